@@ -1,0 +1,28 @@
+// Copies the compiled GOV.UK Frontend, MOJ Frontend and htmx files from node_modules, with Haven's own small
+// files, into dist/. Django serves dist/static at /static/ and dist/root at / (for the /assets/ fonts and
+// images that GOV.UK Frontend's compiled CSS refers to).
+import { cpSync, mkdirSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const nm = join(here, "node_modules");
+const dist = join(here, "dist");
+
+const copies = [
+  ["govuk-frontend/dist/govuk/govuk-frontend.min.css", "static/vendor/govuk-frontend/govuk-frontend.min.css"],
+  ["govuk-frontend/dist/govuk/govuk-frontend.min.js", "static/vendor/govuk-frontend/govuk-frontend.min.js"],
+  ["govuk-frontend/dist/govuk/assets", "root/assets"],
+  ["@ministryofjustice/frontend/moj/moj-frontend.min.css", "static/vendor/moj-frontend/moj-frontend.min.css"],
+  ["@ministryofjustice/frontend/moj/moj-frontend.min.js", "static/vendor/moj-frontend/moj-frontend.min.js"],
+  ["@ministryofjustice/frontend/moj/assets", "root/assets"],
+  ["htmx.org/dist/htmx.min.js", "static/vendor/htmx/htmx.min.js"],
+];
+
+rmSync(dist, { recursive: true, force: true });
+for (const [from, to] of copies) {
+  mkdirSync(dirname(join(dist, to)), { recursive: true });
+  cpSync(join(nm, from), join(dist, to), { recursive: true });
+}
+cpSync(join(here, "src"), join(dist, "static/haven"), { recursive: true });
+console.log(`front-end assets built into ${dist}`);

@@ -1,0 +1,1 @@
+"""Haven: the single point of contact for reports of children targeted online."""

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from haven.accounts.demo import DEMO_API_KEY, seed
+from haven.audit.tasks import verify_audit_chain
+
+
+class Command(BaseCommand):
+    help = "Seed synthetic demo data (idempotent) and print the demo logins. Starts no server."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        logins = seed()
+        transaction.on_commit(verify_audit_chain.enqueue)
+        self.stdout.write("Demo logins (password = haven-demo-<username>):")
+        width = max(len(login.username) for login in logins)
+        for login in logins:
+            self.stdout.write(f"  {login.username:<{width}}  {login.password:<24}  {login.role} at {login.organisation}")
+        self.stdout.write(f"Demo API key (example-platform): {DEMO_API_KEY}")

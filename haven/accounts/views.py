@@ -1,0 +1,88 @@
+"""Sign in with a password, then a second factor; set up an authenticator on first sign-in; sign out."""
+
+from __future__ import annotations
+
+import base64
+
+import segno
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.views import LoginView
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from haven.accounts.actions import confirm_totp_device, start_totp_setup
+from haven.accounts.forms import TokenForm
+from haven.accounts.middleware import needs_second_factor
+from haven.accounts.models import User
+from haven.audit.actions import record
+from haven.core.access import public, second_factor_step
+
+
+class StaffAuthenticationForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
+    }
+
+
+@method_decorator(public, name="dispatch")
+class SignInView(LoginView):
+    template_name = "accounts/login.html"
+    form_class = StaffAuthenticationForm
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        return "/staff/"
+
+
+def _totp_qr_svg(device: TOTPDevice) -> str:
+    svg = segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#0b0c0c", light="#ffffff")
+    return str(svg)
+
+
+@second_factor_step
+def two_factor(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    if not needs_second_factor(user):
+        return redirect("home")
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    setting_up = device is None
+    if setting_up:
+        device = start_totp_setup(user)
+    assert device is not None
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        allowed, _ = device.verify_is_allowed()
+        if allowed and device.verify_token(form.cleaned_data["token"]):
+            if setting_up:
+                confirm_totp_device(device, request=request)
+            otp_login(request, device)
+            record("auth.2fa_verified", request=request, actor=user, obj=user)
+            return redirect(request.GET.get("next") or "home") if _safe_next(request) else redirect("home")
+        record("auth.2fa_failed", request=request, actor=user, obj=user)
+        form.add_error("token", "The security code is not correct, or has expired. Try the newest code.")
+    context = {"form": form, "setting_up": setting_up}
+    if setting_up:
+        context["qr_svg"] = _totp_qr_svg(device)
+        context["secret"] = base64.b32encode(device.bin_key).decode("ascii")
+        context["issuer"] = settings.OTP_TOTP_ISSUER
+    return render(request, "accounts/two_factor.html", context, status=200 if form.is_bound is False else 200)
+
+
+def _safe_next(request: HttpRequest) -> bool:
+    nxt = request.GET.get("next", "")
+    return nxt.startswith("/staff/") and "//" not in nxt
+
+
+@require_POST
+@second_factor_step
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("accounts:login")

@@ -1,0 +1,1 @@
+"""Public advice for children, parents and carers, and professionals. Holds no case data."""

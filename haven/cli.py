@@ -1,0 +1,74 @@
+"""The `haven` command: a thin wrapper over Django management commands with a curated help text."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    # name shown: (management command, one-line help)
+    "migrate": ("migrate", "create or upgrade the database schema"),
+    "serve": ("serve", "serve the web app and API on 127.0.0.1 (--port N)"),
+    "worker": ("worker", "run background jobs from the database queue (--burst drains it and exits)"),
+    "createuser": ("createuser", "create a person's account: USERNAME --role ROLE [--organisation ORG]"),
+    "org": ("org", "create or list organisations: centre, police forces, industry partners, hotlines"),
+    "apikey": ("apikey", "create, list or revoke partner API keys"),
+    "audit": ("audit", "audit trail tools: `haven audit verify` checks the hash chain"),
+    "demo": ("demo", "seed synthetic demo data and print the demo logins (no server)"),
+    "check": ("check", "check the configuration and exit"),
+    "manage": ("", "run any Django management command: haven manage COMMAND ..."),
+}
+
+
+def usage() -> str:
+    width = max(len(name) for name in COMMANDS)
+    lines = [
+        "usage: haven COMMAND [options]",
+        "",
+        "Every command reads its settings from HAVEN_* environment variables; HAVEN_DATABASE_URL picks the",
+        "database (default: a SQLite file under var/). `haven COMMAND --help` explains one command.",
+        "",
+        "commands:",
+    ]
+    lines += [f"  {name:<{width}}  {text}" for name, (_, text) in COMMANDS.items()]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(usage())
+        return 0
+    name, rest = args[0], args[1:]
+    if name not in COMMANDS:
+        print(f"haven: unknown command {name!r}\n\n{usage()}", file=sys.stderr)
+        return 2
+    command = COMMANDS[name][0]
+    if not command:
+        if not rest:
+            print("haven manage: name a Django management command", file=sys.stderr)
+            return 2
+        command, rest = rest[0], rest[1:]
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "haven.settings")
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        import django
+
+        django.setup()
+    except ImproperlyConfigured as exc:
+        print(f"haven: configuration error: {exc}", file=sys.stderr)
+        return 2
+    from django.core.management import ManagementUtility
+
+    try:
+        ManagementUtility(["haven", command, *rest]).execute()
+    except ImproperlyConfigured as exc:
+        print(f"haven: configuration error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

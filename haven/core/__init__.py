@@ -1,0 +1,1 @@
+"""Shared building blocks below every domain app: permission tags and request helpers."""

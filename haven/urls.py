@@ -1,0 +1,25 @@
+from django.urls import include, path
+
+from haven import views
+from haven.api import api
+
+section_patterns = (
+    [path(f"{slug}/", view, name=slug) for slug, view in views.section_views.items()],  # type: ignore[arg-type]
+    "section",
+)
+
+urlpatterns = [
+    path("", include("haven.advice.urls")),
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("staff/", views.home, name="home"),
+    path("staff/", include("haven.accounts.urls")),
+    path("staff/", include(section_patterns)),
+    path("staff/audit/", include("haven.audit.urls")),
+    path("api/v1/", api.urls),
+]
+
+handler400 = "haven.views.bad_request"
+handler403 = "haven.views.permission_denied"
+handler404 = "haven.views.not_found"
+handler500 = "haven.views.server_error"
