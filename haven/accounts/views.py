@@ -11,6 +11,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -37,8 +39,14 @@ class SignInView(LoginView):
     form_class = StaffAuthenticationForm
     redirect_authenticated_user = True
 
-    def get_default_redirect_url(self) -> str:
-        return "/staff/"
+    def get_success_url(self) -> str:
+        user = self.request.user
+        target = self.get_redirect_url() or reverse("home")
+        if isinstance(user, User) and needs_second_factor(user):
+            return f"{reverse('accounts:two_factor')}?{urlencode({'next': target})}" if target != reverse("home") else reverse(
+                "accounts:two_factor"
+            )
+        return target
 
 
 def _totp_qr_svg(device: TOTPDevice) -> str:
@@ -65,7 +73,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
                 confirm_totp_device(device, request=request)
             otp_login(request, device)
             record("auth.2fa_verified", request=request, actor=user, obj=user)
-            return redirect(request.GET.get("next") or "home") if _safe_next(request) else redirect("home")
+            return redirect(request.GET["next"]) if _safe_next(request) else redirect("home")
         record("auth.2fa_failed", request=request, actor=user, obj=user)
         form.add_error("token", "The security code is not correct, or has expired. Try the newest code.")
     context = {"form": form, "setting_up": setting_up}
@@ -73,7 +81,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         context["qr_svg"] = _totp_qr_svg(device)
         context["secret"] = base64.b32encode(device.bin_key).decode("ascii")
         context["issuer"] = settings.OTP_TOTP_ISSUER
-    return render(request, "accounts/two_factor.html", context, status=200 if form.is_bound is False else 200)
+    return render(request, "accounts/two_factor.html", context)
 
 
 def _safe_next(request: HttpRequest) -> bool:

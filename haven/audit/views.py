@@ -73,8 +73,9 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     if not request.GET:
         form = AuditFilterForm({})
+    # Record the viewing first, so that the page shows its own entry and the count agrees with the rows.
+    record("audit.view", request=request, details={"filters": _filters_used(form), "page": request.GET.get("page", "1")})
     page = Paginator(filtered_entries(form), PAGE_SIZE).get_page(request.GET.get("page"))
-    record("audit.view", request=request, details={"filters": _filters_used(form), "page": page.number})
     query = request.GET.copy()
     query.pop("page", None)
     return render(

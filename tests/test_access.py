@@ -1,0 +1,108 @@
+"""Permission boundaries for every staff page: signed out, second factor missing, wrong role, wrong organisation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from haven.accounts.models import Organisation, User
+from haven.audit.models import AuditEntry
+
+# Written out by hand from the role descriptions in issue 2, not derived from haven.accounts.roles, so that
+# a wrong entry in the role table fails here.
+ALL_STAFF = {"analyst", "grader", "supervisor", "admin", "liaison_a", "liaison_b", "partner", "outsider"}
+STAFF_PAGES: dict[str, set[str]] = {
+    "home": ALL_STAFF,
+    "section:reports": {"analyst", "supervisor"},
+    "section:subjects": {"analyst", "supervisor"},
+    "section:hashbank": {"analyst", "grader", "supervisor"},
+    "section:referrals": {"analyst", "supervisor", "liaison_a", "liaison_b"},
+    "section:insights": {"analyst", "supervisor", "admin"},
+    "audit:list": {"supervisor"},
+    "audit:export": {"supervisor"},
+}
+# Pages anyone may open, and the steps of signing in.
+OPEN_PAGES = {"advice:index", "advice:audience", "healthz", "readyz", "accounts:login"}
+SIGN_IN_STEPS = {"accounts:two_factor", "accounts:logout"}
+
+
+def _all_url_names(resolver: URLResolver | None = None, prefix: str = "") -> set[str]:
+    names: set[str] = set()
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            if str(pattern.pattern).startswith("api/"):
+                continue  # the API has its own boundary tests (test_api.py)
+            ns = f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
+            names |= _all_url_names(pattern, ns)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(prefix + pattern.name)
+    return names
+
+
+def test_every_page_has_a_boundary_test() -> None:
+    covered = set(STAFF_PAGES) | OPEN_PAGES | SIGN_IN_STEPS
+    assert _all_url_names() == covered
+
+
+@pytest.mark.parametrize("name", sorted(STAFF_PAGES))
+def test_signed_out_is_sent_to_sign_in(client: Client, name: str, db: None) -> None:
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize("name", sorted(STAFF_PAGES))
+def test_password_alone_is_not_enough(sign_in: Callable[..., Client], analyst: User, name: str) -> None:
+    response = sign_in(analyst, verified=False).get(reverse(name))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:two_factor")
+
+
+@pytest.mark.parametrize("name", sorted(STAFF_PAGES))
+def test_each_role_sees_only_its_pages(
+    sign_in: Callable[..., Client], personas: dict[str, User], name: str
+) -> None:
+    for persona, user in personas.items():
+        response = sign_in(user).get(reverse(name))
+        expected = 200 if persona in STAFF_PAGES[name] else 403
+        assert response.status_code == expected, f"{persona} on {name}"
+
+
+def test_refusals_are_audited(sign_in: Callable[..., Client], grader: User) -> None:
+    sign_in(grader).get(reverse("audit:list"))
+    denied = AuditEntry.objects.get(action="access.denied")
+    assert denied.actor == grader.username
+    assert denied.details == {"path": "/staff/audit/", "needed": "audit.view"}
+
+
+def test_a_supervisor_moved_out_of_the_centre_loses_access(
+    sign_in: Callable[..., Client], supervisor: User, orgs: object
+) -> None:
+    client = sign_in(supervisor)
+    assert client.get(reverse("audit:list")).status_code == 200
+    User.objects.filter(pk=supervisor.pk).update(organisation=Organisation.objects.get(slug="force-a"))
+    assert client.get(reverse("audit:list")).status_code == 403
+    assert client.get(reverse("home")).status_code == 403
+
+
+def test_a_deactivated_account_is_signed_out(sign_in: Callable[..., Client], analyst: User) -> None:
+    client = sign_in(analyst)
+    User.objects.filter(pk=analyst.pk).update(is_active=False)
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize("name", ["advice:index", "healthz", "accounts:login"])
+def test_open_pages_need_no_sign_in(client: Client, name: str, db: None) -> None:
+    assert client.get(reverse(name)).status_code == 200
+
+
+def test_navigation_lists_only_permitted_sections(sign_in: Callable[..., Client], liaison_a: User) -> None:
+    page = sign_in(liaison_a).get(reverse("home")).content.decode()
+    assert 'href="/staff/referrals/"' in page
+    for hidden in ("/staff/reports/", "/staff/hashbank/", "/staff/audit/"):
+        assert f'href="{hidden}"' not in page

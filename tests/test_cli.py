@@ -1,0 +1,190 @@
+"""The `haven` command as an operator runs it: real processes on a real SQLite file."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HAVEN = [sys.executable, "-m", "haven.cli"]
+
+
+def run(args: list[str], env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603
+        [*HAVEN, *args], env=env, input=stdin, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def base_env(tmp: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HAVEN_")}
+    env.update(
+        HAVEN_SECRET_KEY="cli-test-secret-key-0123456789abcdefghijkl",
+        HAVEN_DATABASE_URL=f"sqlite:///{tmp / 'haven.sqlite3'}",
+        HAVEN_VAR_DIR=str(tmp),
+        HAVEN_LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated and demo-seeded database, made once; tests work on copies."""
+    tmp = tmp_path_factory.mktemp("seeded")
+    env = base_env(tmp)
+    assert run(["migrate", "--verbosity", "0"], env).returncode == 0
+    demo = run(["demo"], env)
+    assert demo.returncode == 0, demo.stderr
+    assert "supervisor" in demo.stdout
+    return tmp / "haven.sqlite3"
+
+
+@pytest.fixture
+def env(seeded: Path, tmp_path: Path) -> dict[str, str]:
+    shutil.copy(seeded, tmp_path / "haven.sqlite3")
+    return base_env(tmp_path)
+
+
+def db(env: dict[str, str]) -> sqlite3.Connection:
+    return sqlite3.connect(env["HAVEN_DATABASE_URL"].removeprefix("sqlite:///"))
+
+
+def test_help_lists_every_command() -> None:
+    out = run(["--help"], dict(os.environ)).stdout
+    for command in ("migrate", "serve", "worker", "createuser", "apikey", "audit", "demo"):
+        assert f"\n  {command} " in out
+
+
+def test_demo_seeding_is_idempotent(env: dict[str, str]) -> None:
+    with db(env) as conn:
+        before = conn.execute("SELECT count(*) FROM accounts_user").fetchone()
+    again = run(["demo"], env)
+    assert again.returncode == 0, again.stderr
+    with db(env) as conn:
+        assert conn.execute("SELECT count(*) FROM accounts_user").fetchone() == before
+        assert conn.execute("SELECT count(*) FROM accounts_apikey").fetchone() == (1,)
+
+
+def test_audit_verify_passes_on_an_untouched_database(env: dict[str, str]) -> None:
+    result = run(["audit", "verify"], env)
+    assert result.returncode == 0, result.stderr
+    assert "audit chain intact" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("tamper", "named"),
+    [
+        ("UPDATE audit_auditentry SET actor = 'mallory' WHERE seq = 3", "entry #3"),
+        ("UPDATE audit_auditentry SET at = '2020-01-01 00:00:00' WHERE seq = 5", "entry #5"),
+        ("DELETE FROM audit_auditentry WHERE seq = 4", "entry #5"),
+        ("DELETE FROM audit_auditentry WHERE seq = (SELECT max(seq) FROM audit_auditentry)", "chain head"),
+        (
+            "INSERT INTO audit_auditentry (seq, at, actor, organisation, action, object_type, object_id,"
+            " user_agent, details, prev_hash, hash) SELECT max(seq) + 1, at, '', '', 'forged', '', '', '', '{}',"
+            " hash, 'f00d' FROM audit_auditentry",
+            "entry #",
+        ),
+    ],
+)
+def test_audit_verify_fails_after_a_hand_edit_of_the_file(env: dict[str, str], tamper: str, named: str) -> None:
+    with db(env) as conn:
+        conn.execute(tamper)
+    result = run(["audit", "verify"], env)
+    assert result.returncode != 0
+    assert named in result.stderr
+
+
+def test_apikey_create_prints_the_key_alone_on_the_last_line(env: dict[str, str]) -> None:
+    result = run(["apikey", "create", "--organisation", "example-hotline", "--scope", "hashes:read"], env)
+    assert result.returncode == 0, result.stderr
+    key = result.stdout.rstrip("\n").splitlines()[-1]
+    assert key.startswith("hvn_")
+    assert " " not in key
+    with db(env) as conn:
+        rows = conn.execute("SELECT prefix, digest, scopes FROM accounts_apikey WHERE prefix = ?", [key.split("_")[1]])
+        prefix, digest, scopes = rows.fetchone()
+    assert key not in digest  # stored hashed
+    assert scopes == '["hashes:read"]'
+    revoke = run(["apikey", "revoke", prefix], env)
+    assert revoke.returncode == 0
+    assert "revoked" in revoke.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["apikey", "create", "--organisation", "nowhere", "--scope", "hashes:read"], "no organisation 'nowhere'"),
+        (["apikey", "create", "--organisation", "centre", "--scope", "hashes:read"], "partner organisations"),
+        (["apikey", "create", "--organisation", "example-hotline", "--scope", "hashes:delete"], "invalid choice"),
+        (["apikey", "revoke", "zzzzzzzz"], "no API key"),
+        (["createuser", "eve", "--role", "force_liaison", "--organisation", "centre"], "must belong to a police force"),
+        (["createuser", "eve", "--role", "wizard"], "invalid choice"),
+        (["createuser", "analyst", "--role", "analyst"], "already exists"),
+    ],
+)
+def test_bad_cli_input_exits_non_zero_and_says_why(env: dict[str, str], args: list[str], message: str) -> None:
+    result = run(args, env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_createuser_reads_a_password_from_stdin(env: dict[str, str]) -> None:
+    weak = run(["createuser", "eve", "--role", "grader", "--password-stdin"], env, stdin="password\n")
+    assert weak.returncode != 0
+    assert "password rejected" in weak.stderr
+    ok = run(["createuser", "eve", "--role", "grader", "--password-stdin"], env, stdin="a-long-unusual-passphrase-7\n")
+    assert ok.returncode == 0, ok.stderr
+    assert "password:" not in ok.stdout
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("HAVEN_DEBUG", "maybe", "HAVEN_DEBUG: expected a boolean"),
+        ("HAVEN_DATABASE_URL", "mysql://db/haven", "HAVEN_DATABASE_URL: expected postgresql://"),
+        ("HAVEN_SECRET_KEY", "short", "HAVEN_SECRET_KEY: must be at least 32"),
+        ("HAVEN_SESSION_IDLE_SECONDS", "ten", "HAVEN_SESSION_IDLE_SECONDS: expected a whole number"),
+        ("HAVEN_DEMO_SKIP_2FA", "1", "HAVEN_DEMO_SKIP_2FA: allowed only together with HAVEN_DEBUG=1"),
+        ("HAVEN_SECRET_KEY_FILE", "/nonexistent/key", "HAVEN_SECRET_KEY_FILE: cannot read"),
+    ],
+)
+def test_a_bad_setting_stops_start_up_naming_the_variable(
+    env: dict[str, str], variable: str, value: str, message: str
+) -> None:
+    env[variable] = value
+    if variable == "HAVEN_SECRET_KEY_FILE":
+        del env["HAVEN_SECRET_KEY"]
+    result = run(["check"], env)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key(env: dict[str, str]) -> None:
+    del env["HAVEN_SECRET_KEY"]
+    result = run(["check"], env)
+    assert result.returncode == 2
+    assert "HAVEN_SECRET_KEY: not set" in result.stderr
+
+
+def test_the_secret_key_can_come_from_a_file(env: dict[str, str], tmp_path: Path) -> None:
+    key_file = tmp_path / "key"
+    key_file.write_text("file-secret-key-0123456789abcdefghijklmnop\n")
+    env.pop("HAVEN_SECRET_KEY")
+    env["HAVEN_SECRET_KEY_FILE"] = str(key_file)
+    assert run(["check"], env).returncode == 0
+
+
+def test_worker_burst_drains_the_queue(env: dict[str, str]) -> None:
+    # `haven demo` enqueued a chain verification; a burst worker runs it and exits.
+    with db(env) as conn:
+        assert conn.execute("SELECT status FROM django_tasks_database_dbtaskresult").fetchall() == [("READY",)]
+    result = run(["worker", "--burst"], env)
+    assert result.returncode == 0, result.stderr
+    with db(env) as conn:
+        rows = conn.execute("SELECT status, return_value FROM django_tasks_database_dbtaskresult").fetchall()
+    assert rows == [("SUCCESSFUL", '{"ok": true, "checked": 13, "problem": null}')]
