@@ -85,6 +85,9 @@ def sqlite_database(path: Path) -> dict[str, Any]:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),
+        # A file, not Django's default in-memory test database: the browser tests' live server then reads
+        # the same data from its own threads through its own connections.
+        "TEST": {"NAME": str(path.with_name(f"test_{path.stem}.sqlite3"))},
         "OPTIONS": {
             "timeout": 20,
             "transaction_mode": "IMMEDIATE",

@@ -60,6 +60,10 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
 @public
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        from haven.api import problem
+
+        return problem(request, 404, "Not found", "No such API endpoint.")
     return render(request, "404.html", status=404)
 
 

@@ -68,14 +68,18 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         allowed, _ = device.verify_is_allowed()
-        if allowed and device.verify_token(form.cleaned_data["token"]):
+        if not allowed:
+            # django-otp doubles the wait after each wrong code, so guessing all million codes is impractical.
+            form.add_error("token", "Too many wrong codes. Wait a few seconds, then enter the newest code.")
+        elif device.verify_token(form.cleaned_data["token"]):
             if setting_up:
                 confirm_totp_device(device, request=request)
             otp_login(request, device)
             record("auth.2fa_verified", request=request, actor=user, obj=user)
             return redirect(request.GET["next"]) if _safe_next(request) else redirect("home")
-        record("auth.2fa_failed", request=request, actor=user, obj=user)
-        form.add_error("token", "The security code is not correct, or has expired. Try the newest code.")
+        else:
+            record("auth.2fa_failed", request=request, actor=user, obj=user)
+            form.add_error("token", "The security code is not correct, or has expired. Try the newest code.")
     context = {"form": form, "setting_up": setting_up}
     if setting_up:
         context["qr_svg"] = _totp_qr_svg(device)

@@ -10,8 +10,8 @@ from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from haven.audit.chain import entry_hash
-from haven.audit.models import AuditEntry, AuditHead
+from haven.audit.chain import GENESIS, entry_hash
+from haven.audit.models import AppendOnlyError, AuditEntry, AuditHead
 from haven.core.requests import client_ip, user_agent
 
 
@@ -41,6 +41,18 @@ def actor_of(request: HttpRequest) -> AuditActor | None:
     return None
 
 
+def _locked_head() -> AuditHead:
+    head = AuditHead.objects.select_for_update().filter(id=1).first()
+    if head is not None:
+        return head
+    # A fresh (or flushed) database starts the chain here. A missing head beside existing entries means the
+    # table was tampered with: refuse to write rather than start a second chain.
+    if AuditEntry.objects.exists():
+        raise AppendOnlyError("the audit chain head is missing; run `haven audit verify`")
+    head, _ = AuditHead.objects.select_for_update().get_or_create(id=1, defaults={"seq": 0, "hash": GENESIS})
+    return head
+
+
 def record(
     action: str,
     *,
@@ -68,7 +80,7 @@ def record(
     if ip is not None:
         ip = ipaddress.ip_address(ip).compressed
     with transaction.atomic():
-        head = AuditHead.objects.select_for_update().get(id=1)
+        head = _locked_head()
         fields: dict[str, Any] = {
             "seq": head.seq + 1,
             "at": timezone.now(),

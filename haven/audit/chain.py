@@ -78,7 +78,11 @@ def verify_rows(rows: Iterator[dict[str, Any]], head: tuple[int, str] | None) ->
         prev_hash = row["hash"]
         prev_seq = seq
         checked += 1
-    head_seq, head_hash = head if head is not None else (0, GENESIS)
+    if head is None:
+        if checked:
+            return ChainReport(checked, ChainProblem(None, f"is missing, but the chain holds {checked} entries (deleted)"))
+        return ChainReport(0, None)
+    head_seq, head_hash = head
     if head_seq != prev_seq or head_hash != prev_hash:
         if head_seq > prev_seq:
             reason = f"records entry #{head_seq} as the newest, but the chain ends at #{prev_seq} (deleted)"

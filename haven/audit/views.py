@@ -30,9 +30,17 @@ class AuditFilterForm(forms.Form):
     object_type = forms.CharField(label="Object type", required=False, max_length=100)
     object_id = forms.CharField(label="Object ID", required=False, max_length=100)
     date_from = forms.DateField(
-        label="From", required=False, error_messages={"invalid": "Enter the from date as YYYY-MM-DD"}
+        label="From",
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": "Enter the from date as YYYY-MM-DD"},
     )
-    date_to = forms.DateField(label="To", required=False, error_messages={"invalid": "Enter the to date as YYYY-MM-DD"})
+    date_to = forms.DateField(
+        label="To",
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": "Enter the to date as YYYY-MM-DD"},
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
+from pydantic import Field
 
 from haven.accounts.actions import Scope
 from haven.accounts.api import ApiKeyAuth, api_key_of
@@ -23,8 +24,13 @@ class ReportPage(Schema):
     count: int
 
 
+class ReportFilter(Schema):
+    limit: int = Field(100, ge=1, le=1000, description="reports per page")
+    offset: int = Field(0, ge=0)
+
+
 @router.get("", response=ReportPage, auth=ApiKeyAuth(Scope.REPORTS_READ, Scope.REPORTS_WRITE), summary="List reports")
-def list_reports(request: HttpRequest) -> ReportPage:
+def list_reports(request: HttpRequest, filters: Query[ReportFilter]) -> ReportPage:
     """The calling organisation's reports, newest first. Empty until intake (issue 4) stores reports."""
     key = api_key_of(request)
     record("report.list", request=request, details={"organisation": key.organisation.slug})

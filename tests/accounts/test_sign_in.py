@@ -133,3 +133,12 @@ def test_sign_out_needs_post_and_ends_the_session(sign_in: object, analyst: User
     assert client.post(reverse("accounts:logout")).status_code == 302
     assert client.get(reverse("home")).status_code == 302
     assert AuditEntry.objects.filter(action="auth.logout", actor="alice").exists()
+
+
+def test_codes_are_throttled_after_a_wrong_one(client: Client, analyst: User) -> None:
+    device = verified_device(analyst)
+    _password_step(client, "alice")
+    client.post(reverse("accounts:two_factor"), {"token": _code(device, offset_steps=40)})
+    response = client.post(reverse("accounts:two_factor"), {"token": _code(device)})
+    assert b"Too many wrong codes" in response.content
+    assert client.get(reverse("home")).status_code == 302

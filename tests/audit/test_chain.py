@@ -157,3 +157,13 @@ def test_ipv6_addresses_are_stored_canonically(db: None) -> None:
     entry = record("test.ip", ip="2001:DB8:0:0::1")
     assert AuditEntry.objects.get(seq=entry.seq).ip == "2001:db8::1"
     assert verify_chain().ok
+
+
+@pytest.mark.usefixtures("hand_edits")
+def test_a_deleted_head_is_caught_and_stops_writing(chain: list[AuditEntry]) -> None:
+    raw(f"DELETE FROM {AuditHead._meta.db_table}")
+    report = verify_chain()
+    assert report.problem is not None
+    assert "chain head" in str(report.problem)
+    with pytest.raises(AppendOnlyError, match="head is missing"):
+        record("test.after_tamper")
