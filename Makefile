@@ -52,7 +52,7 @@ lint: install
 	$(BIN)/ruff format --check haven tests bench
 
 typecheck: install
-	$(BIN)/mypy haven tests bench
+	HAVEN_DEBUG=1 $(BIN)/mypy haven tests bench
 
 imports: install
 	$(BIN)/lint-imports --no-cache

@@ -57,7 +57,11 @@ def field_path(loc: list[Any] | tuple[Any, ...]) -> str:
 @api.exception_handler(ValidationError)
 def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = [
-        {"path": field_path(error.get("loc", [])), "message": str(error.get("msg", "invalid")), "type": error.get("type")}
+        {
+            "path": field_path(error.get("loc", [])),
+            "message": str(error.get("msg", "invalid")),
+            "type": error.get("type"),
+        }
         for error in exc.errors
     ]
     return problem(
@@ -72,14 +76,22 @@ def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    response = problem(request, 401, "Unauthorized", "Send a valid, unrevoked API key as `Authorization: Bearer <key>`.")
+    response = problem(
+        request, 401, "Unauthorized", "Send a valid, unrevoked API key as `Authorization: Bearer <key>`."
+    )
     response["WWW-Authenticate"] = 'Bearer realm="haven"'
     return response
 
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    titles = {400: "Bad request", 403: "Forbidden", 404: "Not found", 409: "Conflict", 413: "Payload too large"}
+    titles = {
+        400: "Bad request",
+        403: "Forbidden",
+        404: "Not found",
+        409: "Conflict",
+        413: "Payload too large",
+    }
     return problem(request, exc.status_code, titles.get(exc.status_code, "Error"), exc.message)
 
 

@@ -103,7 +103,9 @@ def env_database(name: str, default_sqlite: Path) -> dict[str, Any]:
     if raw.startswith("sqlite:"):
         path = raw.removeprefix("sqlite:").removeprefix("//")
         if not path or path == "/":
-            raise ImproperlyConfigured(f"{name}: a sqlite URL needs a file path, e.g. sqlite:////var/haven.db")
+            raise ImproperlyConfigured(
+                f"{name}: a sqlite URL needs a file path, e.g. sqlite:////var/haven.db"
+            )
         return sqlite_database(Path(path))
     if not raw.startswith(("postgres://", "postgresql://")):
         raise ImproperlyConfigured(

@@ -33,7 +33,9 @@ def _secret_key() -> str:
             raise ImproperlyConfigured("HAVEN_SECRET_KEY: must be at least 32 characters long")
         return configured
     if not DEBUG:
-        raise ImproperlyConfigured("HAVEN_SECRET_KEY: not set (or set HAVEN_SECRET_KEY_FILE); required unless HAVEN_DEBUG=1")
+        raise ImproperlyConfigured(
+            "HAVEN_SECRET_KEY: not set (or set HAVEN_SECRET_KEY_FILE); required unless HAVEN_DEBUG=1"
+        )
     # Demo and development only: a random key kept under var/ so sessions survive a restart.
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():

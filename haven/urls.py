@@ -4,7 +4,7 @@ from haven import views
 from haven.api import api
 
 section_patterns = (
-    [path(f"{slug}/", view, name=slug) for slug, view in views.section_views.items()],  # type: ignore[arg-type]
+    [path(f"{slug}/", view, name=slug) for slug, view in views.section_views.items()],
     "section",
 )
 

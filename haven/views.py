@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from haven.api import problem
 from haven.core.access import Permission, public, requires
 
 SECTIONS = {
-    "reports": ("Reports", Permission.REPORTS_VIEW, "Reports from the public, industry, police and hotlines."),
-    "subjects": ("Subjects", Permission.SUBJECTS_VIEW, "People behind linked reports, with why each link was made."),
-    "hashbank": ("Hash bank", Permission.HASHBANK_VIEW, "The national database of image hashes and their grades."),
+    "reports": (
+        "Reports",
+        Permission.REPORTS_VIEW,
+        "Reports from the public, industry, police and hotlines.",
+    ),
+    "subjects": (
+        "Subjects",
+        Permission.SUBJECTS_VIEW,
+        "People behind linked reports, with why each link was made.",
+    ),
+    "hashbank": (
+        "Hash bank",
+        Permission.HASHBANK_VIEW,
+        "The national database of image hashes and their grades.",
+    ),
     "referrals": ("Referrals", Permission.REFERRALS_VIEW, "Cases sent to police forces, and their outcomes."),
     "insights": ("Insights", Permission.INSIGHTS_VIEW, "Analytics that inform strategy."),
 }
@@ -23,7 +38,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "staff/home.html")
 
 
-def _section_view(slug: str) -> object:
+def _section_view(slug: str) -> Callable[[HttpRequest], HttpResponse]:
     title, permission, summary = SECTIONS[slug]
 
     @requires(permission)
@@ -55,14 +70,14 @@ def readyz(request: HttpRequest) -> JsonResponse:
     except DatabaseError:
         checks.setdefault("database", "unreachable")
     ready = all(value == "ok" for value in checks.values()) and len(checks) == 2
-    return JsonResponse({"status": "ready" if ready else "not ready", "checks": checks}, status=200 if ready else 503)
+    return JsonResponse(
+        {"status": "ready" if ready else "not ready", "checks": checks}, status=200 if ready else 503
+    )
 
 
 @public
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if request.path.startswith("/api/"):
-        from haven.api import problem
-
         return problem(request, 404, "Not found", "No such API endpoint.")
     return render(request, "404.html", status=404)
 

@@ -1,4 +1,4 @@
-"""Permission boundaries for every staff page: signed out, second factor missing, wrong role, wrong organisation."""
+"""Permission boundaries for every staff page: signed out, no second factor, wrong role or organisation."""
 
 from __future__ import annotations
 

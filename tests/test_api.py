@@ -93,7 +93,10 @@ def test_unknown_api_paths_are_problems_too(client: Client, db: None) -> None:
     ("loc", "path"),
     [
         (["body", "payload", "incident", "type"], "incident.type"),
-        (["body", "payload", "reported_persons", 0, "identifiers", 2, "kind"], "reported_persons[0].identifiers[2].kind"),
+        (
+            ["body", "payload", "reported_persons", 0, "identifiers", 2, "kind"],
+            "reported_persons[0].identifiers[2].kind",
+        ),
         (["query", "limit"], "limit"),
         (["body", "payload"], "payload"),
     ],

@@ -15,7 +15,7 @@ HAVEN = [sys.executable, "-m", "haven.cli"]
 
 
 def run(args: list[str], env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [*HAVEN, *args], env=env, input=stdin, capture_output=True, text=True, timeout=120, check=False
     )
 
@@ -84,13 +84,15 @@ def test_audit_verify_passes_on_an_untouched_database(env: dict[str, str]) -> No
         ("DELETE FROM audit_auditentry WHERE seq = (SELECT max(seq) FROM audit_auditentry)", "chain head"),
         (
             "INSERT INTO audit_auditentry (seq, at, actor, organisation, action, object_type, object_id,"
-            " user_agent, details, prev_hash, hash) SELECT max(seq) + 1, at, '', '', 'forged', '', '', '', '{}',"
-            " hash, 'f00d' FROM audit_auditentry",
+            " ip, user_agent, details, prev_hash, hash) SELECT max(seq) + 1, at, '', '', 'forged', '', '',"
+            " '', '', '{}', hash, 'f00d' FROM audit_auditentry",
             "entry #",
         ),
     ],
 )
-def test_audit_verify_fails_after_a_hand_edit_of_the_file(env: dict[str, str], tamper: str, named: str) -> None:
+def test_audit_verify_fails_after_a_hand_edit_of_the_file(
+    env: dict[str, str], tamper: str, named: str
+) -> None:
     with db(env) as conn:
         conn.execute(tamper)
     result = run(["audit", "verify"], env)
@@ -105,7 +107,9 @@ def test_apikey_create_prints_the_key_alone_on_the_last_line(env: dict[str, str]
     assert key.startswith("hvn_")
     assert " " not in key
     with db(env) as conn:
-        rows = conn.execute("SELECT prefix, digest, scopes FROM accounts_apikey WHERE prefix = ?", [key.split("_")[1]])
+        rows = conn.execute(
+            "SELECT prefix, digest, scopes FROM accounts_apikey WHERE prefix = ?", [key.split("_")[1]]
+        )
         prefix, digest, scopes = rows.fetchone()
     assert key not in digest  # stored hashed
     assert scopes == '["hashes:read"]'
@@ -117,16 +121,27 @@ def test_apikey_create_prints_the_key_alone_on_the_last_line(env: dict[str, str]
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["apikey", "create", "--organisation", "nowhere", "--scope", "hashes:read"], "no organisation 'nowhere'"),
+        (
+            ["apikey", "create", "--organisation", "nowhere", "--scope", "hashes:read"],
+            "no organisation 'nowhere'",
+        ),
         (["apikey", "create", "--organisation", "centre", "--scope", "hashes:read"], "partner organisations"),
-        (["apikey", "create", "--organisation", "example-hotline", "--scope", "hashes:delete"], "invalid choice"),
+        (
+            ["apikey", "create", "--organisation", "example-hotline", "--scope", "hashes:delete"],
+            "invalid choice",
+        ),
         (["apikey", "revoke", "zzzzzzzz"], "no API key"),
-        (["createuser", "eve", "--role", "force_liaison", "--organisation", "centre"], "must belong to a police force"),
+        (
+            ["createuser", "eve", "--role", "force_liaison", "--organisation", "centre"],
+            "must belong to a police force",
+        ),
         (["createuser", "eve", "--role", "wizard"], "invalid choice"),
         (["createuser", "analyst", "--role", "analyst"], "already exists"),
     ],
 )
-def test_bad_cli_input_exits_non_zero_and_says_why(env: dict[str, str], args: list[str], message: str) -> None:
+def test_bad_cli_input_exits_non_zero_and_says_why(
+    env: dict[str, str], args: list[str], message: str
+) -> None:
     result = run(args, env)
     assert result.returncode != 0
     assert message in result.stderr
@@ -136,7 +151,11 @@ def test_createuser_reads_a_password_from_stdin(env: dict[str, str]) -> None:
     weak = run(["createuser", "eve", "--role", "grader", "--password-stdin"], env, stdin="password\n")
     assert weak.returncode != 0
     assert "password rejected" in weak.stderr
-    ok = run(["createuser", "eve", "--role", "grader", "--password-stdin"], env, stdin="a-long-unusual-passphrase-7\n")
+    ok = run(
+        ["createuser", "eve", "--role", "grader", "--password-stdin"],
+        env,
+        stdin="a-long-unusual-passphrase-7\n",
+    )
     assert ok.returncode == 0, ok.stderr
     assert "password:" not in ok.stdout
 
@@ -182,7 +201,9 @@ def test_the_secret_key_can_come_from_a_file(env: dict[str, str], tmp_path: Path
 def test_worker_burst_drains_the_queue(env: dict[str, str]) -> None:
     # `haven demo` enqueued a chain verification; a burst worker runs it and exits.
     with db(env) as conn:
-        assert conn.execute("SELECT status FROM django_tasks_database_dbtaskresult").fetchall() == [("READY",)]
+        assert conn.execute("SELECT status FROM django_tasks_database_dbtaskresult").fetchall() == [
+            ("READY",)
+        ]
     result = run(["worker", "--burst"], env)
     assert result.returncode == 0, result.stderr
     with db(env) as conn:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.test import Client
 
 from haven.accounts.models import User
 from haven.conf import env_bool, env_database, env_int, env_list, env_secret
+from haven.views import server_error
 from tests.conftest import PASSWORD
 
 
@@ -25,7 +27,12 @@ def test_production_defaults() -> None:
 def test_security_headers_on_every_page(client: Client, db: None) -> None:
     response = client.get("/", secure=True)
     csp = response["Content-Security-Policy"]
-    for directive in ("default-src 'none'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'"):
+    for directive in (
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "frame-ancestors 'none'",
+    ):
         assert directive in csp
     assert "unsafe-inline" not in csp
     assert response["X-Frame-Options"] == "DENY"
@@ -52,7 +59,10 @@ def test_a_form_post_with_a_null_origin_from_our_own_page_is_accepted(analyst: U
     cross = Client(enforce_csrf_checks=True)
     token = cross.get("/staff/login/").cookies["csrftoken"].value
     data["csrfmiddlewaretoken"] = token
-    assert cross.post("/staff/login/", data, HTTP_ORIGIN="null", HTTP_SEC_FETCH_SITE="cross-site").status_code == 403
+    assert (
+        cross.post("/staff/login/", data, HTTP_ORIGIN="null", HTTP_SEC_FETCH_SITE="cross-site").status_code
+        == 403
+    )
     assert cross.post("/staff/login/", data, HTTP_ORIGIN="null").status_code == 403
     assert cross.post("/staff/login/", data, HTTP_ORIGIN="https://evil.example").status_code == 403
 
@@ -84,8 +94,6 @@ def test_not_found_page_is_friendly(client: Client, db: None) -> None:
 
 
 def test_server_error_page_shows_no_details(rf: pytest.FixtureRequest) -> None:
-    from haven.views import server_error
-
     response = server_error(rf.get("/"))  # type: ignore[attr-defined]
     assert response.status_code == 500
     assert b"Traceback" not in response.content
@@ -107,7 +115,14 @@ def test_staff_pages_load_moj_frontend(sign_in: Callable[..., Client], analyst: 
 
 class TestEnvParsers:
     def test_bool(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        for raw, expected in [("1", True), ("yes", True), ("ON", True), ("0", False), ("off", False), ("", False)]:
+        for raw, expected in [
+            ("1", True),
+            ("yes", True),
+            ("ON", True),
+            ("0", False),
+            ("off", False),
+            ("", False),
+        ]:
             monkeypatch.setenv("X_FLAG", raw)
             assert env_bool("X_FLAG") is expected
         monkeypatch.delenv("X_FLAG")
@@ -127,9 +142,9 @@ class TestEnvParsers:
         with pytest.raises(Exception, match="X_LIST: expected a comma-separated list"):
             env_list("X_LIST", [])
 
-    def test_secret_from_env_or_file_but_not_both(self, monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
-        from pathlib import Path
-
+    def test_secret_from_env_or_file_but_not_both(
+        self, monkeypatch: pytest.MonkeyPatch, tmp_path: object
+    ) -> None:
         key_file = Path(str(tmp_path)) / "s"
         key_file.write_text("from-file\n")
         monkeypatch.setenv("X_SECRET_FILE", str(key_file))
@@ -139,8 +154,6 @@ class TestEnvParsers:
             env_secret("X_SECRET")
 
     def test_database_urls(self, monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
-        from pathlib import Path
-
         default = Path(str(tmp_path)) / "default.sqlite3"
         monkeypatch.delenv("X_DB", raising=False)
         sqlite = env_database("X_DB", default)

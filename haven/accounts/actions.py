@@ -40,7 +40,9 @@ def create_organisation(
     slug: str, name: str, kind: str, *, actor: AuditActor | None = None, request: HttpRequest | None = None
 ) -> Organisation:
     if kind not in OrganisationKind.values:
-        raise AccountError(f"unknown organisation kind {kind!r}; expected one of {', '.join(OrganisationKind.values)}")
+        raise AccountError(
+            f"unknown organisation kind {kind!r}; expected one of {', '.join(OrganisationKind.values)}"
+        )
     with transaction.atomic():
         if Organisation.objects.filter(slug=slug).exists():
             raise AccountError(f"organisation {slug!r} already exists")
@@ -67,7 +69,9 @@ def create_user(
     allowed = ROLE_ORGANISATION_KINDS[role]
     if organisation.kind not in allowed:
         kinds = " or ".join(OrganisationKind(k).label.lower() for k in sorted(allowed))
-        raise AccountError(f"a {Role(role).label.lower()} must belong to a {kinds}, not {organisation.slug!r}")
+        raise AccountError(
+            f"a {Role(role).label.lower()} must belong to a {kinds}, not {organisation.slug!r}"
+        )
     user = User(username=username, email=email, role=role, organisation=organisation)
     if check_password_strength:
         try:
@@ -80,7 +84,13 @@ def create_user(
             raise AccountError(f"user {username!r} already exists")
         user.full_clean(exclude=["password"])
         user.save()
-        record("user.create", actor=actor, request=request, obj=user, details={"role": role, "org": organisation.slug})
+        record(
+            "user.create",
+            actor=actor,
+            request=request,
+            obj=user,
+            details={"role": role, "org": organisation.slug},
+        )
     return user
 
 
@@ -131,7 +141,9 @@ def create_api_key(
     return NewKey(key, plaintext)
 
 
-def revoke_api_key(key: ApiKey, *, actor: AuditActor | None = None, request: HttpRequest | None = None) -> ApiKey:
+def revoke_api_key(
+    key: ApiKey, *, actor: AuditActor | None = None, request: HttpRequest | None = None
+) -> ApiKey:
     with transaction.atomic():
         key = ApiKey.objects.select_for_update().get(pk=key.pk)
         if key.revoked_at is None:
@@ -146,7 +158,9 @@ def find_api_key(presented: str) -> ApiKey | None:
     parts = presented.split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
         return None
-    key = ApiKey.objects.select_related("organisation").filter(prefix=parts[1], revoked_at__isnull=True).first()
+    key = (
+        ApiKey.objects.select_related("organisation").filter(prefix=parts[1], revoked_at__isnull=True).first()
+    )
     if key is None or not hmac.compare_digest(key.digest, _digest(presented)):
         return None
     now = timezone.now()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from haven.accounts.actions import Scope, create_api_key, create_organisation, create_user
-from haven.accounts.models import ApiKey, Organisation, OrganisationKind, Role
+from haven.accounts.models import ApiKey, Organisation, OrganisationKind, Role, User
 
 ORGANISATIONS = [
     ("centre", "Haven National Centre", OrganisationKind.CENTRE),
@@ -47,8 +47,6 @@ def seed() -> list[DemoLogin]:
     for slug, name, kind in ORGANISATIONS:
         existing = Organisation.objects.filter(slug=slug).first()
         orgs[slug] = existing or create_organisation(slug, name, kind)
-    from haven.accounts.models import User
-
     for login in LOGINS:
         if not User.objects.filter(username=login.username).exists():
             create_user(

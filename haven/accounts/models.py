@@ -50,8 +50,8 @@ class User(AbstractUser):
 class ApiKey(models.Model):
     """A partner organisation's API key. Only a SHA-256 digest of the secret is stored.
 
-    The key is 256 bits from the OS's CSPRNG, so a fast hash is enough: there is nothing to brute-force, unlike
-    a person's password.
+    The key is 256 bits from the OS's CSPRNG, so a fast hash is enough: unlike a person's password, there is
+    nothing to brute-force.
     """
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="api_keys")

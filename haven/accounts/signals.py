@@ -24,5 +24,9 @@ def _logged_out(sender: object, request: HttpRequest, user: User | None, **kwarg
 
 
 @receiver(user_login_failed)
-def _login_failed(sender: object, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any) -> None:
-    record("auth.login_failed", request=request, details={"username": str(credentials.get("username", ""))[:150]})
+def _login_failed(
+    sender: object, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    record(
+        "auth.login_failed", request=request, details={"username": str(credentials.get("username", ""))[:150]}
+    )

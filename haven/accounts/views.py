@@ -12,8 +12,8 @@ from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.decorators import method_decorator
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -43,8 +43,10 @@ class SignInView(LoginView):
         user = self.request.user
         target = self.get_redirect_url() or reverse("home")
         if isinstance(user, User) and needs_second_factor(user):
-            return f"{reverse('accounts:two_factor')}?{urlencode({'next': target})}" if target != reverse("home") else reverse(
-                "accounts:two_factor"
+            return (
+                f"{reverse('accounts:two_factor')}?{urlencode({'next': target})}"
+                if target != reverse("home")
+                else reverse("accounts:two_factor")
             )
         return target
 

@@ -76,9 +76,8 @@ def record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
     if request is not None:
-        ip = ip or client_ip(request)
-    if ip is not None:
-        ip = ipaddress.ip_address(ip).compressed
+        ip = ip or client_ip(request) or ""
+    ip = ipaddress.ip_address(ip).compressed if ip else ""
     with transaction.atomic():
         head = _locked_head()
         fields: dict[str, Any] = {

@@ -80,7 +80,9 @@ def verify_rows(rows: Iterator[dict[str, Any]], head: tuple[int, str] | None) ->
         checked += 1
     if head is None:
         if checked:
-            return ChainReport(checked, ChainProblem(None, f"is missing, but the chain holds {checked} entries (deleted)"))
+            return ChainReport(
+                checked, ChainProblem(None, f"is missing, but the chain holds {checked} entries (deleted)")
+            )
         return ChainReport(0, None)
     head_seq, head_hash = head
     if head_seq != prev_seq or head_hash != prev_hash:

@@ -17,4 +17,8 @@ def verify_audit_chain() -> dict[str, object]:
         log.error("audit chain broken at %s", report.problem)
     else:
         log.info("audit chain intact: %d entries", report.checked)
-    return {"ok": report.ok, "checked": report.checked, "problem": str(report.problem) if report.problem else None}
+    return {
+        "ok": report.ok,
+        "checked": report.checked,
+        "problem": str(report.problem) if report.problem else None,
+    }

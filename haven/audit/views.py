@@ -11,6 +11,7 @@ from django import forms
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -82,14 +83,23 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     if not request.GET:
         form = AuditFilterForm({})
     # Record the viewing first, so that the page shows its own entry and the count agrees with the rows.
-    record("audit.view", request=request, details={"filters": _filters_used(form), "page": request.GET.get("page", "1")})
+    record(
+        "audit.view",
+        request=request,
+        details={"filters": _filters_used(form), "page": request.GET.get("page", "1")},
+    )
     page = Paginator(filtered_entries(form), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "audit/list.html",
-        {"form": form, "page": page, "query": query.urlencode(), "filters_applied": bool(_filters_used(form))},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "filters_applied": bool(_filters_used(form)),
+        },
     )
 
 
@@ -109,11 +119,13 @@ def _csv_rows(entries: QuerySet[AuditEntry]) -> Iterator[str]:
 
 
 @requires(Permission.AUDIT_VIEW)
-def export_csv(request: HttpRequest) -> HttpResponse:
+def export_csv(request: HttpRequest) -> HttpResponseBase:
     form = AuditFilterForm(request.GET or {})
     if not form.is_valid():
         return render(request, "audit/list.html", {"form": form, "page": None, "query": ""}, status=400)
     record("audit.export", request=request, details={"filters": _filters_used(form)})
-    response = StreamingHttpResponse(_csv_rows(filtered_entries(form)), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        _csv_rows(filtered_entries(form)), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = 'attachment; filename="haven-audit.csv"'
     return response

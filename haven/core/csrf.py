@@ -13,7 +13,8 @@ from django.middleware.csrf import CsrfViewMiddleware
 
 
 class NoReferrerCsrfViewMiddleware(CsrfViewMiddleware):
+    # _origin_verified is a private hook of Django's middleware (stable since 4.0); django-stubs omits it.
     def _origin_verified(self, request: HttpRequest) -> bool:
         if request.META.get("HTTP_ORIGIN") == "null":
             return request.META.get("HTTP_SEC_FETCH_SITE") == "same-origin"
-        return bool(super()._origin_verified(request))
+        return bool(super()._origin_verified(request))  # type: ignore[misc]  # private hook, see above

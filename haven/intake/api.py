@@ -29,7 +29,9 @@ class ReportFilter(Schema):
     offset: int = Field(0, ge=0)
 
 
-@router.get("", response=ReportPage, auth=ApiKeyAuth(Scope.REPORTS_READ, Scope.REPORTS_WRITE), summary="List reports")
+@router.get(
+    "", response=ReportPage, auth=ApiKeyAuth(Scope.REPORTS_READ, Scope.REPORTS_WRITE), summary="List reports"
+)
 def list_reports(request: HttpRequest, filters: Query[ReportFilter]) -> ReportPage:
     """The calling organisation's reports, newest first. Empty until intake (issue 4) stores reports."""
     key = api_key_of(request)

@@ -1,8 +1,9 @@
-"""The audit trail is append-only and hash-chained; verification finds any single edited, deleted or added row."""
+"""The audit trail is append-only and hash-chained; verifying finds any one edited, deleted or added row."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from itertools import pairwise
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -27,15 +28,14 @@ def chain(db: None) -> list[AuditEntry]:
 
 
 @pytest.fixture
-def hand_edits(db: None) -> Iterator[None]:
+def hand_edits(db: None) -> None:
     """On PostgreSQL the trigger refuses edits; a person with the table owner's rights can disable it."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER audit_auditentry_append_only")
-    yield
 
 
-def raw(sql: str, params: list[object] | None = None) -> None:
+def raw(sql: str, params: list[Any] | None = None) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params or [])
 
@@ -45,12 +45,12 @@ def test_an_untouched_chain_verifies(chain: list[AuditEntry]) -> None:
     assert report.ok
     assert report.checked == 5
     assert chain[0].prev_hash == GENESIS
-    assert all(b.prev_hash == a.hash for a, b in zip(chain, chain[1:], strict=False))
+    assert all(b.prev_hash == a.hash for a, b in pairwise(chain))
     call_command("audit", "verify")
 
 
 def test_each_hash_covers_the_previous_hash_and_the_entry(chain: list[AuditEntry]) -> None:
-    third = AuditEntry.objects.values().get(seq=chain[2].seq)
+    third = dict(AuditEntry.objects.values().get(seq=chain[2].seq))
     assert third["hash"] == entry_hash(chain[1].hash, third)
     assert third["hash"] != entry_hash(GENESIS, third)
 
@@ -125,7 +125,7 @@ def test_a_deleted_newest_entry_is_caught_by_the_head(chain: list[AuditEntry]) -
 def test_an_entry_inserted_by_hand_is_caught_even_with_a_valid_hash(chain: list[AuditEntry]) -> None:
     """A forger who knows the algorithm can hash a new row correctly, but does not move the chain head."""
     last = chain[-1]
-    fields = AuditEntry.objects.values().get(seq=last.seq)
+    fields: dict[str, Any] = dict(AuditEntry.objects.values().get(seq=last.seq))
     fields.update(seq=last.seq + 1, action="forged")
     fields.pop("prev_hash"), fields.pop("hash")
     AuditEntry(prev_hash=last.hash, hash=entry_hash(last.hash, fields), **fields).save(force_insert=True)
@@ -143,12 +143,16 @@ def test_appending_continues_the_chain(chain: list[AuditEntry]) -> None:
 
 
 def test_a_rolled_back_transaction_leaves_no_entry(chain: list[AuditEntry]) -> None:
-    class Boom(Exception):
+    class RollbackError(Exception):
         pass
 
-    with pytest.raises(Boom), transaction.atomic():
-        record("test.rolled_back")
-        raise Boom
+    def fail_after_recording() -> None:
+        with transaction.atomic():
+            record("test.rolled_back")
+            raise RollbackError
+
+    with pytest.raises(RollbackError):
+        fail_after_recording()
     assert not AuditEntry.objects.filter(action="test.rolled_back").exists()
     assert verify_chain().ok
 

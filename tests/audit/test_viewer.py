@@ -66,7 +66,7 @@ def test_viewing_and_exporting_are_audited(sign_in: Callable[..., Client], super
 
 def test_csv_neutralises_spreadsheet_formulas(sign_in: Callable[..., Client], supervisor: User) -> None:
     client = sign_in(supervisor)
-    record("test.formula", object_type="x", object_id="=HYPERLINK(\"http://evil.example\")")
+    record("test.formula", object_type="x", object_id='=HYPERLINK("http://evil.example")')
     rows = _rows(client, "?object_type=x")
     assert rows[0]["object_id"].startswith("'=")
 

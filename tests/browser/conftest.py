@@ -13,7 +13,7 @@ import pytest
 # otherwise refuse to run next to it. The live server runs in its own thread and is unaffected.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 CHROMIUM = os.environ.get("HAVEN_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -58,9 +58,11 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
     # Nothing leaves the machine: any request to another host is answered locally or refused.
     context.route(
         lambda url: not url.startswith(("http://localhost", "http://127.0.0.1")),
-        lambda route: route.fulfill(status=200, content_type="text/html", body="<title>Offsite</title>offsite")
-        if route.request.url.startswith("https://www.bbc.co.uk/")
-        else route.abort(),
+        lambda route: (
+            route.fulfill(status=200, content_type="text/html", body="<title>Offsite</title>offsite")
+            if route.request.url.startswith("https://www.bbc.co.uk/")
+            else route.abort()
+        ),
     )
     yield context
     context.close()
@@ -78,10 +80,8 @@ def csp_violations(page: Page) -> list[str]:
 def axe_violations(page: Page) -> list[str]:
     """Run axe-core on the current page; returns one line per violated rule and element."""
     page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-        WCAG_22_AA,
-    )
+    script = "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})"
+    result = page.evaluate(script, WCAG_22_AA)
     return [
         f"{v['id']} ({v['impact']}): {node['target']} - {v['help']}"
         for v in result["violations"]

@@ -36,7 +36,9 @@ def test_first_sign_in_sets_up_totp_then_signs_in(page: Page, live_server: LiveS
     page.get_by_role("button", name="Confirm and continue").click()
     page.wait_for_url(re.compile(r"/staff/$"))
     assert page.get_by_role("heading", level=1).inner_text() == "Haven"
-    expect(page.get_by_role("navigation", name="Primary navigation").get_by_role("link", name="Reports")).to_be_visible()
+    expect(
+        page.get_by_role("navigation", name="Primary navigation").get_by_role("link", name="Reports")
+    ).to_be_visible()
     assert csp_violations(page) == []
     assert AuditEntry.objects.filter(actor="alice", action="auth.2fa_verified").exists()
 
@@ -84,14 +86,22 @@ def test_two_shift_presses_do_not_exit(page: Page, live_server: LiveServer) -> N
 
 
 PUBLIC_PAGES = ["/", "/advice/young-people/", "/no-such-page/"]
-STAFF_PAGES = ["/staff/", "/staff/reports/", "/staff/hashbank/", "/staff/audit/", "/staff/audit/?date_from=bad"]
+STAFF_PAGES = [
+    "/staff/",
+    "/staff/reports/",
+    "/staff/hashbank/",
+    "/staff/audit/",
+    "/staff/audit/?date_from=bad",
+]
 
 
 @pytest.fixture
 def axe_page(browser: Browser) -> Iterator[Page]:
     # axe is injected as a script tag, which the strict CSP would block: this context alone bypasses CSP.
     context = browser.new_context(bypass_csp=True, viewport={"width": 1200, "height": 900})
-    context.route(lambda url: not url.startswith(("http://localhost", "http://127.0.0.1")), lambda r: r.abort())
+    context.route(
+        lambda url: not url.startswith(("http://localhost", "http://127.0.0.1")), lambda r: r.abort()
+    )
     yield context.new_page()
     context.close()
 
@@ -107,7 +117,9 @@ def test_public_pages_are_accessible(axe_page: Page, live_server: LiveServer, db
     assert problems == {url: [] for url in PUBLIC_PAGES}
 
 
-def test_sign_in_pages_are_accessible(axe_page: Page, live_server: LiveServer, analyst: User, grader: User) -> None:
+def test_sign_in_pages_are_accessible(
+    axe_page: Page, live_server: LiveServer, analyst: User, grader: User
+) -> None:
     base = live_server.url
     problems = {"login": check_page(axe_page, f"{base}/staff/login/")}
     sign_in_with_password(axe_page, base, "alice", "wrong")
@@ -127,7 +139,11 @@ def test_sign_in_pages_are_accessible(axe_page: Page, live_server: LiveServer, a
 
 
 def test_staff_pages_are_accessible(
-    axe_page: Page, live_server: LiveServer, supervisor: User, grader: User, sign_in_browser: Callable[..., None]
+    axe_page: Page,
+    live_server: LiveServer,
+    supervisor: User,
+    grader: User,
+    sign_in_browser: Callable[..., None],
 ) -> None:
     sign_in_browser(axe_page, live_server.url, supervisor)
     problems = {url: check_page(axe_page, live_server.url + url) for url in STAFF_PAGES}
@@ -167,10 +183,11 @@ def sign_in_browser() -> Callable[..., None]:
     return sign_in
 
 
-
 def test_the_axe_harness_does_find_violations(axe_page: Page) -> None:
     """A control: a page with known faults must fail, or a silent harness would pass everything."""
-    axe_page.set_content('<html><head><title>x</title></head><body><img src="x.png"><a href="/"></a></body></html>')
+    axe_page.set_content(
+        '<html><head><title>x</title></head><body><img src="x.png"><a href="/"></a></body></html>'
+    )
     found = axe_violations(axe_page)
     assert any(line.startswith("image-alt") for line in found)
     assert any(line.startswith("link-name") for line in found)

@@ -26,7 +26,9 @@ DROP FUNCTION IF EXISTS haven_audit_append_only();
 
 def seed_head(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     head = apps.get_model("audit", "AuditHead")
-    head.objects.using(schema_editor.connection.alias).get_or_create(id=1, defaults={"seq": 0, "hash": GENESIS})
+    head.objects.using(schema_editor.connection.alias).get_or_create(
+        id=1, defaults={"seq": 0, "hash": GENESIS}
+    )
 
 
 def add_trigger(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:

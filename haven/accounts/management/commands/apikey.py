@@ -34,7 +34,9 @@ class Command(BaseCommand):
             new = create_api_key(org, options["scopes"], name=options["name"])
         except AccountError as exc:
             raise CommandError(str(exc)) from None
-        self.stdout.write(f"created key {new.key.pk} ({new.key.prefix}) for {org.slug}: {', '.join(new.key.scopes)}")
+        self.stdout.write(
+            f"created key {new.key.pk} ({new.key.prefix}) for {org.slug}: {', '.join(new.key.scopes)}"
+        )
         self.stdout.write("store this key now; it cannot be shown again:")
         self.stdout.write(new.secret)
 
@@ -55,4 +57,6 @@ class Command(BaseCommand):
         for key in keys:
             state = "revoked" if key.revoked_at else "active"
             used = f"{key.last_used_at:%Y-%m-%d %H:%M}" if key.last_used_at else "never"
-            self.stdout.write(f"{key.pk}\t{key.prefix}\t{key.organisation.slug}\t{state}\t{','.join(key.scopes)}\t{used}")
+            self.stdout.write(
+                f"{key.pk}\t{key.prefix}\t{key.organisation.slug}\t{state}\t{','.join(key.scopes)}\t{used}"
+            )

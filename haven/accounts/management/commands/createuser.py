@@ -18,22 +18,32 @@ class Command(BaseCommand):
         parser.add_argument("username")
         parser.add_argument("--role", required=True, choices=Role.values)
         parser.add_argument(
-            "--organisation", default="centre", help="organisation slug (default: centre, the national centre)"
+            "--organisation",
+            default="centre",
+            help="organisation slug (default: centre, the national centre)",
         )
         parser.add_argument("--email", default="")
         parser.add_argument(
-            "--password-stdin", action="store_true", help="read the password from the first line of standard input"
+            "--password-stdin",
+            action="store_true",
+            help="read the password from the first line of standard input",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         org = Organisation.objects.filter(slug=options["organisation"]).first()
         if org is None:
-            raise CommandError(f"no organisation {options['organisation']!r}; create it with `haven org create`")
+            raise CommandError(
+                f"no organisation {options['organisation']!r}; create it with `haven org create`"
+            )
         generated = not options["password_stdin"]
         password = secrets.token_urlsafe(15) if generated else sys.stdin.readline().rstrip("\n")
         try:
             user = create_user(
-                options["username"], role=options["role"], organisation=org, password=password, email=options["email"]
+                options["username"],
+                role=options["role"],
+                organisation=org,
+                password=password,
+                email=options["email"],
             )
         except AccountError as exc:
             raise CommandError(str(exc)) from None

@@ -18,5 +18,7 @@ class Command(BaseCommand):
         self.stdout.write("Demo logins (password = haven-demo-<username>):")
         width = max(len(login.username) for login in logins)
         for login in logins:
-            self.stdout.write(f"  {login.username:<{width}}  {login.password:<24}  {login.role} at {login.organisation}")
+            self.stdout.write(
+                f"  {login.username:<{width}}  {login.password:<24}  {login.role} at {login.organisation}"
+            )
         self.stdout.write(f"Demo API key (example-platform): {DEMO_API_KEY}")

@@ -18,5 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         report = verify_chain()
         if report.problem is not None:
-            raise CommandError(f"audit chain broken at {report.problem} ({report.checked} entries before it are intact)")
+            raise CommandError(
+                f"audit chain broken at {report.problem} ({report.checked} entries before it are intact)"
+            )
         self.stdout.write(f"audit chain intact: {report.checked} entries")

@@ -30,7 +30,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--port", type=int, default=env_int("HAVEN_PORT", 8000, minimum=1, maximum=65535))
         parser.add_argument(
-            "--workers", type=int, default=env_int("HAVEN_WEB_WORKERS", min(4, 2 * (os.cpu_count() or 1)), minimum=1)
+            "--workers",
+            type=int,
+            default=env_int("HAVEN_WEB_WORKERS", min(4, 2 * (os.cpu_count() or 1)), minimum=1),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
