@@ -6,11 +6,12 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
+from django.db.backends.utils import CursorWrapper
 from django.http import HttpRequest
 from django.utils import timezone
 
-from haven.audit.chain import GENESIS, entry_hash
+from haven.audit.chain import CHAIN_FIELDS, GENESIS, entry_hash
 from haven.audit.models import AppendOnlyError, AuditEntry, AuditHead
 from haven.core.requests import client_ip, user_agent
 
@@ -41,16 +42,35 @@ def actor_of(request: HttpRequest) -> AuditActor | None:
     return None
 
 
-def _locked_head() -> AuditHead:
-    head = AuditHead.objects.select_for_update().filter(id=1).first()
-    if head is not None:
-        return head
+ENTRY_COLUMNS = (*CHAIN_FIELDS, "prev_hash", "hash")
+
+
+def _statements() -> tuple[str, str, str]:
+    """Plain SQL for the three statements of an append; the ORM's per-call query building cost 5x more."""
+    qn = connection.ops.quote_name
+    head, entry = qn(AuditHead._meta.db_table), qn(AuditEntry._meta.db_table)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    columns = ", ".join(qn(c) for c in ENTRY_COLUMNS)
+    return (
+        f"SELECT seq, hash FROM {head} WHERE id = 1{lock}",  # noqa: S608  (table names from our own models)
+        f"INSERT INTO {entry} ({columns}) VALUES ({', '.join(['%s'] * len(ENTRY_COLUMNS))})",  # noqa: S608
+        f"UPDATE {head} SET seq = %s, hash = %s WHERE id = 1",  # noqa: S608
+    )
+
+
+def _locked_head(cursor: CursorWrapper, select_head: str) -> tuple[int, str]:
+    cursor.execute(select_head)
+    row = cursor.fetchone()
+    if row is not None:
+        return int(row[0]), str(row[1])
     # A fresh (or flushed) database starts the chain here. A missing head beside existing entries means the
     # table was tampered with: refuse to write rather than start a second chain.
     if AuditEntry.objects.exists():
         raise AppendOnlyError("the audit chain head is missing; run `haven audit verify`")
-    head, _ = AuditHead.objects.select_for_update().get_or_create(id=1, defaults={"seq": 0, "hash": GENESIS})
-    return head
+    AuditHead.objects.get_or_create(id=1, defaults={"seq": 0, "hash": GENESIS})
+    cursor.execute(select_head)
+    row = cursor.fetchone()
+    return int(row[0]), str(row[1])
 
 
 def record(
@@ -78,10 +98,13 @@ def record(
     if request is not None:
         ip = ip or client_ip(request) or ""
     ip = ipaddress.ip_address(ip).compressed if ip else ""
-    with transaction.atomic():
-        head = _locked_head()
+    select_head, insert_entry, update_head = _statements()
+    fields_meta = AuditEntry._meta
+    # No savepoint: if this insert fails, the caller's whole transaction must fail with it.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        head_seq, head_hash = _locked_head(cursor, select_head)
         fields: dict[str, Any] = {
-            "seq": head.seq + 1,
+            "seq": head_seq + 1,
             "at": timezone.now(),
             "actor_id": who.id,
             "actor": who.name,
@@ -93,8 +116,14 @@ def record(
             "user_agent": user_agent(request) if request is not None else "",
             "details": details or {},
         }
-        digest = entry_hash(head.hash, fields)
-        entry = AuditEntry(prev_hash=head.hash, hash=digest, **fields)
-        entry.save(force_insert=True)
-        AuditHead.objects.filter(id=1).update(seq=entry.seq, hash=digest)
+        digest = entry_hash(head_hash, fields)
+        row = {**fields, "prev_hash": head_hash, "hash": digest}
+        cursor.execute(
+            insert_entry,
+            [fields_meta.get_field(name).get_db_prep_save(row[name], connection) for name in ENTRY_COLUMNS],
+        )
+        cursor.execute(update_head, [fields["seq"], digest])
+    entry = AuditEntry(**row)
+    entry._state.adding = False
+    entry._state.db = connection.alias
     return entry
