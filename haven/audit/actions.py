@@ -99,7 +99,7 @@ def record(
         ip = ip or client_ip(request) or ""
     ip = ipaddress.ip_address(ip).compressed if ip else ""
     select_head, insert_entry, update_head = _statements()
-    fields_meta = AuditEntry._meta
+    columns = [AuditEntry._meta.get_field(name) for name in ENTRY_COLUMNS]
     # No savepoint: if this insert fails, the caller's whole transaction must fail with it.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         head_seq, head_hash = _locked_head(cursor, select_head)
@@ -120,7 +120,11 @@ def record(
         row = {**fields, "prev_hash": head_hash, "hash": digest}
         cursor.execute(
             insert_entry,
-            [fields_meta.get_field(name).get_db_prep_save(row[name], connection) for name in ENTRY_COLUMNS],
+            [
+                column.get_db_prep_save(row[name], connection)
+                for name, column in zip(ENTRY_COLUMNS, columns, strict=True)
+                if isinstance(column, models.Field)
+            ],
         )
         cursor.execute(update_head, [fields["seq"], digest])
     entry = AuditEntry(**row)
