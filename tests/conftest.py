@@ -38,74 +38,50 @@ def orgs(db: None) -> Orgs:
     )
 
 
-def _make(username: str, role: str, org: Organisation) -> User:
-    return create_user(
-        username, role=role, organisation=org, password=PASSWORD, email=f"{username}@example.org"
-    )
+# persona fixture name: (username, role, attribute of Orgs)
+PERSONAS: dict[str, tuple[str, str, str]] = {
+    "analyst": ("alice", Role.ANALYST, "centre"),
+    "grader": ("gita", Role.GRADER, "centre"),
+    "supervisor": ("sam", Role.SUPERVISOR, "centre"),
+    "admin_user": ("ada", Role.ADMIN, "centre"),
+    "liaison_a": ("lee", Role.FORCE_LIAISON, "force_a"),
+    "liaison_b": ("lou", Role.FORCE_LIAISON, "force_b"),
+    "partner": ("pat", Role.PARTNER, "platform"),
+    # A partner at a different platform: signed in, but nobody whose data this is.
+    "outsider": ("olly", Role.PARTNER, "other_platform"),
+}
+
+
+def _persona(name: str) -> Callable[[Orgs], User]:
+    username, role, org = PERSONAS[name]
+
+    @pytest.fixture(name=name)
+    def make(orgs: Orgs) -> User:
+        return create_user(
+            username,
+            role=role,
+            organisation=getattr(orgs, org),
+            password=PASSWORD,
+            email=f"{username}@example.org",
+        )
+
+    return make
+
+
+analyst = _persona("analyst")
+grader = _persona("grader")
+supervisor = _persona("supervisor")
+admin_user = _persona("admin_user")
+liaison_a = _persona("liaison_a")
+liaison_b = _persona("liaison_b")
+partner = _persona("partner")
+outsider = _persona("outsider")
 
 
 @pytest.fixture
-def analyst(orgs: Orgs) -> User:
-    return _make("alice", Role.ANALYST, orgs.centre)
-
-
-@pytest.fixture
-def grader(orgs: Orgs) -> User:
-    return _make("gita", Role.GRADER, orgs.centre)
-
-
-@pytest.fixture
-def supervisor(orgs: Orgs) -> User:
-    return _make("sam", Role.SUPERVISOR, orgs.centre)
-
-
-@pytest.fixture
-def admin_user(orgs: Orgs) -> User:
-    return _make("ada", Role.ADMIN, orgs.centre)
-
-
-@pytest.fixture
-def liaison_a(orgs: Orgs) -> User:
-    return _make("lee", Role.FORCE_LIAISON, orgs.force_a)
-
-
-@pytest.fixture
-def liaison_b(orgs: Orgs) -> User:
-    return _make("lou", Role.FORCE_LIAISON, orgs.force_b)
-
-
-@pytest.fixture
-def partner(orgs: Orgs) -> User:
-    return _make("pat", Role.PARTNER, orgs.platform)
-
-
-@pytest.fixture
-def outsider(orgs: Orgs) -> User:
-    """A partner at a different platform: signed in, but nobody whose data this is."""
-    return _make("olly", Role.PARTNER, orgs.other_platform)
-
-
-@pytest.fixture
-def personas(
-    analyst: User,
-    grader: User,
-    supervisor: User,
-    admin_user: User,
-    liaison_a: User,
-    liaison_b: User,
-    partner: User,
-    outsider: User,
-) -> dict[str, User]:
-    return {
-        "analyst": analyst,
-        "grader": grader,
-        "supervisor": supervisor,
-        "admin": admin_user,
-        "liaison_a": liaison_a,
-        "liaison_b": liaison_b,
-        "partner": partner,
-        "outsider": outsider,
-    }
+def personas(request: pytest.FixtureRequest) -> dict[str, User]:
+    """Every persona, keyed as the permission tests name them."""
+    return {name.removesuffix("_user"): request.getfixturevalue(name) for name in PERSONAS}
 
 
 def verified_device(user: User) -> TOTPDevice:
