@@ -36,7 +36,7 @@ demo: install
 	$(DEMO_ENV) $(BIN)/haven migrate --verbosity 0
 	$(DEMO_ENV) $(BIN)/haven demo
 	@echo "Haven demo: http://127.0.0.1:$(PORT)/ (public) and http://127.0.0.1:$(PORT)/staff/ (staff). Ctrl-C stops it."
-	@trap 'kill 0' INT TERM EXIT; \
+	@trap 'kill $$(jobs -p) 2>/dev/null; wait; exit 0' INT TERM; \
 	  $(DEMO_ENV) $(BIN)/haven worker & \
 	  $(DEMO_ENV) $(BIN)/haven serve --port $(PORT) --workers 2 & \
 	  wait
