@@ -14,6 +14,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "org": ("org", "create or list organisations: centre, police forces, industry partners, hotlines"),
     "apikey": ("apikey", "create, list or revoke partner API keys"),
     "audit": ("audit", "audit trail tools: `haven audit verify` checks the hash chain"),
+    "hash": ("hash", "hash files: md5, sha1, sha256 and PDQ as JSON lines (no matching)"),
+    "bank": (
+        "bank",
+        "import or export bank records: bank import FILE --format csv | bank export --format csv|pdq",
+    ),
     "demo": ("demo", "seed synthetic demo data and print the demo logins (no server)"),
     "check": ("check", "check the configuration and exit"),
     "manage": ("", "run any Django management command: haven manage COMMAND ..."),

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "haven.core",
     "haven.audit",
     "haven.accounts",
+    "haven.hashbank",
     "haven.advice",
     "haven.intake",
 ]

@@ -1,0 +1,125 @@
+"""Exact and perceptual hashes of one file: md5, sha1 and sha256 of the bytes, and PDQ of the pixels.
+
+PDQ reduces every image to 64x64 luminance before hashing, so the fast path asks the JPEG decoder for a
+reduced-scale decode (Pillow's draft mode, a power-of-two DCT scaling) no smaller than ``DRAFT_SIZE`` on each
+side. That skips most of the decoding work on large photos and moves the hash by a few bits (see
+docs/PERFORMANCE.md). ``exact=True`` decodes every pixel and reproduces Meta's reference hash bit for bit.
+
+EXIF orientation is not applied, as in the reference implementation: Haven hashes the pixels as stored.
+A copy that differs only by its orientation tag still matches, because matching queries all eight
+rotations and flips of the PDQ hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pdqhash
+from PIL import Image, UnidentifiedImageError
+
+try:  # HEIC/HEIF support is optional at run time, but installed by default.
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+except ImportError:  # pragma: no cover
+    pass
+
+DRAFT_SIZE = 512
+# The reference says a hash of quality below 50 is too featureless to match on.
+MIN_MATCH_QUALITY = 50
+# Decompression-bomb limit: refuse images of more pixels than this (about 16k x 11k).
+MAX_PIXELS = 178_956_970
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+# The order pdqhash.compute_dihedral returns, named as in the PDQ reference.
+DIHEDRAL = ("original", "rotate90", "rotate180", "rotate270", "flip_x", "flip_y", "flip_plus1", "flip_minus1")
+
+
+@dataclass
+class FileHashes:
+    path: str
+    md5: str | None = None
+    sha1: str | None = None
+    sha256: str | None = None
+    pdq: str | None = None
+    quality: int | None = None
+    dihedral: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def matchable(self) -> bool:
+        return self.pdq is not None and (self.quality or 0) >= MIN_MATCH_QUALITY
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("dihedral")
+        return data
+
+
+def bits_to_hex(vector: np.ndarray[Any, Any]) -> str:
+    return np.packbits(vector.astype(np.uint8)).tobytes().hex()
+
+
+def decode_rgb(data: bytes, *, exact: bool) -> np.ndarray[Any, Any]:
+    """Decode to an RGB array. Raises ValueError with a reason a person can act on."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data))
+            if not exact and image.format == "JPEG":
+                image.draft("RGB", (DRAFT_SIZE, DRAFT_SIZE))
+            image.load()
+            rgb = image.convert("RGB")
+        except UnidentifiedImageError:
+            raise ValueError("not an image Haven can read") from None
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise ValueError(
+                f"image is larger than the {MAX_PIXELS:,}-pixel limit (possible decompression bomb)"
+            ) from None
+        except (OSError, SyntaxError, EOFError) as exc:
+            raise ValueError(f"corrupt or truncated image: {exc}") from None
+    return np.asarray(rgb)
+
+
+def pdq_of_pixels(pixels: np.ndarray[Any, Any], *, dihedral: bool) -> tuple[str, int, list[str]]:
+    if dihedral:
+        vectors, quality = pdqhash.compute_dihedral(pixels)
+        hexes = [bits_to_hex(v) for v in vectors]
+        return hexes[0], int(quality), hexes
+    vector, quality = pdqhash.compute(pixels)
+    return bits_to_hex(vector), int(quality), []
+
+
+def hash_bytes(data: bytes, path: str, *, exact: bool = False, dihedral: bool = False) -> FileHashes:
+    result = FileHashes(
+        path=path,
+        md5=hashlib.md5(data, usedforsecurity=False).hexdigest(),
+        sha1=hashlib.sha1(data, usedforsecurity=False).hexdigest(),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+    try:
+        pixels = decode_rgb(data, exact=exact)
+    except ValueError as exc:
+        result.error = str(exc)
+        return result
+    result.pdq, result.quality, result.dihedral = pdq_of_pixels(pixels, dihedral=dihedral)
+    return result
+
+
+def hash_file(path: Path | str, *, exact: bool = False, dihedral: bool = False) -> FileHashes:
+    """Hash one file. Never raises for a bad file: the reason is in ``error``."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        return FileHashes(path=str(path), error=f"cannot read: {exc.strerror or exc}")
+    return hash_bytes(data, str(path), exact=exact, dihedral=dihedral)
+
+
+def hamming(a: str, b: str) -> int:
+    return (int(a, 16) ^ int(b, 16)).bit_count()

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import json
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from haven.hashbank.hashing import hash_file
+from haven.hashbank.results import row
+
+
+class Command(BaseCommand):
+    help = "Hash files: md5, sha1, sha256 and PDQ with its quality, one JSON line per file. Matches nothing."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("files", nargs="+", type=Path)
+        parser.add_argument(
+            "--exact",
+            action="store_true",
+            help="decode every pixel and reproduce the PDQ reference bit for bit",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        failed = []
+        for path in options["files"]:
+            if path.is_dir():
+                hashes = hash_file(path)
+                hashes.error = "is a directory (use `haven scan` for folders)"
+            else:
+                hashes = hash_file(path, exact=options["exact"])
+            if hashes.error:
+                failed.append(f"{path}: {hashes.error}")
+            self.stdout.write(json.dumps(row(hashes, None)))
+        if failed:
+            raise CommandError(f"{len(failed)} file(s) could not be hashed:\n" + "\n".join(failed))

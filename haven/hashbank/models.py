@@ -1,0 +1,124 @@
+"""Bank records: hashes and metadata of known media. Haven never stores the images themselves."""
+
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+
+from haven.hashbank.index import DEFAULT_MAX_RADIUS
+
+hex_of = {
+    n: RegexValidator(rf"^[0-9a-f]{{{n}}}$", f"must be {n} lowercase hexadecimal characters")
+    for n in (32, 40, 64)
+}
+
+
+class Category(models.TextChoices):
+    # UK Sentencing Council categories of indecent images of children.
+    A = "A", "Category A"
+    B = "B", "Category B"
+    C = "C", "Category C"
+    NOT_INDECENT = "not_indecent", "Not indecent"
+    UNCATEGORISED = "uncategorised", "Uncategorised"
+
+
+class Status(models.TextChoices):
+    ACTIVE = "active", "Active"
+    DISABLED = "disabled", "Disabled"
+    DISPUTED = "disputed", "Disputed"
+
+
+class BankList(models.Model):
+    """A named list: ``national``, or ``partner:<name>`` for a partner's own list."""
+
+    name = models.CharField(
+        max_length=100,
+        unique=True,
+        validators=[RegexValidator(r"^(national|partner:[a-z0-9][a-z0-9-]{0,80})$")],
+    )
+    description = models.CharField(max_length=300, blank=True)
+    pdq_threshold = models.PositiveSmallIntegerField(
+        default=31, validators=[MinValueValidator(0), MaxValueValidator(DEFAULT_MAX_RADIUS)]
+    )
+    enabled = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BankRecord(models.Model):
+    md5 = models.CharField(max_length=32, null=True, blank=True, unique=True, validators=[hex_of[32]])
+    sha1 = models.CharField(max_length=40, null=True, blank=True, unique=True, validators=[hex_of[40]])
+    sha256 = models.CharField(max_length=64, null=True, blank=True, unique=True, validators=[hex_of[64]])
+    pdq = models.CharField(max_length=64, null=True, blank=True, db_index=True, validators=[hex_of[64]])  # noqa: DJ001
+    pdq_quality = models.PositiveSmallIntegerField(null=True, blank=True)
+    category = models.CharField(max_length=20, choices=Category.choices, default=Category.UNCATEGORISED)
+    series = models.CharField(max_length=100, blank=True, db_index=True)
+    victim_identified = models.BooleanField(default=False)
+    offender_identified = models.BooleanField(default=False)
+    distributed = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True)
+    graders = models.PositiveSmallIntegerField(default=0)
+    graders_agree = models.BooleanField(default=False)
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+    hit_count = models.PositiveIntegerField(default=0)
+    lists: models.ManyToManyField[BankList, RecordSource] = models.ManyToManyField(
+        BankList, through="RecordSource", related_name="records"
+    )
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(md5=None, sha1=None, sha256=None, pdq=None),
+                name="hashbank_record_has_a_hash",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"record {self.pk} ({self.category})"
+
+    @property
+    def verified(self) -> bool:
+        return self.graders >= 2 and self.graders_agree
+
+
+class RecordSource(models.Model):
+    """Which list holds a record, and who contributed it."""
+
+    record = models.ForeignKey(BankRecord, on_delete=models.CASCADE, related_name="sources")
+    bank_list = models.ForeignKey(BankList, on_delete=models.PROTECT, related_name="sources")
+    source = models.CharField(max_length=200, blank=True)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record", "bank_list", "source"], name="hashbank_source_once_per_list"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_id} in {self.bank_list_id} from {self.source or '-'}"
+
+
+class RecordEvent(models.Model):
+    """A record's history: created, merged, regraded, disabled."""
+
+    record = models.ForeignKey(BankRecord, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.CharField(max_length=150, blank=True)
+    kind = models.CharField(max_length=40)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.record_id} {self.kind}"

@@ -1,0 +1,34 @@
+"""One output row per file, shared by `haven hash` and `haven scan`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from haven.hashbank.hashing import MIN_MATCH_QUALITY, FileHashes
+from haven.hashbank.matcher import Match
+
+STATUSES = ("known", "unknown", "low_quality", "error")
+
+
+def status_of(hashes: FileHashes, matches: list[Match] | None) -> str:
+    if matches:
+        return "known"
+    if hashes.error:
+        return "error"
+    if hashes.quality is not None and hashes.quality < MIN_MATCH_QUALITY:
+        return "low_quality"
+    return "unknown" if matches is not None else "hashed"
+
+
+def row(hashes: FileHashes, matches: list[Match] | None) -> dict[str, Any]:
+    return {
+        "path": hashes.path,
+        "md5": hashes.md5,
+        "sha1": hashes.sha1,
+        "sha256": hashes.sha256,
+        "pdq": hashes.pdq,
+        "quality": hashes.quality,
+        "status": status_of(hashes, matches),
+        "matches": [m.as_json() for m in matches or []],
+        "error": hashes.error,
+    }

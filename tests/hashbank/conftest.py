@@ -1,0 +1,59 @@
+"""Benign stand-in images: scikit-image's bundled samples, and altered copies made here."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import skimage
+from PIL import Image, ImageEnhance, ImageOps
+
+SAMPLES = Path(skimage.__file__).parent / "data"
+# Bank originals, and unrelated images that are never banked.
+# Bank originals (photographs and scans; fine repeating textures such as brick.png are poor PDQ subjects,
+# see docs/PERFORMANCE.md), and unrelated images that are never banked.
+BANKED = [
+    "chelsea.png", "coffee.png", "coins.png", "horse.png", "hubble_deep_field.jpg", "moon.png",
+    "rocket.jpg", "retina.jpg", "motorcycle_left.png", "ihc.png", "cell.png", "microaneurysms.png",
+]  # fmt: skip
+UNRELATED = [
+    "gravel.png", "brick.png", "grass.png", "page.png", "phantom.png", "text.png", "logo.png",
+    "color.png", "clock_motion.png",
+]  # fmt: skip
+
+REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "data" / "pdq-reference"
+
+
+def load(name: str) -> Image.Image:
+    return Image.open(SAMPLES / name).convert("RGB")
+
+
+def save(image: Image.Image, path: Path, fmt: str = "PNG", **kwargs: object) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.save(path, format=fmt, **kwargs)
+    return path
+
+
+ALTERATIONS: dict[str, Callable[[Image.Image], Image.Image]] = {
+    "reencoded": lambda im: Image.open(io.BytesIO(_jpeg(im, 70))).convert("RGB"),
+    "resized": lambda im: im.resize((im.width // 2, im.height // 2)),
+    "greyscale": lambda im: ImageOps.grayscale(im).convert("RGB"),
+    "brightened": lambda im: ImageEnhance.Brightness(im).enhance(1.3),
+    "mirrored": ImageOps.mirror,
+    "rotated90": lambda im: im.rotate(90, expand=True),
+}
+
+
+def _jpeg(image: Image.Image, quality: int) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=quality)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="session")
+def reference_dir() -> Path:
+    if not REFERENCE.is_dir():
+        pytest.fail(f"PDQ reference images missing: expected {REFERENCE} (../shared beside the checkout)")
+    return REFERENCE
