@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import skimage
 from PIL import Image, ImageEnhance, ImageOps
+
+from haven.hashbank.actions import RecordInput, add_records
+from haven.hashbank.hashing import hash_file
+from haven.hashbank.matcher import matcher
+from haven.hashbank.models import BankList, BankRecord
 
 SAMPLES = Path(skimage.__file__).parent / "data"
 # Bank originals, and unrelated images that are never banked.
@@ -57,3 +62,24 @@ def reference_dir() -> Path:
     if not REFERENCE.is_dir():
         pytest.fail(f"PDQ reference images missing: expected {REFERENCE} (../shared beside the checkout)")
     return REFERENCE
+
+
+@pytest.fixture
+def banked(db: None) -> Iterator[dict[str, int]]:
+    """The originals in the national list, each its own series."""
+    matcher().reset()
+    national = BankList.objects.get(name="national")
+    ids = {}
+    for name in BANKED:
+        h = hash_file(SAMPLES / name)
+        add_records(
+            [
+                RecordInput(
+                    sha256=h.sha256, pdq=h.pdq, pdq_quality=h.quality, category="C", series=f"series-{name}"
+                )
+            ],
+            national,
+        )
+        ids[name] = BankRecord.objects.get(sha256=h.sha256).pk
+    yield ids
+    matcher().reset()

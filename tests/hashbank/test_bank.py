@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -101,27 +100,6 @@ def test_bad_list_names_are_refused(tmp_path: Path, db: None) -> None:
     path = write_csv(tmp_path / "b.csv", [f"{MD5},,,,A,,"])
     with pytest.raises(CommandError, match="list name 'partner:Bad Name'"):
         call_command("bank", "import", str(path), "--format", "csv", "--list", "partner:Bad Name")
-
-
-@pytest.fixture
-def banked(tmp_path: Path, db: None) -> Iterator[dict[str, int]]:
-    """The originals in the national list, each its own series."""
-    matcher().reset()
-    national = BankList.objects.get(name="national")
-    ids = {}
-    for name in BANKED:
-        h = hash_file(SAMPLES / name)
-        add_records(
-            [
-                RecordInput(
-                    sha256=h.sha256, pdq=h.pdq, pdq_quality=h.quality, category="C", series=f"series-{name}"
-                )
-            ],
-            national,
-        )
-        ids[name] = BankRecord.objects.get(sha256=h.sha256).pk
-    yield ids
-    matcher().reset()
 
 
 @pytest.mark.parametrize("alteration", sorted(ALTERATIONS))
