@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import csv
 import json
+import multiprocessing
 import os
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
-from haven.hashbank.hashing import FileHashes, hash_file
+from haven.hashbank.hashing import hash_file
 from haven.hashbank.matcher import matcher
 from haven.hashbank.results import row
 
@@ -33,10 +35,6 @@ def walk(root: Path) -> Iterator[Path]:
             path = base / name
             if not path.is_symlink() and path.is_file():
                 yield path
-
-
-def _hash(path: str) -> FileHashes:
-    return hash_file(path, dihedral=True)
 
 
 def finished_paths(output: Path, fmt: str) -> dict[str, str]:
@@ -100,8 +98,11 @@ def scan(
     summary.statuses.update(status for path, status in skip.items() if path in present)
     task = progress.add_task("scanning", total=len(todo)) if progress is not None else None
     match = matcher()
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for hashes in pool.map(_hash, todo, chunksize=8):
+    # forkserver, not fork: a forked worker would inherit this process's database connection, and its exit
+    # could close the connection under us. Workers import only haven.hashbank.hashing, which needs no Django.
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for hashes in pool.map(partial(hash_file, dihedral=True), todo, chunksize=8):
             matches = match.match(hashes) if hashes.sha256 else []
             data = row(hashes, matches)
             writer.write(data)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -28,7 +29,11 @@ UNRELATED = [
     "color.png", "clock_motion.png",
 ]  # fmt: skip
 
-REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "data" / "pdq-reference"
+REFERENCE = Path(
+    os.environ.get(
+        "HAVEN_PDQ_REFERENCE", Path(__file__).resolve().parents[3] / "shared" / "data" / "pdq-reference"
+    )
+)
 
 
 def load(name: str) -> Image.Image:
