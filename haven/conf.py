@@ -112,7 +112,8 @@ def env_database(name: str, default_sqlite: Path) -> dict[str, Any]:
             f"{name}: expected postgresql://user:password@host:port/name or sqlite:///path, got {raw!r}"
         )
     try:
-        config = dict(dj_database_url.parse(raw, conn_max_age=60, conn_health_checks=True))
+        max_age = env_int("HAVEN_DB_CONN_MAX_AGE", 60, minimum=0)
+        config = dict(dj_database_url.parse(raw, conn_max_age=max_age, conn_health_checks=max_age > 0))
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name}: {exc}") from None
     if not config.get("NAME"):
