@@ -68,7 +68,7 @@ def test_each_role_sees_only_its_pages(
     for persona, user in personas.items():
         response = sign_in(user).get(reverse(name))
         if response.streaming:
-            b"".join(response.streaming_content)  # type: ignore[arg-type]  # read to the end, as a browser would
+            b"".join(response.streaming_content)  # type: ignore[attr-defined]  # read to the end, as a browser would
         expected = 200 if persona in STAFF_PAGES[name] else 403
         assert response.status_code == expected, f"{persona} on {name}"
 
