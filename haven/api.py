@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from haven.hashbank.api import router as hashbank_router
 from haven.intake.api import router as reports_router
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 api.add_router("/reports", reports_router)
+api.add_router("", hashbank_router)
 
 
 def problem(request: HttpRequest, status: int, title: str, detail: str = "", **extra: Any) -> HttpResponse:

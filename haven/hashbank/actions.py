@@ -221,3 +221,39 @@ def lookup_exact(md5: str | None, sha1: str | None, sha256: str | None) -> list[
     if not query:
         return []
     return list(BankRecord.objects.filter(query))
+
+
+def grade_record(
+    record_obj: BankRecord,
+    *,
+    category: str,
+    graders: int,
+    agree: bool,
+    actor: AuditActor | None = None,
+    request: HttpRequest | None = None,
+) -> BankRecord:
+    """Record the graders' verdict. Two or more graders in agreement make the record verified."""
+    if category not in Category.values:
+        raise BankError(f"category: expected one of {', '.join(Category.values)}")
+    if graders < 0:
+        raise BankError("graders: must be 0 or more")
+    with transaction.atomic():
+        before = {
+            "category": record_obj.category,
+            "graders": record_obj.graders,
+            "agree": record_obj.graders_agree,
+        }
+        record_obj.category, record_obj.graders, record_obj.graders_agree = category, graders, agree
+        if record_obj.status == Status.DISPUTED and agree:
+            record_obj.status = Status.ACTIVE  # the graders settled the dispute
+        record_obj.save()
+        after = {"category": category, "graders": graders, "agree": agree}
+        RecordEvent.objects.create(
+            record=record_obj,
+            actor=actor.audit_identity().name if actor else "",
+            kind="graded",
+            details={"from": before, "to": after},
+        )
+        record("hashbank.record_grade", actor=actor, request=request, obj=record_obj, details=after)
+    transaction.on_commit(lambda: _notify_index([record_obj.pk]))
+    return record_obj
