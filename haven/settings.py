@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "haven.hashbank",
     "haven.advice",
     "haven.intake",
+    "haven.demo",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("staff/", include("haven.accounts.urls")),
     path("staff/", include(section_patterns)),
     path("staff/audit/", include("haven.audit.urls")),
+    path("staff/hashbank/", include("haven.hashbank.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -23,11 +23,6 @@ SECTIONS = {
         Permission.SUBJECTS_VIEW,
         "People behind linked reports, with why each link was made.",
     ),
-    "hashbank": (
-        "Hash bank",
-        Permission.HASHBANK_VIEW,
-        "The national database of image hashes and their grades.",
-    ),
     "referrals": ("Referrals", Permission.REFERRALS_VIEW, "Cases sent to police forces, and their outcomes."),
     "insights": ("Insights", Permission.INSIGHTS_VIEW, "Analytics that inform strategy."),
 }

@@ -62,11 +62,14 @@ def test_help_lists_every_command() -> None:
 def test_demo_seeding_is_idempotent(env: dict[str, str]) -> None:
     with db(env) as conn:
         before = conn.execute("SELECT count(*) FROM accounts_user").fetchone()
+        records = conn.execute("SELECT count(*), max(updated_at) FROM hashbank_bankrecord").fetchone()
+    assert records[0] == 24
     again = run(["demo"], env)
     assert again.returncode == 0, again.stderr
     with db(env) as conn:
         assert conn.execute("SELECT count(*) FROM accounts_user").fetchone() == before
         assert conn.execute("SELECT count(*) FROM accounts_apikey").fetchone() == (1,)
+        assert conn.execute("SELECT count(*), max(updated_at) FROM hashbank_bankrecord").fetchone() == records
 
 
 def test_audit_verify_passes_on_an_untouched_database(env: dict[str, str]) -> None:
@@ -208,4 +211,5 @@ def test_worker_burst_drains_the_queue(env: dict[str, str]) -> None:
     assert result.returncode == 0, result.stderr
     with db(env) as conn:
         rows = conn.execute("SELECT status, return_value FROM django_tasks_database_dbtaskresult").fetchall()
-    assert rows == [("SUCCESSFUL", '{"ok": true, "checked": 13, "problem": null}')]
+        (entries,) = conn.execute("SELECT count(*) FROM audit_auditentry").fetchone()
+    assert rows == [("SUCCESSFUL", f'{{"ok": true, "checked": {entries}, "problem": null}}')]

@@ -15,7 +15,7 @@ NAVIGATION = [
     ("Home", "home", Permission.STAFF_HOME),
     ("Reports", "section:reports", Permission.REPORTS_VIEW),
     ("Subjects", "section:subjects", Permission.SUBJECTS_VIEW),
-    ("Hash bank", "section:hashbank", Permission.HASHBANK_VIEW),
+    ("Hash bank", "hashbank:search", Permission.HASHBANK_VIEW),
     ("Referrals", "section:referrals", Permission.REFERRALS_VIEW),
     ("Insights", "section:insights", Permission.INSIGHTS_VIEW),
     ("Audit", "audit:list", Permission.AUDIT_VIEW),

@@ -21,6 +21,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             P.REFERRALS_VIEW,
             P.INSIGHTS_VIEW,
             P.AUDIT_VIEW,
+            P.HASHBANK_MANAGE,
         }
     ),
     Role.FORCE_LIAISON: frozenset({P.STAFF_HOME, P.REFERRALS_VIEW}),

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from haven.audit.actions import AuditActor, record
+from haven.hashbank.index import DEFAULT_MAX_RADIUS
 from haven.hashbank.models import BankList, BankRecord, Category, RecordEvent, RecordSource, Status
 
 HEX = {"md5": 32, "sha1": 40, "sha256": 64, "pdq": 64}
@@ -257,3 +258,28 @@ def grade_record(
         record("hashbank.record_grade", actor=actor, request=request, obj=record_obj, details=after)
     transaction.on_commit(lambda: _notify_index([record_obj.pk]))
     return record_obj
+
+
+def update_list(
+    bank_list: BankList,
+    *,
+    pdq_threshold: int,
+    enabled: bool,
+    actor: AuditActor | None = None,
+    request: HttpRequest | None = None,
+) -> BankList:
+    if not 0 <= pdq_threshold <= DEFAULT_MAX_RADIUS:
+        raise BankError(f"pdq_threshold: must be 0 to {DEFAULT_MAX_RADIUS}")
+    with transaction.atomic():
+        before = {"pdq_threshold": bank_list.pdq_threshold, "enabled": bank_list.enabled}
+        bank_list.pdq_threshold, bank_list.enabled = pdq_threshold, enabled
+        bank_list.save(update_fields=["pdq_threshold", "enabled"])
+        after = {"pdq_threshold": pdq_threshold, "enabled": enabled}
+        record(
+            "hashbank.list_update",
+            actor=actor,
+            request=request,
+            obj=bank_list,
+            details={"from": before, "to": after},
+        )
+    return bank_list

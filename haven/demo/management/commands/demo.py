@@ -7,6 +7,7 @@ from django.db import transaction
 
 from haven.accounts.demo import DEMO_API_KEY, seed
 from haven.audit.tasks import verify_audit_chain
+from haven.hashbank.demo import seed as seed_bank
 
 
 class Command(BaseCommand):
@@ -14,6 +15,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         logins = seed()
+        records = seed_bank()
         transaction.on_commit(verify_audit_chain.enqueue)
         self.stdout.write("Demo logins (password = haven-demo-<username>):")
         width = max(len(login.username) for login in logins)
@@ -22,3 +24,4 @@ class Command(BaseCommand):
                 f"  {login.username:<{width}}  {login.password:<24}  {login.role} at {login.organisation}"
             )
         self.stdout.write(f"Demo API key (example-platform): {DEMO_API_KEY}")
+        self.stdout.write(f"Demo hash bank: {records} records of generated pictures in the national list")

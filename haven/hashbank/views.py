@@ -1,0 +1,143 @@
+"""Staff pages for the bank. They show hashes and metadata only: the bank holds no images."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from haven.audit.actions import record
+from haven.core.access import Permission, requires
+from haven.hashbank.actions import update_list
+from haven.hashbank.index import DEFAULT_MAX_RADIUS
+from haven.hashbank.models import BankList, BankRecord, Category, RecordSource, Status
+
+PAGE_SIZE = 50
+
+
+class SearchForm(forms.Form):
+    hash = forms.CharField(
+        label="Hash", required=False, max_length=64, help_text="md5, sha1, sha256 or PDQ, in hex"
+    )
+    series = forms.CharField(label="Series", required=False, max_length=100)
+    category = forms.ChoiceField(label="Category", required=False, choices=[("", "Any"), *Category.choices])
+    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any"), *Status.choices])
+
+    def clean_hash(self) -> str:
+        value = str(self.cleaned_data["hash"]).strip().lower()
+        if value and not re.fullmatch(r"[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64}", value):
+            raise forms.ValidationError("Enter a hash of 32, 40 or 64 hexadecimal characters")
+        return value
+
+
+def _records(form: SearchForm) -> QuerySet[BankRecord]:
+    records = BankRecord.objects.order_by("-updated_at", "-id").prefetch_related(
+        Prefetch("sources", queryset=RecordSource.objects.select_related("bank_list"))
+    )
+    if not form.is_valid():
+        return records.none()
+    data = form.cleaned_data
+    if data["hash"]:
+        value = data["hash"]
+        by_length = {32: Q(md5=value), 40: Q(sha1=value), 64: Q(sha256=value) | Q(pdq=value)}
+        records = records.filter(by_length[len(value)])
+    if data["series"]:
+        records = records.filter(series=data["series"].strip())
+    if data["category"]:
+        records = records.filter(category=data["category"])
+    if data["status"]:
+        records = records.filter(status=data["status"])
+    return records
+
+
+@requires(Permission.HASHBANK_VIEW)
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or {})
+    filters = {k: str(v) for k, v in (form.cleaned_data.items() if form.is_valid() else []) if v}
+    record("hashbank.search", request=request, details={"filters": filters})
+    page = Paginator(_records(form), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "hashbank/search.html",
+        {
+            "title": "Hash bank",
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "filtered": bool(filters),
+        },
+    )
+
+
+@requires(Permission.HASHBANK_VIEW)
+def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    rec = get_object_or_404(BankRecord, pk=pk)
+    record("hashbank.record_view", request=request, obj=rec)
+    sources = rec.sources.select_related("bank_list").order_by("added_at")
+    return render(
+        request,
+        "hashbank/record.html",
+        {"title": f"Record {rec.pk}", "rec": rec, "sources": sources, "events": rec.events.all()},
+    )
+
+
+class ListForm(forms.Form):
+    pdq_threshold = forms.IntegerField(
+        label="PDQ threshold",
+        min_value=0,
+        max_value=DEFAULT_MAX_RADIUS,
+        error_messages={
+            "min_value": "The threshold must be 0 or more",
+            "max_value": f"The threshold must be {DEFAULT_MAX_RADIUS} or less",
+            "invalid": "Enter the threshold as a whole number",
+            "required": "Enter a threshold",
+        },
+    )
+    enabled = forms.BooleanField(label="Enabled for matching", required=False)
+
+
+def _render_lists(request: HttpRequest, invalid: tuple[int, ListForm] | None = None) -> HttpResponse:
+    rows = []
+    for bank_list in BankList.objects.order_by("name").annotate(
+        record_count=Count("sources__record", distinct=True)
+    ):
+        form = ListForm(initial={"pdq_threshold": bank_list.pdq_threshold, "enabled": bank_list.enabled})
+        if invalid is not None and invalid[0] == bank_list.pk:
+            form = invalid[1]
+        rows.append((bank_list, form))
+    return render(
+        request,
+        "hashbank/lists.html",
+        {"title": "Hash lists", "rows": rows, "form": invalid[1] if invalid else None},
+        status=400 if invalid else 200,
+    )
+
+
+@requires(Permission.HASHBANK_VIEW)
+def lists(request: HttpRequest) -> HttpResponse:
+    return _render_lists(request)
+
+
+@require_POST
+@requires(Permission.HASHBANK_MANAGE)
+def list_update(request: HttpRequest, pk: int) -> HttpResponse:
+    bank_list = get_object_or_404(BankList, pk=pk)
+    form = ListForm(request.POST)
+    if not form.is_valid():
+        return _render_lists(request, (bank_list.pk, form))
+    update_list(
+        bank_list,
+        pdq_threshold=form.cleaned_data["pdq_threshold"],
+        enabled=form.cleaned_data["enabled"],
+        request=request,
+    )
+    messages.success(request, f"Saved the settings of {bank_list.name}")
+    return redirect("hashbank:lists")
