@@ -89,3 +89,6 @@ def test_the_list_page_costs_the_same_queries_for_10_or_60_entries(
     many = queries()
     assert many == few
     assert few <= 15
+    page = client.get("/staff/audit/?actor=").content.decode()
+    assert "Page 1 of 2" in page
+    assert 'href="?actor=&amp;page=2" rel="next"' in page
