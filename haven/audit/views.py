@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from django import forms
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
@@ -19,6 +18,7 @@ from haven.audit.actions import record
 from haven.audit.chain import canonical_time
 from haven.audit.models import AuditEntry
 from haven.core.access import Permission, requires
+from haven.core.listing import filters_used, paginate
 
 PAGE_SIZE = 50
 CSV_COLUMNS = [
@@ -73,33 +73,17 @@ def filtered_entries(form: AuditFilterForm) -> QuerySet[AuditEntry]:
     return entries.order_by("-seq")
 
 
-def _filters_used(form: AuditFilterForm) -> dict[str, str]:
-    return {k: str(v) for k, v in (form.cleaned_data.items() if form.is_valid() else []) if v}
-
-
 @requires(Permission.AUDIT_VIEW)
 def entry_list(request: HttpRequest) -> HttpResponse:
-    form = AuditFilterForm(request.GET or None)
-    if not request.GET:
-        form = AuditFilterForm({})
+    form = AuditFilterForm(request.GET)
+    filters = filters_used(form)
     # Record the viewing first, so that the page shows its own entry and the count agrees with the rows.
-    record(
-        "audit.view",
-        request=request,
-        details={"filters": _filters_used(form), "page": request.GET.get("page", "1")},
-    )
-    page = Paginator(filtered_entries(form), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    record("audit.view", request=request, details={"filters": filters, "page": request.GET.get("page", "1")})
+    page, query = paginate(request, filtered_entries(form), PAGE_SIZE)
     return render(
         request,
         "audit/list.html",
-        {
-            "form": form,
-            "page": page,
-            "query": query.urlencode(),
-            "filters_applied": bool(_filters_used(form)),
-        },
+        {"form": form, "page": page, "query": query, "filters_applied": bool(filters)},
     )
 
 
@@ -120,10 +104,10 @@ def _csv_rows(entries: QuerySet[AuditEntry]) -> Iterator[str]:
 
 @requires(Permission.AUDIT_VIEW)
 def export_csv(request: HttpRequest) -> HttpResponseBase:
-    form = AuditFilterForm(request.GET or {})
+    form = AuditFilterForm(request.GET)
     if not form.is_valid():
         return render(request, "audit/list.html", {"form": form, "page": None, "query": ""}, status=400)
-    record("audit.export", request=request, details={"filters": _filters_used(form)})
+    record("audit.export", request=request, details={"filters": filters_used(form)})
     response = StreamingHttpResponse(
         _csv_rows(filtered_entries(form)), content_type="text/csv; charset=utf-8"
     )

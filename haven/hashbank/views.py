@@ -6,7 +6,6 @@ import re
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from haven.audit.actions import record
 from haven.core.access import Permission, requires
+from haven.core.listing import filters_used, paginate
 from haven.hashbank.actions import update_list
 from haven.hashbank.index import DEFAULT_MAX_RADIUS
 from haven.hashbank.models import BankList, BankRecord, Category, RecordSource, Status
@@ -58,12 +58,10 @@ def _records(form: SearchForm) -> QuerySet[BankRecord]:
 
 @requires(Permission.HASHBANK_VIEW)
 def search(request: HttpRequest) -> HttpResponse:
-    form = SearchForm(request.GET or {})
-    filters = {k: str(v) for k, v in (form.cleaned_data.items() if form.is_valid() else []) if v}
+    form = SearchForm(request.GET)
+    filters = filters_used(form)
     record("hashbank.search", request=request, details={"filters": filters})
-    page = Paginator(_records(form), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = paginate(request, _records(form), PAGE_SIZE)
     return render(
         request,
         "hashbank/search.html",
@@ -71,7 +69,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "title": "Hash bank",
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query,
             "filtered": bool(filters),
         },
     )
