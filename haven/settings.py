@@ -196,6 +196,9 @@ TASKS = {
     },
 }
 
+# The largest file a partner may send to POST /api/v1/match/file; it is hashed in memory.
+MATCH_MAX_UPLOAD_BYTES = env_int("HAVEN_MATCH_MAX_UPLOAD_BYTES", 50 * 1024 * 1024, minimum=1)
+
 # Where the public "Exit this page" button sends a person in a hurry.
 EXIT_PAGE_URL = env_str("HAVEN_EXIT_PAGE_URL", "https://www.bbc.co.uk/weather")
 

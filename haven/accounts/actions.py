@@ -17,7 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from haven.accounts.models import ApiKey, Organisation, OrganisationKind, Role, User
 from haven.accounts.roles import ROLE_ORGANISATION_KINDS
-from haven.audit.actions import AuditActor, record
+from haven.audit.actions import AuditActor, name_of, record
 
 KEY_PREFIX = "hvn"
 
@@ -135,7 +135,7 @@ def create_api_key(
             prefix=prefix,
             digest=_digest(plaintext),
             scopes=sorted(set(scopes)),
-            created_by=actor.audit_identity().name if actor else "",
+            created_by=name_of(actor),
         )
         record("apikey.create", actor=actor, request=request, obj=key, details={"scopes": key.scopes})
     return NewKey(key, plaintext)

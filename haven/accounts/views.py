@@ -41,14 +41,11 @@ class SignInView(LoginView):
 
     def get_success_url(self) -> str:
         user = self.request.user
-        target = self.get_redirect_url() or reverse("home")
+        target = self.get_redirect_url()
         if isinstance(user, User) and needs_second_factor(user):
-            return (
-                f"{reverse('accounts:two_factor')}?{urlencode({'next': target})}"
-                if target != reverse("home")
-                else reverse("accounts:two_factor")
-            )
-        return target
+            two_factor = reverse("accounts:two_factor")
+            return f"{two_factor}?{urlencode({'next': target})}" if target else two_factor
+        return target or reverse("home")
 
 
 def _totp_qr_svg(device: TOTPDevice) -> str:

@@ -32,6 +32,11 @@ class AuditActor(Protocol):
 ANONYMOUS = Identity(None, "", "")
 
 
+def name_of(actor: AuditActor | None) -> str:
+    """How records other than the audit trail itself (``created_by``, history rows) name who acted."""
+    return actor.audit_identity().name if actor is not None else ""
+
+
 def actor_of(request: HttpRequest) -> AuditActor | None:
     auth = getattr(request, "auth", None)
     if auth is not None and hasattr(auth, "audit_identity"):

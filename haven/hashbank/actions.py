@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
-from haven.audit.actions import AuditActor, record
+from haven.audit.actions import AuditActor, name_of, record
 from haven.hashbank.index import DEFAULT_MAX_RADIUS
 from haven.hashbank.models import BankList, BankRecord, Category, RecordEvent, RecordSource, Status
 
@@ -91,7 +91,7 @@ def _merge(existing: BankRecord, item: RecordInput, actor_name: str) -> bool:
             )
             if not taken:
                 changes[name] = value
-    if item.pdq and "pdq" in changes and item.pdq_quality is not None:
+    if "pdq" in changes and item.pdq_quality is not None:
         changes["pdq_quality"] = item.pdq_quality
     if item.series and not existing.series:
         changes["series"] = item.series
@@ -126,7 +126,7 @@ def add_records(
 ) -> ImportSummary:
     """Add or merge each item into ``bank_list``. Importing the same items again changes nothing."""
     summary = ImportSummary()
-    actor_name = actor.audit_identity().name if actor is not None else ""
+    actor_name = name_of(actor)
     now = timezone.now()
     added: list[int] = []
     with transaction.atomic():
@@ -199,7 +199,7 @@ def set_status(
         record_obj.status = status
         RecordEvent.objects.create(
             record=record_obj,
-            actor=actor.audit_identity().name if actor else "",
+            actor=name_of(actor),
             kind="status",
             details={"from": old, "to": status},
         )
@@ -251,7 +251,7 @@ def grade_record(
         after = {"category": category, "graders": graders, "agree": agree}
         RecordEvent.objects.create(
             record=record_obj,
-            actor=actor.audit_identity().name if actor else "",
+            actor=name_of(actor),
             kind="graded",
             details={"from": before, "to": after},
         )

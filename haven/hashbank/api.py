@@ -29,7 +29,6 @@ router = Router(tags=["hash bank"])
 Hex32 = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{32}$")]
 Hex40 = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{40}$")]
 Hex64 = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$")]
-MAX_UPLOAD = getattr(settings, "HAVEN_MATCH_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
 
 
 class HashQuery(Schema):
@@ -111,8 +110,9 @@ def match_hashes(request: HttpRequest, body: MatchRequest) -> list[MatchResult]:
 )
 def match_file(request: HttpRequest, file: File[UploadedFile]) -> FileMatchResult:
     """Hash an uploaded file in memory, match it in all 8 orientations, and keep nothing."""
-    if file.size is None or file.size > MAX_UPLOAD:
-        raise HttpError(413, f"file: larger than the {MAX_UPLOAD:,}-byte limit")
+    limit = settings.MATCH_MAX_UPLOAD_BYTES
+    if file.size is None or file.size > limit:
+        raise HttpError(413, f"file: larger than the {limit:,}-byte limit")
     hashes = hash_bytes(file.read(), file.name or "upload", dihedral=True)
     matches = matcher().match(hashes)
     status = status_of(hashes, matches)

@@ -218,12 +218,11 @@ class _Rows:
         need = self.size + len(ids)
         if need > len(self.ids):
             capacity = max(need, 2 * len(self.ids), 1024)
-            for name, fill in (("words", None), ("ids", None), ("alive", None)):
+            for name in ("words", "ids", "alive"):
                 old = getattr(self, name)
                 new = np.zeros((capacity, *old.shape[1:]), dtype=old.dtype)
                 new[: self.size] = old[: self.size]
                 setattr(self, name, new)
-                del fill
         self.words[self.size : need] = words
         self.ids[self.size : need] = ids
         self.alive[self.size : need] = True

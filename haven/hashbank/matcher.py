@@ -16,7 +16,7 @@ import numpy as np
 from django.db.models import Q
 from django.utils import timezone
 
-from haven.hashbank.actions import lookup_exact
+from haven.hashbank.actions import STRENGTH, lookup_exact
 from haven.hashbank.hashing import DIHEDRAL, MIN_MATCH_QUALITY, FileHashes
 from haven.hashbank.index import MultiIndex, hex_to_codes
 from haven.hashbank.models import BankList, BankRecord, Status
@@ -105,11 +105,7 @@ class Matcher:
             return []
         best: dict[int, tuple[int, str]] = {}
         for found in lookup_exact(hashes.md5, hashes.sha1, hashes.sha256):
-            kind = next(
-                n
-                for n in ("sha256", "sha1", "md5")
-                if getattr(found, n) and getattr(found, n) == getattr(hashes, n)
-            )
+            kind = next(n for n in STRENGTH if getattr(found, n) and getattr(found, n) == getattr(hashes, n))
             best[found.pk] = (0, kind)
         if hashes.matchable and hashes.pdq:
             variants = hashes.dihedral or [hashes.pdq]
@@ -127,7 +123,7 @@ class Matcher:
         matches = []
         for rec in records:
             distance, variant = best[rec.pk]
-            exact = variant in ("sha256", "sha1", "md5")
+            exact = variant in STRENGTH
             if not exact and rec.status != Status.ACTIVE:
                 continue
             for list_id in sorted({s.bank_list_id for s in rec.sources.all()}):

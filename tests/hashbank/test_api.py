@@ -141,3 +141,11 @@ def test_hash_list_access(client: Client, read_key: str, orgs: Orgs, db: None) -
     assert client.get("/api/v1/hashlists/national?since=garbage", **bearer(read_key)).status_code == 422  # type: ignore[arg-type]
     assert client.get("/api/v1/hashlists/national").status_code == 401
     assert Organisation.objects.filter(slug="platform").exists()
+
+
+def test_an_oversized_upload_gets_413(client: Client, match_key: str, settings: object, db: None) -> None:
+    settings.MATCH_MAX_UPLOAD_BYTES = 100  # type: ignore[attr-defined]
+    upload = SimpleUploadedFile("big.png", (SAMPLES / "coffee.png").read_bytes(), content_type="image/png")
+    response = client.post("/api/v1/match/file", {"file": upload}, **bearer(match_key))  # type: ignore[arg-type]
+    assert response.status_code == 413
+    assert response.json()["detail"] == "file: larger than the 100-byte limit"
