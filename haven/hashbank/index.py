@@ -19,6 +19,7 @@ tombstone mask, so adding or disabling a record never rebuilds the index.
 
 from __future__ import annotations
 
+import itertools
 import math
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -145,46 +146,30 @@ def _search_one(
     ids: Any,
     alive: Any,
     radius: int,
-    flips: int,
+    masks: Any,
+    mask_start: Any,
     out_rows: Any,
     out_dist: Any,
 ) -> int:  # pragma: no cover  (compiled)
+    """Probe each table's bucket for the query's key XOR every one of that table's flip masks."""
     count = 0
     for t in range(starts.shape[0]):
-        length = lengths[t]
-        key = _chunk(q, starts[t], length)
-        count = _probe_bucket(
-            key, t, q, words, offsets, table_base, ids, alive, radius, out_rows, out_dist, count
-        )
-        if flips >= 1:
-            for a in range(length):
-                ka = key ^ (1 << a)
-                count = _probe_bucket(
-                    ka, t, q, words, offsets, table_base, ids, alive, radius, out_rows, out_dist, count
-                )
-                if flips >= 2:
-                    for b in range(a + 1, length):
-                        kb = ka ^ (1 << b)
-                        count = _probe_bucket(
-                            kb,
-                            t,
-                            q,
-                            words,
-                            offsets,
-                            table_base,
-                            ids,
-                            alive,
-                            radius,
-                            out_rows,
-                            out_dist,
-                            count,
-                        )
-                        if flips >= 3:
-                            for c in range(b + 1, length):
-                                count = _probe_bucket(
-                                    kb ^ (1 << c), t, q, words, offsets, table_base, ids, alive, radius,
-                                    out_rows, out_dist, count,
-                                )  # fmt: skip
+        key = _chunk(q, starts[t], lengths[t])
+        for i in range(mask_start[t], mask_start[t + 1]):
+            count = _probe_bucket(
+                key ^ masks[i],
+                t,
+                q,
+                words,
+                offsets,
+                table_base,
+                ids,
+                alive,
+                radius,
+                out_rows,
+                out_dist,
+                count,
+            )
     return count
 
 
@@ -202,6 +187,23 @@ def _scan(
                     out_dist[count] = d
                 count += 1
     return count
+
+
+def flip_masks(
+    lengths: np.ndarray[Any, Any], flips: int
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Key masks with at most ``flips`` bits set; table t uses masks[mask_start[t] : mask_start[t + 1]]."""
+    per_table = [
+        [
+            sum(1 << bit for bit in bits)
+            for k in range(flips + 1)
+            for bits in itertools.combinations(range(int(n)), k)
+        ]
+        for n in lengths
+    ]
+    sizes = [len(m) for m in per_table]
+    mask_start = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    return np.array([m for table in per_table for m in table], dtype=np.int64), mask_start
 
 
 class _Rows:
@@ -261,6 +263,7 @@ class MultiIndex:
         self._offsets = np.zeros(1, dtype=np.int64)
         self._table_base = np.zeros(0, dtype=np.int64)
         self._table_rows = np.zeros(0, dtype=np.uint32)
+        self._masks: dict[int, tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]] = {}
 
     def __len__(self) -> int:
         return int(self._main.alive[: self._main.size].sum() + self._delta.alive[: self._delta.size].sum())
@@ -283,6 +286,7 @@ class MultiIndex:
         self._main.append(ids, _as_words(codes))
         n = self._main.size
         self._starts, self._lengths = self.layout(n, self.max_radius)
+        self._masks = {}
         keys = _chunk_keys(self._main.words[:n], self._starts, self._lengths)
         sizes = (1 << self._lengths) + 1
         self._table_base = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
@@ -318,9 +322,12 @@ class MultiIndex:
             if flips > 3:  # wider than the layout serves: a full scan is still exact
                 count = _scan(q, main.words[:n], main.alive, radius, rows, dist)
             else:
+                if flips not in self._masks:
+                    self._masks[flips] = flip_masks(self._lengths, flips)
+                masks, mask_start = self._masks[flips]
                 count = _search_one(
                     q, main.words[:n], self._starts, self._lengths, self._offsets, self._table_base,
-                    self._table_rows, main.alive, radius, flips, rows, dist,
+                    self._table_rows, main.alive, radius, masks, mask_start, rows, dist,
                 )  # fmt: skip
             if count <= capacity:
                 return _collect(rows[:count], dist[:count], main.ids)
