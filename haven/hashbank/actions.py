@@ -17,6 +17,7 @@ from haven.hashbank.models import BankList, BankRecord, Category, RecordEvent, R
 
 HEX = {"md5": 32, "sha1": 40, "sha256": 64, "pdq": 64}
 STRENGTH = ("sha256", "sha1", "md5")  # strongest first: a record is known by its strongest hash
+FLAGS = ("victim_identified", "offender_identified", "distributed")
 LIST_NAME = re.compile(r"^(national|partner:[a-z0-9][a-z0-9-]{0,80})$")
 
 
@@ -34,6 +35,10 @@ class RecordInput:
     category: str = Category.UNCATEGORISED
     series: str = ""
     source: str = ""
+    # Flags only ever turn on: one source knowing a victim is identified is enough.
+    victim_identified: bool = False
+    offender_identified: bool = False
+    distributed: bool = False
 
     def __post_init__(self) -> None:
         for name, length in HEX.items():
@@ -95,6 +100,9 @@ def _merge(existing: BankRecord, item: RecordInput, actor_name: str) -> bool:
         changes["pdq_quality"] = item.pdq_quality
     if item.series and not existing.series:
         changes["series"] = item.series
+    for flag in FLAGS:
+        if getattr(item, flag) and not getattr(existing, flag):
+            changes[flag] = True
     if item.category not in {Category.UNCATEGORISED, existing.category}:
         if existing.category == Category.UNCATEGORISED:
             changes["category"] = item.category
@@ -142,6 +150,9 @@ def add_records(
                     pdq_quality=item.pdq_quality,
                     category=item.category,
                     series=item.series,
+                    victim_identified=item.victim_identified,
+                    offender_identified=item.offender_identified,
+                    distributed=item.distributed,
                     first_seen=now,
                     last_seen=now,
                 )

@@ -31,7 +31,8 @@ from numba import njit
 
 HASH_BYTES = 32
 HASH_BITS = 256
-# The widest radius an index answers exactly; lists may set any threshold up to this.
+# The widest threshold a list may set. Every radius is answered exactly; past a few flips a chunk the index
+# falls back to a full scan.
 DEFAULT_MAX_RADIUS = 47
 
 Codes = np.ndarray[Any, np.dtype[np.uint8]]
@@ -86,12 +87,15 @@ def _distance(a: Any, b: Any) -> int:  # pragma: no cover  (compiled)
 
 @njit(cache=True, nogil=True)
 def _chunk(words: Any, start: int, length: int) -> int:  # pragma: no cover  (compiled)
-    """Bits [start, start + length) of a 256-bit hash held as 4 big-endian words."""
-    value = 0
-    for bit in range(start, start + length):
-        word = words[bit >> 6]
-        value = (value << 1) | int((word >> np.uint64(63 - (bit & 63))) & np.uint64(1))
-    return value
+    """Bits [start, start + length) of a 256-bit hash held as 4 big-endian words (length <= 32)."""
+    word, offset = start >> 6, start & 63
+    mask = (np.uint64(1) << np.uint64(length)) - np.uint64(1)
+    if offset + length <= 64:
+        return int((words[word] >> np.uint64(64 - offset - length)) & mask)
+    low_bits = offset + length - 64  # the chunk runs on into the next word
+    high = words[word] << np.uint64(low_bits)
+    low = words[word + 1] >> np.uint64(64 - low_bits)
+    return int((high | low) & mask)
 
 
 @njit(cache=True, nogil=True)
@@ -105,105 +109,161 @@ def _chunk_keys(words: Any, starts: Any, lengths: Any) -> Any:  # pragma: no cov
 
 
 @njit(cache=True, nogil=True)
-def _probe_bucket(
-    key: int,
-    table: int,
-    q: Any,
-    words: Any,
-    offsets: Any,
-    table_base: Any,
-    ids: Any,
-    alive: Any,
-    radius: int,
-    out_rows: Any,
-    out_dist: Any,
-    count: int,
-) -> int:  # pragma: no cover  (compiled)
-    base = table_base[table]
-    lo = offsets[base + key]
-    hi = offsets[base + key + 1]
-    n = words.shape[0]
-    for p in range(lo, hi):
-        row = ids[table * n + p]
-        if alive[row]:
-            d = _distance(q, words[row])
-            if d <= radius:
-                if count < out_rows.shape[0]:
-                    out_rows[count] = row
-                    out_dist[count] = d
-                count += 1  # counted even past the buffer, so the caller can retry with room for all
-    return count
+def _popcount_small(x: int) -> int:  # pragma: no cover  (compiled)
+    return _popcount64(np.uint64(x))
 
 
 @njit(cache=True, nogil=True)
-def _search_one(
-    q: Any,
+def _search_many(
+    queries: Any,
     words: Any,
+    alive: Any,
     starts: Any,
     lengths: Any,
     offsets: Any,
     table_base: Any,
-    ids: Any,
-    alive: Any,
-    radius: int,
+    table_rows: Any,
+    order: Any,
+    flips: Any,
     masks: Any,
     mask_start: Any,
-    out_rows: Any,
-    out_dist: Any,
-) -> int:  # pragma: no cover  (compiled)
-    """Probe each table's bucket for the query's key XOR every one of that table's flip masks."""
+    radius: int,
+) -> Any:  # pragma: no cover  (compiled)
+    """Every stored row within ``radius`` of each query, each row once.
+
+    Tables are probed in ``order``; table ``t`` is probed with every key within ``flips[t]`` bits of the
+    query's chunk. A row found again in a later table is dropped by checking whether an earlier table's
+    probes already reached it, so no sort is needed. Returns rows, distances and per-query end offsets.
+    """
+    n = words.shape[0]
+    capacity = max(64, 4 * queries.shape[0])
+    out_rows = np.empty(capacity, dtype=np.int64)
+    out_dist = np.empty(capacity, dtype=np.int64)
+    ends = np.empty(queries.shape[0], dtype=np.int64)
+    qkeys = np.empty(starts.shape[0], dtype=np.int64)
     count = 0
-    for t in range(starts.shape[0]):
-        key = _chunk(q, starts[t], lengths[t])
-        for i in range(mask_start[t], mask_start[t + 1]):
-            count = _probe_bucket(
-                key ^ masks[i],
-                t,
-                q,
-                words,
-                offsets,
-                table_base,
-                ids,
-                alive,
-                radius,
-                out_rows,
-                out_dist,
-                count,
-            )
-    return count
+    for qi in range(queries.shape[0]):
+        q = queries[qi]
+        for t in range(starts.shape[0]):
+            qkeys[t] = _chunk(q, starts[t], lengths[t])
+        for position in range(order.shape[0]):
+            t = order[position]
+            base = table_base[t]
+            for i in range(mask_start[t], mask_start[t + 1]):
+                key = qkeys[t] ^ masks[i]
+                lo = offsets[base + key]
+                hi = offsets[base + key + 1]
+                for p in range(lo, hi):
+                    row = table_rows[t * n + p]
+                    cand = words[row]
+                    d = _distance(q, cand)
+                    if d > radius or not alive[row]:
+                        continue
+                    seen = False
+                    for earlier in range(position):
+                        e = order[earlier]
+                        near = _popcount_small(qkeys[e] ^ _chunk(cand, starts[e], lengths[e]))
+                        if near <= flips[e]:
+                            seen = True
+                            break
+                    if seen:
+                        continue
+                    if count == capacity:
+                        capacity *= 2
+                        grown_rows = np.empty(capacity, dtype=np.int64)
+                        grown_dist = np.empty(capacity, dtype=np.int64)
+                        grown_rows[:count] = out_rows[:count]
+                        grown_dist[:count] = out_dist[:count]
+                        out_rows, out_dist = grown_rows, grown_dist
+                    out_rows[count] = row
+                    out_dist[count] = d
+                    count += 1
+        ends[qi] = count
+    return out_rows[:count], out_dist[:count], ends
 
 
 @njit(cache=True, nogil=True)
-def _scan(
-    q: Any, words: Any, alive: Any, radius: int, out_rows: Any, out_dist: Any
-) -> int:  # pragma: no cover
+def _scan_many(queries: Any, words: Any, alive: Any, radius: int) -> Any:  # pragma: no cover
+    """Brute force over every live row: for the delta, and for radii wider than the layout serves."""
+    capacity = max(64, 4 * queries.shape[0])
+    out_rows = np.empty(capacity, dtype=np.int64)
+    out_dist = np.empty(capacity, dtype=np.int64)
+    ends = np.empty(queries.shape[0], dtype=np.int64)
     count = 0
-    for row in range(words.shape[0]):
-        if alive[row]:
+    for qi in range(queries.shape[0]):
+        q = queries[qi]
+        for row in range(words.shape[0]):
             d = _distance(q, words[row])
-            if d <= radius:
-                if count < out_rows.shape[0]:
-                    out_rows[count] = row
-                    out_dist[count] = d
-                count += 1
-    return count
+            if d > radius or not alive[row]:
+                continue
+            if count == capacity:
+                capacity *= 2
+                grown_rows = np.empty(capacity, dtype=np.int64)
+                grown_dist = np.empty(capacity, dtype=np.int64)
+                grown_rows[:count] = out_rows[:count]
+                grown_dist[:count] = out_dist[:count]
+                out_rows, out_dist = grown_rows, grown_dist
+            out_rows[count] = row
+            out_dist[count] = d
+            count += 1
+        ends[qi] = count
+    return out_rows[:count], out_dist[:count], ends
 
 
-def flip_masks(
-    lengths: np.ndarray[Any, Any], flips: int
-) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    """Key masks with at most ``flips`` bits set; table t uses masks[mask_start[t] : mask_start[t + 1]]."""
-    per_table = [
-        [
-            sum(1 << bit for bit in bits)
-            for k in range(flips + 1)
-            for bits in itertools.combinations(range(int(n)), k)
-        ]
-        for n in lengths
-    ]
-    sizes = [len(m) for m in per_table]
-    mask_start = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-    return np.array([m for table in per_table for m in table], dtype=np.int64), mask_start
+MAX_FLIPS = 4  # beyond this many flips a chunk, probing costs more than a full scan
+MAX_CHUNK_BITS = 24  # a 24-bit table has 16M buckets: 64 MB of 32-bit offsets
+
+
+def _probes(length: int, flips: int) -> int:
+    return sum(math.comb(length, k) for k in range(flips + 1))
+
+
+def _table_cost(length: int, flips: int, n: int) -> float:
+    """Expected cache misses for one table: a bucket bound per probe, plus rows and hashes per candidate."""
+    per_bucket = n / (1 << length)
+    return _probes(length, flips) * (1 + min(1.0, per_bucket) + per_bucket)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How one radius is searched: which tables to probe, and with how many flipped bits each.
+
+    Refined pigeonhole: write the radius as ``m * f + a`` with ``0 <= a < m``. If two hashes are within the
+    radius, then either one of any chosen ``a + 1`` chunks differs in at most ``f`` bits, or one of the other
+    chunks differs in at most ``f - 1``; otherwise the distance would be at least
+    ``(a + 1)(f + 1) + (m - a - 1) f = radius + 1``. So ``a + 1`` tables are probed with ``f`` flips and the
+    rest with ``f - 1`` (and not at all when ``f`` is 0). The tables raised to ``f`` are those for which
+    it costs least.
+    """
+
+    order: np.ndarray[Any, Any]  # tables in probe order
+    flips: np.ndarray[Any, Any]  # per table; -1 for a table not probed
+    masks: np.ndarray[Any, Any]
+    mask_start: np.ndarray[Any, Any]
+
+    @classmethod
+    def make(cls, lengths: np.ndarray[Any, Any], radius: int, n: int) -> Plan | None:
+        """The plan, or None when the radius is too wide to probe (a full scan is then cheaper)."""
+        m = len(lengths)
+        f, a = divmod(radius, m)
+        if f > MAX_FLIPS:
+            return None
+        sizes = [int(x) for x in lengths]
+        flips = np.full(m, f - 1, dtype=np.int64)
+        extra = sorted(range(m), key=lambda t: _table_cost(sizes[t], f, n) - _table_cost(sizes[t], f - 1, n))
+        flips[extra[: a + 1]] = f
+        order = np.array([t for t in range(m) if flips[t] >= 0], dtype=np.int64)
+        per_table = [
+            [sum(1 << bit for bit in bits) for k in range(int(flips[t]) + 1)
+             for bits in itertools.combinations(range(sizes[t]), k)]
+            for t in range(m)
+        ]  # fmt: skip
+        mask_start = np.concatenate([[0], np.cumsum([len(p) for p in per_table])]).astype(np.int64)
+        masks = np.array([x for p in per_table for x in p], dtype=np.int64)
+        return cls(order, flips, masks, mask_start)
+
+    def cost(self, lengths: np.ndarray[Any, Any], n: int) -> float:
+        return sum(_table_cost(int(lengths[t]), int(self.flips[t]), n) for t in self.order)
 
 
 class _Rows:
@@ -243,19 +303,25 @@ class _Rows:
         return True
 
 
-def _collect(rows: np.ndarray[Any, Any], dist: np.ndarray[Any, Any], ids: np.ndarray[Any, Any]) -> list[Hit]:
-    if len(rows) == 0:
-        return []
-    unique_rows, first = np.unique(rows, return_index=True)
-    return [Hit(int(ids[r]), int(d)) for r, d in zip(unique_rows.tolist(), dist[first].tolist(), strict=True)]
+def _split(
+    found: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]], ids: np.ndarray[Any, Any]
+) -> list[list[Hit]]:
+    rows, dist, ends = found
+    record_ids, distances = ids[rows].tolist(), dist.tolist()
+    out, begin = [], 0
+    for end in ends.tolist():
+        out.append([Hit(record_ids[i], distances[i]) for i in range(begin, end)])
+        begin = end
+    return out
 
 
 class MultiIndex:
-    """Exact radius search by multi-index hashing; see the module docstring."""
+    """Exact radius search by multi-index hashing; see the module docstring and ``Plan``."""
 
-    def __init__(self, *, max_radius: int = DEFAULT_MAX_RADIUS, threads: int = 1) -> None:
-        self.max_radius = max_radius
+    def __init__(self, *, design_radius: int = 31, threads: int = 1, chunks: int | None = None) -> None:
+        self.design_radius = design_radius  # the radius the chunk layout is tuned for; any radius is exact
         self.threads = threads
+        self.chunks = chunks  # force the number of chunks (tests); None picks the cheapest
         self._main = _Rows()
         self._delta = _Rows()
         self._starts = np.zeros(0, dtype=np.int64)
@@ -263,20 +329,31 @@ class MultiIndex:
         self._offsets = np.zeros(1, dtype=np.int64)
         self._table_base = np.zeros(0, dtype=np.int64)
         self._table_rows = np.zeros(0, dtype=np.uint32)
-        self._masks: dict[int, tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]] = {}
+        self._plans: dict[int, Plan | None] = {}
 
     def __len__(self) -> int:
         return int(self._main.alive[: self._main.size].sum() + self._delta.alive[: self._delta.size].sum())
 
     @staticmethod
-    def layout(n: int, max_radius: int) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-        """Chunk starts and lengths: about log2(n) bits a chunk, and enough chunks for 3 flips at most."""
-        bits = min(22, max(8, math.ceil(math.log2(max(n, 2)))))
-        chunks = max(math.ceil(HASH_BITS / bits), math.ceil((max_radius + 1) / 4))
-        lengths = np.full(chunks, HASH_BITS // chunks, dtype=np.int64)
-        lengths[: HASH_BITS % chunks] += 1
-        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
-        return starts, lengths
+    def layout(
+        n: int, design_radius: int = 31, chunks: int | None = None
+    ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        """Chunk starts and lengths: the number of chunks whose plan at ``design_radius`` costs least."""
+        max_bits = min(MAX_CHUNK_BITS, max(8, math.ceil(math.log2(max(n, 2))) + 1))
+        best: tuple[float, np.ndarray[Any, Any]] | None = None
+        if chunks is not None and not math.ceil(HASH_BITS / MAX_CHUNK_BITS) <= chunks <= 32:
+            raise ValueError(f"chunks must be {math.ceil(HASH_BITS / MAX_CHUNK_BITS)} to 32")
+        choices = [chunks] if chunks else range(math.ceil(HASH_BITS / max_bits), 33)
+        for m in choices:
+            lengths = np.full(m, HASH_BITS // m, dtype=np.int64)
+            lengths[: HASH_BITS % m] += 1
+            plan = Plan.make(lengths, design_radius, n)
+            cost = plan.cost(lengths, n) if plan is not None else math.inf
+            if best is None or cost < best[0]:
+                best = (cost, lengths)
+        assert best is not None
+        lengths = best[1]
+        return np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64), lengths
 
     def build(self, ids: np.ndarray[Any, Any], codes: Codes) -> None:
         """Replace the contents with these hashes and index them."""
@@ -285,12 +362,13 @@ class MultiIndex:
         self._delta = _Rows()
         self._main.append(ids, _as_words(codes))
         n = self._main.size
-        self._starts, self._lengths = self.layout(n, self.max_radius)
-        self._masks = {}
+        self._starts, self._lengths = self.layout(n, self.design_radius, self.chunks)
+        self._plans = {}
         keys = _chunk_keys(self._main.words[:n], self._starts, self._lengths)
         sizes = (1 << self._lengths) + 1
         self._table_base = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-        self._offsets = np.zeros(int(sizes.sum()), dtype=np.int64)
+        # Offsets index rows within one table, so 32 bits are enough below 2**31 hashes.
+        self._offsets = np.zeros(int(sizes.sum()), dtype=np.int32 if n < 2**31 else np.int64)
         self._table_rows = np.zeros(len(self._starts) * n, dtype=np.uint32)
         for t in range(len(self._starts)):
             counts = np.bincount(keys[t], minlength=1 << int(self._lengths[t]))
@@ -309,42 +387,31 @@ class MultiIndex:
             self._main.kill(record_id)
             self._delta.kill(record_id)
 
-    def _search_main(self, q: np.ndarray[Any, Any], radius: int) -> list[Hit]:
-        main = self._main
-        n = main.size
-        if n == 0:
-            return []
-        flips = radius // len(self._starts)
-        capacity = 256
-        while True:
-            rows = np.empty(capacity, dtype=np.int64)
-            dist = np.empty(capacity, dtype=np.int64)
-            if flips > 3:  # wider than the layout serves: a full scan is still exact
-                count = _scan(q, main.words[:n], main.alive, radius, rows, dist)
-            else:
-                if flips not in self._masks:
-                    self._masks[flips] = flip_masks(self._lengths, flips)
-                masks, mask_start = self._masks[flips]
-                count = _search_one(
-                    q, main.words[:n], self._starts, self._lengths, self._offsets, self._table_base,
-                    self._table_rows, main.alive, radius, masks, mask_start, rows, dist,
-                )  # fmt: skip
-            if count <= capacity:
-                return _collect(rows[:count], dist[:count], main.ids)
-            capacity = count
-
-    def _search_delta(self, q: np.ndarray[Any, Any], radius: int) -> list[Hit]:
-        delta = self._delta
-        if delta.size == 0:
-            return []
-        capacity = max(16, delta.size)
-        rows = np.empty(capacity, dtype=np.int64)
-        dist = np.empty(capacity, dtype=np.int64)
-        count = _scan(q, delta.words[: delta.size], delta.alive, radius, rows, dist)
-        return _collect(rows[:count], dist[:count], delta.ids)
+    def _plan(self, radius: int) -> Plan | None:
+        if radius not in self._plans:
+            self._plans[radius] = Plan.make(self._lengths, radius, self._main.size)
+        return self._plans[radius]
 
     def _search_block(self, words: np.ndarray[Any, Any], radius: int) -> list[list[Hit]]:
-        return [self._search_main(q, radius) + self._search_delta(q, radius) for q in words]
+        main, delta = self._main, self._delta
+        n = main.size
+        if n == 0:
+            hits: list[list[Hit]] = [[] for _ in range(len(words))]
+        else:
+            plan = self._plan(radius)
+            if plan is None:  # wider than any plan serves: a full scan is still exact
+                found = _scan_many(words, main.words[:n], main.alive, radius)
+            else:
+                found = _search_many(
+                    words, main.words[:n], main.alive, self._starts, self._lengths, self._offsets,
+                    self._table_base, self._table_rows, plan.order, plan.flips, plan.masks,
+                    plan.mask_start, radius,
+                )  # fmt: skip
+            hits = _split(found, main.ids)
+        if delta.size:
+            extra = _split(_scan_many(words, delta.words[: delta.size], delta.alive, radius), delta.ids)
+            hits = [h + e for h, e in zip(hits, extra, strict=True)]
+        return hits
 
     def search(self, queries: Codes, radius: int) -> list[list[Hit]]:
         words = _as_words(queries)
@@ -372,8 +439,8 @@ class MultiIndex:
             np.save(directory / f"{name}.npy", array)
 
     @classmethod
-    def load(cls, directory: Path, *, max_radius: int = DEFAULT_MAX_RADIUS, threads: int = 1) -> MultiIndex:
-        index = cls(max_radius=max_radius, threads=threads)
+    def load(cls, directory: Path, *, design_radius: int = 31, threads: int = 1) -> MultiIndex:
+        index = cls(design_radius=design_radius, threads=threads)
         arrays = {name: np.load(directory / f"{name}.npy", mmap_mode="r") for name in cls._FILES}
         main = index._main
         main.words, main.ids = arrays["words"], arrays["ids"]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -151,3 +153,128 @@ def test_per_list_thresholds(banked: dict[str, int], tmp_path: Path) -> None:
     assert match.distance > 0
     BankList.objects.filter(name="national").update(pdq_threshold=match.distance - 1)
     assert matcher().match(copy) == []
+
+
+def vics_document(context_key: str, context: str, value: list[object]) -> str:
+    return json.dumps({context_key: context, "value": value}, indent=1)
+
+
+UK_20 = "http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/UK/$metadata#Media"
+
+
+def test_vics_20_round_trip(tmp_path: Path, db: None, capsys: pytest.CaptureFixture[str]) -> None:
+    national = get_or_create_list("national")
+    add_records(
+        [
+            RecordInput(md5=MD5, sha1="e" * 40, sha256=SHA256, pdq="d" * 64, category="A", series="S-1",
+                        victim_identified=True, source="iwf"),
+            RecordInput(sha256="c" * 64, category="not_indecent", distributed=True, source="iwf"),
+            RecordInput(md5="f" * 32, category="uncategorised", source="iwf"),
+        ],
+        national,
+    )  # fmt: skip
+    capsys.readouterr()
+    call_command("bank", "export", "--format", "vics")
+    exported = capsys.readouterr().out
+    document = json.loads(exported)
+    assert document["@odata.context"] == UK_20
+    first = document["value"][0]
+    assert (first["MD5"], first["SHA1"], first["Category"], first["Series"]) == (
+        MD5.upper(),
+        "E" * 40,
+        1,
+        "S-1",
+    )
+    assert first["AlternativeHashes"] == [
+        {"HashName": "SHA256", "HashValue": SHA256.upper()},
+        {"HashName": "PDQ", "HashValue": "d" * 64},
+    ]
+    assert (first["VictimIdentified"], first["OffenderIdentified"], first["IsDistributed"]) == (
+        True,
+        False,
+        False,
+    )
+    assert [m["Category"] for m in document["value"]] == [1, 4, 0]
+
+    # Into an empty bank, the export comes back as the same records.
+    before = list(BankRecord.objects.values(
+        "md5", "sha1", "sha256", "pdq", "category", "series", "victim_identified", "distributed"
+    ))  # fmt: skip
+    BankRecord.objects.all().delete()
+    path = tmp_path / "bank.json"
+    path.write_text(exported)
+    out = io.StringIO()
+    call_command("bank", "import", str(path), "--format", "vics", stdout=out)
+    assert "3 created, 0 merged, 0 unchanged, 0 rejected" in out.getvalue()
+    after = list(BankRecord.objects.values(
+        "md5", "sha1", "sha256", "pdq", "category", "series", "victim_identified", "distributed"
+    ))  # fmt: skip
+    assert after == before
+    out = io.StringIO()
+    call_command("bank", "import", str(path), "--format", "vics", stdout=out)
+    assert "0 created, 0 merged, 3 unchanged" in out.getvalue()
+
+
+def test_vics_13_cases_and_12_media_are_read(tmp_path: Path, db: None) -> None:
+    """1.x files: Cases holding Media (1.3) and bare Media (1.2); their categories are not UK grades."""
+    v13 = tmp_path / "v13.json"
+    v13.write_text(vics_document(
+        "odata.metadata", "http://github.com/ICMEC/ProjectVic/DataModels/1.3.xml#Cases",
+        [{"CaseID": "c-1", "Media": [
+            {"MediaID": 1, "Category": 1, "MD5": "AB" * 16, "SHA1": "CD" * 20, "Series": "S-13",
+             "VictimIdentified": "true", "IsDistributed": "false"},
+        ]}],
+    ))  # fmt: skip
+    v12 = tmp_path / "v12.json"
+    v12.write_text(vics_document(
+        "odata.metadata", "http://github.com/ICMEC/ProjectVic/DataModels/1.2.xml#Media",
+        [{"MediaID": 7, "Category": 2, "MD5": "EF" * 16}],
+    ))  # fmt: skip
+    for path in (v13, v12):
+        call_command("bank", "import", str(path), "--format", "vics", stdout=io.StringIO())
+    first = BankRecord.objects.get(md5="ab" * 16)
+    assert (first.sha1, first.series, first.category) == ("cd" * 20, "S-13", "uncategorised")
+    assert (first.victim_identified, first.distributed) == (True, False)
+    assert BankRecord.objects.get(md5="ef" * 16).category == "uncategorised"
+
+
+def test_vics_bad_entries_are_listed_by_line(tmp_path: Path, db: None) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(vics_document("@odata.context", UK_20, [
+        {"MediaID": 1, "Category": 2, "MD5": MD5},
+        {"MediaID": 2, "Category": 9, "MD5": "1" * 32},
+        {"MediaID": 3, "Category": 1, "MD5": "not-hex"},
+        {"MediaID": 4, "Category": 1},
+        {"MediaID": 5, "Category": 3, "AlternativeHashes": [{"HashName": "SHA256", "HashValue": SHA256}]},
+    ]))  # fmt: skip
+    lines = path.read_text().splitlines()
+    line_of = {
+        n: next(i + 1 for i, text in enumerate(lines) if f'"MediaID": {n},' in text) - 1 for n in (2, 3, 4)
+    }
+    out = io.StringIO()
+    with pytest.raises(CommandError) as raised:
+        call_command("bank", "import", str(path), "--format", "vics", stdout=out)
+    message = str(raised.value)
+    assert f"{path}: line {line_of[2]}: Category: 9 is not a UK data model category" in message
+    assert f"{path}: line {line_of[3]}: md5: expected 32 hexadecimal characters" in message
+    assert f"{path}: line {line_of[4]}: no hash" in message
+    assert "2 created, 0 merged, 0 unchanged, 3 rejected" in out.getvalue()
+    assert BankRecord.objects.get(md5=MD5).category == "B"
+    assert BankRecord.objects.get(sha256=SHA256).category == "C"
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ('{"value": [', "not valid JSON at line 1, column 12"),
+        ('{"@odata.context": "x"}', 'expected an object with a "value" list'),
+        ('{"@odata.context": "http://github.com/X/DataModels/3.1.xml/UK/$metadata#Media", "value": []}',
+         "unsupported VICS data model '3.1'"),
+    ],
+)  # fmt: skip
+def test_a_file_that_is_not_vics_is_refused_whole(tmp_path: Path, db: None, text: str, reason: str) -> None:
+    path = tmp_path / "x.json"
+    path.write_text(text)
+    with pytest.raises(CommandError, match=re.escape(f"{path}: ") + ".*" + re.escape(reason)):
+        call_command("bank", "import", str(path), "--format", "vics", stdout=io.StringIO())
+    assert BankRecord.objects.count() == 0

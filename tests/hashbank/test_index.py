@@ -65,7 +65,25 @@ def test_results_equal_brute_force(make: Callable[[], Any], bank: Callable[[int]
         results = index.search(queries, radius)
         for q, hits in zip(queries, results, strict=True):
             assert as_set(hits) == brute_force(codes, ids, q, radius)
+            assert len(hits) == len(as_set(hits))  # each record once
     assert sum(len(h) for h in index.search(queries, 31)) > 75  # the test found real neighbours
+
+
+@pytest.mark.parametrize("chunks", [11, 12, 14, 16, 20, 32])
+def test_every_layout_and_radius_is_exact(chunks: int) -> None:
+    """Each chunk count under radii that give 0 to 5 flips a chunk, with and without the refined split."""
+    codes, ids = clustered_bank(2000, seed=21)
+    rng = np.random.default_rng(chunks)
+    queries = np.array(
+        [flip(rng, codes[rng.integers(0, len(codes))], int(rng.integers(0, 48))) for _ in range(60)]
+    )
+    index = MultiIndex(chunks=chunks)
+    index.build(ids, codes)
+    assert len(index._lengths) == chunks
+    for radius in sorted({0, 1, chunks - 1, chunks, chunks + 1, 2 * chunks - 1, 31, 40, 47}):
+        for q, hits in zip(queries, index.search(queries, radius), strict=True):
+            assert len(hits) == len(as_set(hits))
+            assert as_set(hits) == brute_force(codes, ids, q, radius), (chunks, radius)
 
 
 def test_the_radius_is_inclusive(make: Callable[[], Any]) -> None:

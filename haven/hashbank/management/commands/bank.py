@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from haven.hashbank import csvformat
+from haven.hashbank import csvformat, vics
 from haven.hashbank.actions import BankError, RecordInput, add_records, get_or_create_list
 from haven.hashbank.models import BankRecord, Category
 
@@ -21,10 +21,10 @@ class Command(BaseCommand):
             "import", help="add or merge records from a file; bad rows are listed, the rest go in"
         )
         imp.add_argument("file", type=Path)
-        imp.add_argument("--format", choices=["csv"], required=True)
+        imp.add_argument("--format", choices=["vics", "csv"], required=True)
         imp.add_argument("--list", default="national", help="national (default) or partner:<name>")
         exp = sub.add_parser("export", help="write records to standard output")
-        exp.add_argument("--format", choices=["csv", "pdq"], required=True)
+        exp.add_argument("--format", choices=["vics", "csv", "pdq"], required=True)
         exp.add_argument("--list")
         exp.add_argument("--category", action="append", choices=Category.values)
         exp.add_argument("--verified-only", action="store_true")
@@ -47,15 +47,18 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: cannot open: {exc.strerror}") from None
         good: list[RecordInput] = []
         bad: list[str] = []
+        reader = vics.read if options["format"] == "vics" else csvformat.read
         with stream:
             try:
-                for line, item in csvformat.read(stream, default_source=path.name):
+                for line, item in reader(stream, default_source=path.name):
                     if isinstance(item, str):
                         bad.append(f"{path}: line {line}: {item}")
                     else:
                         good.append(item)
             except UnicodeDecodeError as exc:
                 raise CommandError(f"{path}: not UTF-8 text ({exc.reason})") from None
+            except vics.VicsError as exc:
+                raise CommandError(f"{path}: {exc}") from None
         summary = add_records(good, bank_list, origin=str(path))
         self.stdout.write(
             f"{path}: {summary.created} created, {summary.merged} merged, {summary.unchanged} unchanged, "
@@ -65,15 +68,20 @@ class Command(BaseCommand):
             raise CommandError("rejected rows:\n" + "\n".join(bad))
 
     def _export(self, options: dict[str, Any]) -> None:
-        records = BankRecord.objects.exclude(status="disabled").prefetch_related("sources").order_by("id")
+        records = (
+            BankRecord.objects.exclude(status="disabled")
+            .prefetch_related("sources__bank_list")
+            .order_by("id")
+        )
         if options["list"]:
             records = records.filter(sources__bank_list__name=options["list"]).distinct()
         if options["category"]:
             records = records.filter(category__in=options["category"])
         if options["verified_only"]:
             records = records.filter(graders__gte=2, graders_agree=True)
-        if options["format"] == "csv":
-            csvformat.write(records.iterator(chunk_size=2000), sys.stdout)
+        if options["format"] in {"csv", "vics"}:
+            writer = csvformat.write if options["format"] == "csv" else vics.write
+            writer(records.iterator(chunk_size=2000), sys.stdout)
             return
         for pdq in records.exclude(pdq=None).values_list("pdq", flat=True).iterator(chunk_size=5000):
             self.stdout.write(pdq or "")
