@@ -1,25 +1,28 @@
 """`haven scan`: hash every file under a folder on all cores, match each against the bank, one row per file.
 
-Hashing runs in worker processes; matching runs in this process, which holds the PDQ index. Rows are
-written and flushed one at a time, so ``--resume`` can pick up after a kill without redoing finished files.
-Images are never copied or displayed.
+Hashing runs in worker processes, or on a Dask cluster when one folder outgrows one machine; matching runs
+in this process, which holds the PDQ index. Rows are written and flushed one at a time, so ``--resume`` can
+pick up after a kill without redoing finished files. Images are never copied or displayed, and only hashes
+travel back from Dask workers.
 """
 
 from __future__ import annotations
 
 import csv
+import itertools
 import json
+import logging
 import multiprocessing
 import os
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
-from haven.hashbank.hashing import hash_file
+from haven.hashbank.hashing import FileHashes, hash_batch, hash_file
 from haven.hashbank.matcher import matcher
 from haven.hashbank.results import row
 
@@ -82,11 +85,76 @@ class RowWriter:
         self.stream.flush()
 
 
+Hasher = Callable[[list[str]], Iterable[FileHashes]]
+
+
+def process_pool(workers: int) -> Hasher:
+    """Hash on this machine's cores, in input order."""
+
+    def run(paths: list[str]) -> Iterator[FileHashes]:
+        # forkserver, not fork: a forked worker would inherit this process's database connection, and its
+        # exit could close the connection under us. Workers import only haven.hashbank.hashing.
+        context = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            yield from pool.map(partial(hash_file, dihedral=True), paths, chunksize=8)
+
+    return run
+
+
+class ScanError(RuntimeError):
+    """The scan cannot go on; the message says why."""
+
+
+def dask_cluster(address: str, *, workers: int, batch: int = 32, connect_timeout: float = 10) -> Hasher:
+    """Hash on a Dask cluster, in completion order. Every worker must see the files at the same paths.
+
+    ``address`` is a scheduler such as ``tcp://10.0.0.5:8786``, or ``local`` for a cluster of ``workers``
+    processes on this machine. At most four batches per worker are in flight, so a folder of any size
+    never queues all its work on the scheduler at once.
+    """
+
+    def run(paths: list[str]) -> Iterator[FileHashes]:
+        from distributed import Client, LocalCluster, as_completed  # noqa: PLC0415  (only when asked for)
+
+        logging.getLogger("distributed").setLevel(logging.WARNING)  # its INFO lines would bury the summary
+        if address == "local":
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                scheduler_kwargs={"dashboard": False},  # no web server: nothing listens but the scheduler
+                silence_logs=logging.WARNING,
+            )
+            client = Client(cluster)
+        else:
+            cluster = None
+            try:
+                client = Client(address, timeout=connect_timeout)
+            except (OSError, TimeoutError) as exc:
+                raise ScanError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+        try:
+            batches = iter([paths[i : i + batch] for i in range(0, len(paths), batch)])
+            limit = 4 * max(1, len(client.scheduler_info()["workers"]) if cluster is None else workers)
+            first = itertools.islice(batches, limit)
+            running = as_completed([client.submit(hash_batch, b, pure=False) for b in first])
+            for future in running:
+                yield from future.result()
+                following = next(batches, None)
+                if following is not None:
+                    running.add(client.submit(hash_batch, following, pure=False))
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+    return run
+
+
 def scan(
     root: Path,
     writer: RowWriter,
     *,
-    workers: int,
+    hasher: Hasher,
     skip: dict[str, str],
     progress: Any | None = None,
 ) -> ScanSummary:
@@ -98,17 +166,13 @@ def scan(
     summary.statuses.update(status for path, status in skip.items() if path in present)
     task = progress.add_task("scanning", total=len(todo)) if progress is not None else None
     match = matcher()
-    # forkserver, not fork: a forked worker would inherit this process's database connection, and its exit
-    # could close the connection under us. Workers import only haven.hashbank.hashing, which needs no Django.
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for hashes in pool.map(partial(hash_file, dihedral=True), todo, chunksize=8):
-            matches = match.match(hashes) if hashes.sha256 else []
-            data = row(hashes, matches)
-            writer.write(data)
-            summary.statuses[data["status"]] += 1
-            for category in sorted({m["category"] for m in data["matches"]}):
-                summary.categories[category] += 1
-            if progress is not None:
-                progress.advance(task)
+    for hashes in hasher(todo):
+        matches = match.match(hashes) if hashes.sha256 else []
+        data = row(hashes, matches)
+        writer.write(data)
+        summary.statuses[data["status"]] += 1
+        for category in sorted({m["category"] for m in data["matches"]}):
+            summary.categories[category] += 1
+        if progress is not None:
+            progress.advance(task)
     return summary

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from PIL import Image
 
+from haven.hashbank.scan import ScanError, dask_cluster
 from tests.hashbank.conftest import ALTERATIONS, BANKED, SAMPLES, UNRELATED, load, save
 
 
@@ -111,3 +112,22 @@ def test_hash_prints_json_lines(tmp_path: Path, db: None) -> None:
     with pytest.raises(CommandError, match=r"bad\.png: not an image"):
         call_command("hash", str(path), str(bad), stdout=out)
     assert [json.loads(line)["status"] for line in out.getvalue().splitlines()] == ["hashed", "error"]
+
+
+def test_a_dask_cluster_gives_the_same_rows(banked: dict[str, int], seized: Path, tmp_path: Path) -> None:
+    """`--dask local` starts real worker processes; only the rows' order may differ from the process pool."""
+    rows = {}
+    for name, extra in (("pool", []), ("dask", ["--dask", "local"])):
+        output = tmp_path / f"{name}.jsonl"
+        with pytest.raises(CommandError, match=r"1 file\(s\) could not be read"):
+            call_command("scan", str(seized), "--workers", "2", "--output", str(output), *extra)
+        rows[name] = sorted(output.read_text().splitlines())
+    assert len(rows["dask"]) == 11
+    assert rows["dask"] == rows["pool"]
+    assert sum('"status": "known"' in r for r in rows["dask"]) == 6
+
+
+def test_an_unreachable_dask_scheduler_is_named(tmp_path: Path, db: None) -> None:
+    (tmp_path / "a.txt").write_text("x")
+    with pytest.raises(ScanError, match=r"cannot reach the Dask scheduler at tcp://127\.0\.0\.1:9"):
+        list(dask_cluster("tcp://127.0.0.1:9", workers=1, connect_timeout=1)(["a.txt"]))

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from haven.hashbank.scan import RowWriter, finished_paths, scan
+from haven.hashbank.scan import RowWriter, ScanError, dask_cluster, finished_paths, process_pool, scan
 
 
 class Command(BaseCommand):
@@ -19,6 +19,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("directory", type=Path)
         parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+        parser.add_argument(
+            "--dask",
+            metavar="ADDRESS",
+            help="hash on a Dask cluster: a scheduler address (tcp://host:8786), or 'local' for --workers "
+            "processes here; every worker must see the files at the same paths",
+        )
         parser.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
         parser.add_argument("--output", type=Path, help="write rows here instead of standard output")
         parser.add_argument(
@@ -40,6 +46,11 @@ class Command(BaseCommand):
             if output is not None
             else sys.stdout
         )
+        hasher = (
+            dask_cluster(options["dask"], workers=options["workers"])
+            if options["dask"]
+            else process_pool(options["workers"])
+        )
         console = Console(stderr=True)
         try:
             writer = RowWriter(stream, options["format"], header=not skip)
@@ -51,9 +62,11 @@ class Command(BaseCommand):
                     TimeRemainingColumn(),
                 ]
                 with Progress(*columns, console=console) as progress:
-                    summary = scan(root, writer, workers=options["workers"], skip=skip, progress=progress)
+                    summary = scan(root, writer, hasher=hasher, skip=skip, progress=progress)
             else:
-                summary = scan(root, writer, workers=options["workers"], skip=skip)
+                summary = scan(root, writer, hasher=hasher, skip=skip)
+        except ScanError as exc:
+            raise CommandError(str(exc)) from None
         finally:
             if output is not None:
                 stream.close()
