@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -223,6 +224,19 @@ def set_status(
         )
     transaction.on_commit(lambda: _notify_index([record_obj.pk]))
     return record_obj
+
+
+def record_hits(record_ids: Iterable[int]) -> None:
+    """Count one sighting per id (repeat an id for several) and move last_seen to now.
+
+    A plain UPDATE: it leaves ``updated_at`` alone, so a hit never makes the index re-read a record.
+    """
+    by_count: dict[int, list[int]] = {}
+    for record_id, count in Counter(record_ids).items():
+        by_count.setdefault(count, []).append(record_id)
+    now = timezone.now()
+    for count, ids in by_count.items():
+        BankRecord.objects.filter(id__in=ids).update(hit_count=F("hit_count") + count, last_seen=now)
 
 
 def lookup_exact(md5: str | None, sha1: str | None, sha256: str | None) -> list[BankRecord]:

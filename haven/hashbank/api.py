@@ -19,6 +19,7 @@ from pydantic import Field, StringConstraints, model_validator
 from haven.accounts.actions import Scope
 from haven.accounts.api import ApiKeyAuth, api_key_of
 from haven.audit.actions import record
+from haven.hashbank.actions import record_hits
 from haven.hashbank.hashing import FileHashes, hash_bytes
 from haven.hashbank.matcher import Match, matcher
 from haven.hashbank.models import BankList, BankRecord, Category, Status
@@ -86,6 +87,7 @@ def match_hashes(request: HttpRequest, body: MatchRequest) -> list[MatchResult]:
     """Match up to 1,000 sets of hashes. A PDQ hash is matched as given: send the file itself
     (``/match/file``) to have its rotations and flips matched too."""
     results = []
+    seen: list[int] = []
     for i, q in enumerate(body.hashes):
         hashes = FileHashes(
             path="",
@@ -96,7 +98,9 @@ def match_hashes(request: HttpRequest, body: MatchRequest) -> list[MatchResult]:
             quality=q.quality if q.quality is not None else (100 if q.pdq else None),
         )
         matches = matcher().match(hashes)
+        seen.extend({m.record for m in matches})
         results.append(MatchResult(index=i, status=status_of(hashes, matches), matches=_out(matches)))
+    record_hits(seen)
     known = sum(1 for r in results if r.status == "known")
     record("hashbank.match", request=request, details={"queries": len(results), "known": known})
     return results
@@ -115,6 +119,7 @@ def match_file(request: HttpRequest, file: File[UploadedFile]) -> FileMatchResul
         raise HttpError(413, f"file: larger than the {limit:,}-byte limit")
     hashes = hash_bytes(file.read(), file.name or "upload", dihedral=True)
     matches = matcher().match(hashes)
+    record_hits({m.record for m in matches})
     status = status_of(hashes, matches)
     record("hashbank.match_file", request=request, details={"status": status, "known": len(matches)})
     return FileMatchResult(

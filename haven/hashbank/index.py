@@ -114,6 +114,57 @@ def _popcount_small(x: int) -> int:  # pragma: no cover  (compiled)
 
 
 @njit(cache=True, nogil=True)
+def _grown(pairs: Any, used: int) -> Any:  # pragma: no cover  (compiled)
+    """A (2, capacity) array with twice the capacity, keeping the first ``used`` columns."""
+    bigger = np.empty((2, 2 * pairs.shape[1]), dtype=pairs.dtype)
+    bigger[:, :used] = pairs[:, :used]
+    return bigger
+
+
+@njit(cache=True, nogil=True)
+def _bucket_bounds(
+    qkeys: Any, order: Any, masks: Any, mask_start: Any, offsets: Any, table_base: Any, n: int, bounds: Any
+) -> None:  # pragma: no cover  (compiled)
+    """Stage 1: for every probe, its bucket's first and last row in table_rows, and its table's position."""
+    k = 0
+    for position in range(order.shape[0]):
+        t = order[position]
+        base = table_base[t]
+        for i in range(mask_start[t], mask_start[t + 1]):
+            key = qkeys[t] ^ masks[i]
+            bounds[0, k] = offsets[base + key] + t * n
+            bounds[1, k] = offsets[base + key + 1] + t * n
+            bounds[2, k] = position
+            k += 1
+
+
+@njit(cache=True, nogil=True)
+def _gather(bounds: Any, table_rows: Any, found: Any) -> Any:  # pragma: no cover  (compiled)
+    """Stage 2: every candidate row with the position of the table that found it."""
+    c = 0
+    for k in range(bounds.shape[1]):
+        for p in range(bounds[0, k], bounds[1, k]):
+            if c == found.shape[1]:
+                found = _grown(found, c)
+            found[0, c] = table_rows[p]
+            found[1, c] = bounds[2, k]
+            c += 1
+    return found, c
+
+
+@njit(cache=True, nogil=True)
+def _reached_earlier(
+    cand: Any, qkeys: Any, order: Any, position: int, starts: Any, lengths: Any, flips: Any
+) -> bool:  # pragma: no cover  (compiled)
+    """Whether a table probed before ``position`` also reaches this hash, so it has been counted already."""
+    for earlier in range(position):
+        e = order[earlier]
+        if _popcount_small(qkeys[e] ^ _chunk(cand, starts[e], lengths[e])) <= flips[e]:
+            return True
+    return False
+
+
+@njit(cache=True, nogil=True)
 def _search_many(
     queries: Any,
     words: Any,
@@ -131,14 +182,18 @@ def _search_many(
 ) -> Any:  # pragma: no cover  (compiled)
     """Every stored row within ``radius`` of each query, each row once.
 
-    Tables are probed in ``order``; table ``t`` is probed with every key within ``flips[t]`` bits of the
-    query's chunk. A row found again in a later table is dropped by checking whether an earlier table's
-    probes already reached it, so no sort is needed. Returns rows, distances and per-query end offsets.
+    Tables are probed in ``order``; table ``t`` with every key within ``flips[t]`` bits of the query's
+    chunk. Each query runs in three stages (bucket bounds, candidate rows, candidate hashes) so that the
+    loads in a stage do not wait on one another and the CPU can overlap their cache misses. A row found
+    again in a later table is dropped by checking whether an earlier table's probes already reached it, so
+    no sort is needed. Returns rows, distances and each query's end offset.
     """
-    n = words.shape[0]
-    capacity = max(64, 4 * queries.shape[0])
-    out_rows = np.empty(capacity, dtype=np.int64)
-    out_dist = np.empty(capacity, dtype=np.int64)
+    probes = 0
+    for position in range(order.shape[0]):
+        probes += mask_start[order[position] + 1] - mask_start[order[position]]
+    bounds = np.empty((3, probes), dtype=np.int64)
+    found = np.empty((2, 4 * probes + 64), dtype=np.int64)
+    out = np.empty((2, max(64, 4 * queries.shape[0])), dtype=np.int64)
     ends = np.empty(queries.shape[0], dtype=np.int64)
     qkeys = np.empty(starts.shape[0], dtype=np.int64)
     count = 0
@@ -146,48 +201,28 @@ def _search_many(
         q = queries[qi]
         for t in range(starts.shape[0]):
             qkeys[t] = _chunk(q, starts[t], lengths[t])
-        for position in range(order.shape[0]):
-            t = order[position]
-            base = table_base[t]
-            for i in range(mask_start[t], mask_start[t + 1]):
-                key = qkeys[t] ^ masks[i]
-                lo = offsets[base + key]
-                hi = offsets[base + key + 1]
-                for p in range(lo, hi):
-                    row = table_rows[t * n + p]
-                    cand = words[row]
-                    d = _distance(q, cand)
-                    if d > radius or not alive[row]:
-                        continue
-                    seen = False
-                    for earlier in range(position):
-                        e = order[earlier]
-                        near = _popcount_small(qkeys[e] ^ _chunk(cand, starts[e], lengths[e]))
-                        if near <= flips[e]:
-                            seen = True
-                            break
-                    if seen:
-                        continue
-                    if count == capacity:
-                        capacity *= 2
-                        grown_rows = np.empty(capacity, dtype=np.int64)
-                        grown_dist = np.empty(capacity, dtype=np.int64)
-                        grown_rows[:count] = out_rows[:count]
-                        grown_dist[:count] = out_dist[:count]
-                        out_rows, out_dist = grown_rows, grown_dist
-                    out_rows[count] = row
-                    out_dist[count] = d
-                    count += 1
+        _bucket_bounds(qkeys, order, masks, mask_start, offsets, table_base, words.shape[0], bounds)
+        found, candidates = _gather(bounds, table_rows, found)
+        for j in range(candidates):  # stage 3: every candidate's distance
+            row = found[0, j]
+            d = _distance(q, words[row])
+            if d > radius or not alive[row]:
+                continue
+            if _reached_earlier(words[row], qkeys, order, found[1, j], starts, lengths, flips):
+                continue
+            if count == out.shape[1]:
+                out = _grown(out, count)
+            out[0, count] = row
+            out[1, count] = d
+            count += 1
         ends[qi] = count
-    return out_rows[:count], out_dist[:count], ends
+    return out[0, :count], out[1, :count], ends
 
 
 @njit(cache=True, nogil=True)
 def _scan_many(queries: Any, words: Any, alive: Any, radius: int) -> Any:  # pragma: no cover
     """Brute force over every live row: for the delta, and for radii wider than the layout serves."""
-    capacity = max(64, 4 * queries.shape[0])
-    out_rows = np.empty(capacity, dtype=np.int64)
-    out_dist = np.empty(capacity, dtype=np.int64)
+    out = np.empty((2, max(64, 4 * queries.shape[0])), dtype=np.int64)
     ends = np.empty(queries.shape[0], dtype=np.int64)
     count = 0
     for qi in range(queries.shape[0]):
@@ -196,18 +231,13 @@ def _scan_many(queries: Any, words: Any, alive: Any, radius: int) -> Any:  # pra
             d = _distance(q, words[row])
             if d > radius or not alive[row]:
                 continue
-            if count == capacity:
-                capacity *= 2
-                grown_rows = np.empty(capacity, dtype=np.int64)
-                grown_dist = np.empty(capacity, dtype=np.int64)
-                grown_rows[:count] = out_rows[:count]
-                grown_dist[:count] = out_dist[:count]
-                out_rows, out_dist = grown_rows, grown_dist
-            out_rows[count] = row
-            out_dist[count] = d
+            if count == out.shape[1]:
+                out = _grown(out, count)
+            out[0, count] = row
+            out[1, count] = d
             count += 1
         ends[qi] = count
-    return out_rows[:count], out_dist[:count], ends
+    return out[0, :count], out[1, :count], ends
 
 
 MAX_FLIPS = 4  # beyond this many flips a chunk, probing costs more than a full scan

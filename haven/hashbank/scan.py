@@ -22,10 +22,12 @@ from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
+from haven.hashbank.actions import record_hits
 from haven.hashbank.hashing import FileHashes, hash_batch, hash_file
 from haven.hashbank.matcher import matcher
 from haven.hashbank.results import row
 
+HITS_BATCH = 500  # sightings are written to the bank in batches, not one UPDATE per known file
 CSV_COLUMNS = ["path", "md5", "sha1", "sha256", "pdq", "quality", "status", "matches", "error"]
 
 
@@ -166,8 +168,13 @@ def scan(
     summary.statuses.update(status for path, status in skip.items() if path in present)
     task = progress.add_task("scanning", total=len(todo)) if progress is not None else None
     match = matcher()
+    seen: list[int] = []
     for hashes in hasher(todo):
         matches = match.match(hashes) if hashes.sha256 else []
+        seen.extend({m.record for m in matches})
+        if len(seen) >= HITS_BATCH:
+            record_hits(seen)
+            seen = []
         data = row(hashes, matches)
         writer.write(data)
         summary.statuses[data["status"]] += 1
@@ -175,4 +182,5 @@ def scan(
             summary.categories[category] += 1
         if progress is not None:
             progress.advance(task)
+    record_hits(seen)
     return summary

@@ -70,6 +70,11 @@ def test_match_by_hashes(client: Client, match_key: str, coffee: BankRecord) -> 
         }
     ]
     assert results[1]["matches"][0]["variant"] == "original"
+    # Two of the four queries found the record: two sightings, and last_seen moved on.
+    before = coffee.last_seen
+    coffee.refresh_from_db()
+    assert coffee.hit_count == 2
+    assert coffee.last_seen > before
 
 
 def test_match_validation_names_the_field(client: Client, match_key: str, db: None) -> None:

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from PIL import Image
 
+from haven.hashbank.models import BankRecord
 from haven.hashbank.scan import ScanError, dask_cluster
 from tests.hashbank.conftest import ALTERATIONS, BANKED, SAMPLES, UNRELATED, load, save
 
@@ -62,6 +63,10 @@ def test_scan_finds_known_copies_and_reports_the_rest(
     assert rows["blank.png"]["status"] == "low_quality"
     assert rows["notes.txt"]["status"] == "error"
     assert rows["notes.txt"]["sha256"] == hashlib.sha256(b"not an image").hexdigest()
+    # Each banked original was seen once in the folder; the others not at all.
+    hits = dict(BankRecord.objects.values_list("series", "hit_count"))
+    assert [hits[f"series-{name}"] for name in BANKED[:6]] == [1] * 6
+    assert sum(hits.values()) == 6
 
 
 def test_resume_skips_finished_files_and_mends_a_torn_line(
