@@ -29,7 +29,12 @@ STAFF_PAGES: dict[str, set[str]] = {
 OPEN_PAGES = {"advice:index", "advice:audience", "healthz", "readyz", "accounts:login"}
 SIGN_IN_STEPS = {"accounts:two_factor", "accounts:logout"}
 # Pages that take an argument or accept only POST; their boundary tests are in the apps' own test modules.
-WITH_ARGUMENTS = {"hashbank:record", "hashbank:list_update"}
+WITH_ARGUMENTS = {
+    "hashbank:record",
+    "hashbank:record_verdict",
+    "hashbank:record_status",
+    "hashbank:list_update",
+}
 
 
 def _all_url_names(resolver: URLResolver | None = None, prefix: str = "") -> set[str]:

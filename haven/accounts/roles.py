@@ -11,7 +11,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     Role.ANALYST: frozenset(
         {P.STAFF_HOME, P.REPORTS_VIEW, P.SUBJECTS_VIEW, P.HASHBANK_VIEW, P.REFERRALS_VIEW, P.INSIGHTS_VIEW}
     ),
-    Role.GRADER: frozenset({P.STAFF_HOME, P.HASHBANK_VIEW}),
+    Role.GRADER: frozenset({P.STAFF_HOME, P.HASHBANK_VIEW, P.HASHBANK_GRADE}),
     Role.SUPERVISOR: frozenset(
         {
             P.STAFF_HOME,
@@ -21,6 +21,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             P.REFERRALS_VIEW,
             P.INSIGHTS_VIEW,
             P.AUDIT_VIEW,
+            P.HASHBANK_GRADE,
             P.HASHBANK_MANAGE,
         }
     ),

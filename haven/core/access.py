@@ -21,6 +21,7 @@ class Permission(StrEnum):
     REPORTS_VIEW = "reports.view"
     SUBJECTS_VIEW = "subjects.view"
     HASHBANK_VIEW = "hashbank.view"
+    HASHBANK_GRADE = "hashbank.grade"
     HASHBANK_MANAGE = "hashbank.manage"
     REFERRALS_VIEW = "referrals.view"
     INSIGHTS_VIEW = "insights.view"

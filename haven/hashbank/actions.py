@@ -12,9 +12,18 @@ from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
+from haven.accounts.models import User
 from haven.audit.actions import AuditActor, name_of, record
 from haven.hashbank.index import DEFAULT_MAX_RADIUS
-from haven.hashbank.models import BankList, BankRecord, Category, RecordEvent, RecordSource, Status
+from haven.hashbank.models import (
+    BankList,
+    BankRecord,
+    Category,
+    GradingVerdict,
+    RecordEvent,
+    RecordSource,
+    Status,
+)
 
 HEX = {"md5": 32, "sha1": 40, "sha256": 64, "pdq": 64}
 STRENGTH = ("sha256", "sha1", "md5")  # strongest first: a record is known by its strongest hash
@@ -249,38 +258,55 @@ def lookup_exact(md5: str | None, sha1: str | None, sha256: str | None) -> list[
     return list(BankRecord.objects.filter(query))
 
 
-def grade_record(
+GRADES = (Category.A, Category.B, Category.C, Category.NOT_INDECENT)
+
+
+def give_verdict(
     record_obj: BankRecord,
     *,
+    grader: User,
     category: str,
-    graders: int,
-    agree: bool,
-    actor: AuditActor | None = None,
     request: HttpRequest | None = None,
 ) -> BankRecord:
-    """Record the graders' verdict. Two or more graders in agreement make the record verified."""
-    if category not in Category.values:
-        raise BankError(f"category: expected one of {', '.join(Category.values)}")
-    if graders < 0:
-        raise BankError("graders: must be 0 or more")
+    """Record one grader's category, then recount the record's verification from every verdict.
+
+    Graders in agreement set the category; two or more in agreement make the record verified and settle a
+    dispute. Graders who disagree leave the record disputed, so it stops matching until they agree.
+    """
+    if category not in GRADES:
+        raise BankError(f"category: expected one of {', '.join(GRADES)}")
     with transaction.atomic():
-        before = {
-            "category": record_obj.category,
-            "graders": record_obj.graders,
-            "agree": record_obj.graders_agree,
-        }
-        record_obj.category, record_obj.graders, record_obj.graders_agree = category, graders, agree
-        if record_obj.status == Status.DISPUTED and agree:
-            record_obj.status = Status.ACTIVE  # the graders settled the dispute
+        record_obj = BankRecord.objects.select_for_update().get(pk=record_obj.pk)
+        GradingVerdict.objects.update_or_create(
+            record=record_obj, grader=grader, defaults={"category": category}
+        )
+        verdicts = set(record_obj.verdicts.values_list("category", flat=True))
+        before = {"category": record_obj.category, "graders": record_obj.graders,
+                  "agree": record_obj.graders_agree, "status": record_obj.status}  # fmt: skip
+        record_obj.graders = record_obj.verdicts.count()
+        record_obj.graders_agree = len(verdicts) == 1
+        if record_obj.graders_agree:
+            record_obj.category = category
+            if record_obj.status == Status.DISPUTED and record_obj.graders >= 2:
+                record_obj.status = Status.ACTIVE
+        elif record_obj.status == Status.ACTIVE:
+            record_obj.status = Status.DISPUTED
         record_obj.save()
-        after = {"category": category, "graders": graders, "agree": agree}
+        after = {"category": record_obj.category, "graders": record_obj.graders,
+                 "agree": record_obj.graders_agree, "status": record_obj.status}  # fmt: skip
         RecordEvent.objects.create(
             record=record_obj,
-            actor=name_of(actor),
-            kind="graded",
-            details={"from": before, "to": after},
+            actor=name_of(grader),
+            kind="verdict",
+            details={"verdict": category, "from": before, "to": after},
         )
-        record("hashbank.record_grade", actor=actor, request=request, obj=record_obj, details=after)
+        record(
+            "hashbank.record_verdict",
+            actor=grader,
+            request=request,
+            obj=record_obj,
+            details={"verdict": category, **after},
+        )
     transaction.on_commit(lambda: _notify_index([record_obj.pk]))
     return record_obj
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
@@ -122,3 +123,21 @@ class RecordEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_id} {self.kind}"
+
+
+class GradingVerdict(models.Model):
+    """One grader's category for one record. A grader may change their mind; the latest verdict stands."""
+
+    record = models.ForeignKey(BankRecord, on_delete=models.CASCADE, related_name="verdicts")
+    grader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="verdicts")
+    category = models.CharField(max_length=20, choices=Category.choices)
+    at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "grader"], name="hashbank_one_verdict_per_grader")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grader_id} says {self.category} for {self.record_id}"

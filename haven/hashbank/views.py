@@ -11,10 +11,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from haven.accounts.models import User
+from haven.accounts.roles import has_permission
 from haven.audit.actions import record
 from haven.core.access import Permission, requires
 from haven.core.listing import filters_used, paginate
-from haven.hashbank.actions import update_list
+from haven.hashbank.actions import GRADES, give_verdict, set_status, update_list
 from haven.hashbank.index import DEFAULT_MAX_RADIUS
 from haven.hashbank.models import BankList, BankRecord, Category, RecordSource, Status
 
@@ -75,16 +77,81 @@ def search(request: HttpRequest) -> HttpResponse:
     )
 
 
+class VerdictForm(forms.Form):
+    category = forms.ChoiceField(
+        label="Your category",
+        choices=[(c.value, c.label) for c in GRADES],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select a category", "invalid_choice": "Select a category"},
+    )
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Status",
+        choices=Status.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select a status", "invalid_choice": "Select a status"},
+    )
+
+
+def _render_record(
+    request: HttpRequest, rec: BankRecord, *, verdict_form: VerdictForm | None = None,
+    status_form: StatusForm | None = None,
+) -> HttpResponse:  # fmt: skip
+    user = request.user
+    assert isinstance(user, User)
+    mine = rec.verdicts.filter(grader=user).first()
+    context = {
+        "title": f"Record {rec.pk}",
+        "rec": rec,
+        "sources": rec.sources.select_related("bank_list").order_by("added_at"),
+        "events": rec.events.all(),
+        "verdicts": rec.verdicts.select_related("grader"),
+        "can_grade": has_permission(user, Permission.HASHBANK_GRADE),
+        "can_manage": has_permission(user, Permission.HASHBANK_MANAGE),
+        "verdict_form": verdict_form or VerdictForm(initial={"category": mine.category if mine else None}),
+        "status_form": status_form or StatusForm(initial={"status": rec.status}),
+        "form": verdict_form if verdict_form and verdict_form.errors else status_form,
+    }
+    invalid = (verdict_form is not None and bool(verdict_form.errors)) or (
+        status_form is not None and bool(status_form.errors)
+    )
+    return render(request, "hashbank/record.html", context, status=400 if invalid else 200)
+
+
 @requires(Permission.HASHBANK_VIEW)
 def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rec = get_object_or_404(BankRecord, pk=pk)
     record("hashbank.record_view", request=request, obj=rec)
-    sources = rec.sources.select_related("bank_list").order_by("added_at")
-    return render(
-        request,
-        "hashbank/record.html",
-        {"title": f"Record {rec.pk}", "rec": rec, "sources": sources, "events": rec.events.all()},
-    )
+    return _render_record(request, rec)
+
+
+@require_POST
+@requires(Permission.HASHBANK_GRADE)
+def record_verdict(request: HttpRequest, pk: int) -> HttpResponse:
+    rec = get_object_or_404(BankRecord, pk=pk)
+    form = VerdictForm(request.POST)
+    if not form.is_valid():
+        return _render_record(request, rec, verdict_form=form)
+    user = request.user
+    assert isinstance(user, User)
+    rec = give_verdict(rec, grader=user, category=form.cleaned_data["category"], request=request)
+    messages.success(request, f"Saved your verdict: {rec.get_category_display()}" if rec.graders_agree
+                     else "Saved your verdict. The graders disagree, so the record is disputed")  # fmt: skip
+    return redirect("hashbank:record", pk=rec.pk)
+
+
+@require_POST
+@requires(Permission.HASHBANK_MANAGE)
+def record_status(request: HttpRequest, pk: int) -> HttpResponse:
+    rec = get_object_or_404(BankRecord, pk=pk)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        return _render_record(request, rec, status_form=form)
+    set_status(rec, form.cleaned_data["status"], request=request)
+    messages.success(request, f"Record {rec.pk} is now {rec.get_status_display().lower()}")
+    return redirect("hashbank:record", pk=rec.pk)
 
 
 class ListForm(forms.Form):

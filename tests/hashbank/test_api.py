@@ -11,8 +11,8 @@ from django.test import Client
 from PIL import ImageOps
 
 from haven.accounts.actions import create_api_key
-from haven.accounts.models import Organisation
-from haven.hashbank.actions import RecordInput, add_records, get_or_create_list, grade_record, set_status
+from haven.accounts.models import Organisation, User
+from haven.hashbank.actions import RecordInput, add_records, get_or_create_list, give_verdict, set_status
 from haven.hashbank.hashing import hash_file
 from haven.hashbank.matcher import matcher
 from haven.hashbank.models import BankList, BankRecord
@@ -106,11 +106,13 @@ def test_match_needs_the_scope(client: Client, read_key: str, db: None) -> None:
     assert client.post("/api/v1/match", body, content_type="application/json").status_code == 401
 
 
-def _verified(record: BankRecord) -> None:
-    grade_record(record, category=record.category, graders=2, agree=True)
+def test_hash_lists_are_incremental(
+    client: Client, read_key: str, coffee: BankRecord, grader: User, supervisor: User
+) -> None:
+    def _verified(record: BankRecord) -> None:
+        for user in (grader, supervisor):
+            give_verdict(record, grader=user, category=record.category)
 
-
-def test_hash_lists_are_incremental(client: Client, read_key: str, coffee: BankRecord) -> None:
     national = BankList.objects.get(name="national")
     others = []
     for i in range(3):

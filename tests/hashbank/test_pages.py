@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from haven.accounts.models import User
 from haven.audit.models import AuditEntry
-from haven.hashbank.actions import RecordInput, add_records, get_or_create_list, grade_record
+from haven.hashbank.actions import RecordInput, add_records, get_or_create_list, give_verdict
 from haven.hashbank.models import BankList, BankRecord
 
 SHA = "ab" * 32
@@ -58,12 +58,13 @@ def test_search_queries_do_not_grow_with_rows(
 
 
 def test_record_page_shows_history_and_is_audited(
-    sign_in: Callable[..., Client], analyst: User, records: list[BankRecord]
+    sign_in: Callable[..., Client], analyst: User, grader: User, records: list[BankRecord]
 ) -> None:
-    grade_record(records[0], category="A", graders=2, agree=True)
+    give_verdict(records[0], grader=grader, category="A")
     page = sign_in(analyst).get(f"/staff/hashbank/records/{records[0].pk}/").content.decode()
     assert SHA in page
-    assert "graded" in page
+    assert "verdict" in page
+    assert "Save my verdict" not in page  # analysts read verdicts but do not grade
     assert "created" in page
     assert "iwf" in page
     assert AuditEntry.objects.filter(action="hashbank.record_view", object_id=str(records[0].pk)).exists()
@@ -97,3 +98,56 @@ def test_supervisors_change_list_settings(
     assert partner.pdq_threshold == 20
     entry = AuditEntry.objects.get(action="hashbank.list_update")
     assert entry.details["to"] == {"pdq_threshold": 20, "enabled": False}
+
+
+def test_graders_verdicts_verify_or_dispute_a_record(
+    sign_in: Callable[..., Client], grader: User, supervisor: User, analyst: User, records: list[BankRecord]
+) -> None:
+    rec = records[0]  # category B from its source
+    url = f"/staff/hashbank/records/{rec.pk}/verdict/"
+    assert sign_in(analyst).post(url, {"category": "A"}).status_code == 403
+    gita, sam = sign_in(grader), sign_in(supervisor)
+    assert gita.get(url).status_code == 405
+
+    assert gita.post(url, {"category": "A"}).status_code == 302
+    rec.refresh_from_db()
+    assert (rec.category, rec.graders, rec.graders_agree, rec.status) == ("A", 1, True, "active")
+    assert not rec.verified  # one grader is not enough
+
+    sam.post(url, {"category": "C"})
+    rec.refresh_from_db()
+    assert (rec.category, rec.graders, rec.graders_agree, rec.status) == ("A", 2, False, "disputed")
+
+    gita.post(url, {"category": "C"})  # a grader may change their verdict; the latest one stands
+    rec.refresh_from_db()
+    assert (rec.category, rec.graders, rec.graders_agree, rec.status) == ("C", 2, True, "active")
+    assert rec.verified
+    page = gita.get(f"/staff/hashbank/records/{rec.pk}/").content.decode()
+    assert page.count("Category C</td>") == 2
+    assert AuditEntry.objects.filter(action="hashbank.record_verdict").count() == 3
+
+    bad = gita.post(url, {"category": "uncategorised"})
+    assert bad.status_code == 400
+    assert "Select a category" in bad.content.decode()
+    assert 'href="#id_category"' in bad.content.decode()
+    rec.refresh_from_db()
+    assert rec.graders == 2
+
+
+def test_supervisors_disable_a_record(
+    sign_in: Callable[..., Client], supervisor: User, grader: User, records: list[BankRecord]
+) -> None:
+    rec = records[0]
+    url = f"/staff/hashbank/records/{rec.pk}/status/"
+    assert sign_in(grader).post(url, {"status": "disabled"}).status_code == 403
+    client = sign_in(supervisor)
+    assert client.post(url, {"status": "disabled"}).status_code == 302
+    rec.refresh_from_db()
+    assert rec.status == "disabled"
+    assert client.post(url, {"status": "gone"}).status_code == 400
+    rec.refresh_from_db()
+    assert rec.status == "disabled"
+    assert AuditEntry.objects.get(action="hashbank.record_status").details == {
+        "from": "active",
+        "to": "disabled",
+    }
