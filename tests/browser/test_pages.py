@@ -13,6 +13,8 @@ from pytest_django.live_server_helper import LiveServer
 
 from haven.accounts.models import User
 from haven.audit.models import AuditEntry
+from haven.hashbank.actions import RecordInput, add_records
+from haven.hashbank.models import BankList, BankRecord
 from tests.browser.conftest import axe_violations, csp_violations
 from tests.conftest import PASSWORD, verified_device
 
@@ -145,8 +147,21 @@ def test_staff_pages_are_accessible(
     grader: User,
     sign_in_browser: Callable[..., None],
 ) -> None:
+    national = BankList.objects.get(name="national")
+    add_records([RecordInput(sha256="ab" * 32, pdq="cd" * 32, category="B", series="S-1")], national)
+    record_url = f"/staff/hashbank/records/{BankRecord.objects.get().pk}/"
     sign_in_browser(axe_page, live_server.url, supervisor)
-    problems = {url: check_page(axe_page, live_server.url + url) for url in STAFF_PAGES}
+    pages = [*STAFF_PAGES, "/staff/hashbank/lists/", record_url]
+    problems = {url: check_page(axe_page, live_server.url + url) for url in pages}
+    with axe_page.expect_navigation():
+        axe_page.get_by_role("button", name="Save my verdict").click()  # nothing chosen: an error
+    assert "Select a category" in axe_page.content()
+    problems["record with an error"] = axe_violations(axe_page)
+    axe_page.get_by_label("Category A").check()
+    with axe_page.expect_navigation():
+        axe_page.get_by_role("button", name="Save my verdict").click()
+    assert "Saved your verdict" in axe_page.content()
+    problems["record after a verdict"] = axe_violations(axe_page)
     sign_in_browser(axe_page, live_server.url, grader)
     problems["403 for a grader"] = check_page(axe_page, f"{live_server.url}/staff/audit/")
     assert "You do not have access" in axe_page.content()
