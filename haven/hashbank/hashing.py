@@ -3,7 +3,8 @@
 PDQ reduces every image to 64x64 luminance before hashing, so the fast path asks the JPEG decoder for a
 reduced-scale decode (Pillow's draft mode, a power-of-two DCT scaling) no smaller than ``DRAFT_SIZE`` on each
 side. That skips most of the decoding work on large photos and moves the hash by a few bits (see
-docs/PERFORMANCE.md). ``exact=True`` decodes every pixel and reproduces Meta's reference hash bit for bit.
+docs/PERFORMANCE.md), and hashes with Haven's compiled PDQ (``pdqfast``). ``exact=True`` decodes every
+pixel and hashes with the reference's own code, reproducing Meta's reference hash bit for bit.
 
 EXIF orientation is not applied, as in the reference implementation: Haven hashes the pixels as stored.
 A copy that differs only by its orientation tag still matches, because matching queries all eight
@@ -22,6 +23,8 @@ from typing import Any
 import numpy as np
 import pdqhash
 from PIL import Image, UnidentifiedImageError
+
+from haven.hashbank import pdqfast
 
 try:  # HEIC/HEIF support is optional at run time, but installed by default.
     from pillow_heif import register_heif_opener
@@ -66,16 +69,20 @@ def bits_to_hex(vector: np.ndarray[Any, Any]) -> str:
     return np.packbits(vector.astype(np.uint8)).tobytes().hex()
 
 
-def decode_rgb(data: bytes, *, exact: bool) -> np.ndarray[Any, Any]:
-    """Decode to an RGB array. Raises ValueError with a reason a person can act on."""
+def decode_pixels(data: bytes, *, exact: bool) -> np.ndarray[Any, Any]:
+    """Decode to an RGB array, or for a JPEG on the fast path to its luminance (Y) channel alone, at a
+    reduced scale. Raises ValueError with a reason a person can act on."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image = Image.open(io.BytesIO(data))
-            if not exact and image.format == "JPEG":
-                image.draft("RGB", (DRAFT_SIZE, DRAFT_SIZE))
+            fast_jpeg = not exact and image.format == "JPEG" and image.mode in {"RGB", "L"}
+            if fast_jpeg:
+                # Y is PDQ's own luminance (the same 0.299/0.587/0.114 weights), so the colour planes
+                # need not be decoded at all.
+                image.draft("L", (DRAFT_SIZE, DRAFT_SIZE))
             image.load()
-            rgb = image.convert("RGB")
+            pixels = image.convert("L" if fast_jpeg else "RGB")
         except UnidentifiedImageError:
             raise ValueError("not an image Haven can read") from None
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -84,10 +91,16 @@ def decode_rgb(data: bytes, *, exact: bool) -> np.ndarray[Any, Any]:
             ) from None
         except (OSError, SyntaxError, EOFError) as exc:
             raise ValueError(f"corrupt or truncated image: {exc}") from None
-    return np.asarray(rgb)
+    return np.asarray(pixels)
 
 
-def pdq_of_pixels(pixels: np.ndarray[Any, Any], *, dihedral: bool) -> tuple[str, int, list[str]]:
+def pdq_of_pixels(
+    pixels: np.ndarray[Any, Any], *, dihedral: bool, exact: bool = False
+) -> tuple[str, int, list[str]]:
+    """PDQ, quality and the dihedral variants. The fast path uses Haven's compiled PDQ (same hash as the
+    reference on the same pixels); ``exact`` goes through the reference's own code in ``pdqhash``."""
+    if not exact:
+        return pdqfast.pdq(pixels, dihedral=dihedral)
     if dihedral:
         vectors, quality = pdqhash.compute_dihedral(pixels)
         hexes = [bits_to_hex(v) for v in vectors]
@@ -104,11 +117,11 @@ def hash_bytes(data: bytes, path: str, *, exact: bool = False, dihedral: bool = 
         sha256=hashlib.sha256(data).hexdigest(),
     )
     try:
-        pixels = decode_rgb(data, exact=exact)
+        pixels = decode_pixels(data, exact=exact)
     except ValueError as exc:
         result.error = str(exc)
         return result
-    result.pdq, result.quality, result.dihedral = pdq_of_pixels(pixels, dihedral=dihedral)
+    result.pdq, result.quality, result.dihedral = pdq_of_pixels(pixels, dihedral=dihedral, exact=exact)
     return result
 
 
