@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -12,6 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from haven.accounts.actions import create_api_key, create_organisation, create_user
 from haven.accounts.models import Organisation, OrganisationKind, Role, User
+from haven.hashbank.matcher import matcher
 
 PASSWORD = "correct-horse-battery-staple-42"
 
@@ -126,3 +127,11 @@ def _fast_password_hashing(request: pytest.FixtureRequest, settings: object) -> 
     """Argon2 costs about 0.15 s a password; tests that don't check hashing itself use a fast hasher."""
     if "real_hashers" not in request.keywords:
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_matcher() -> Iterator[None]:
+    """The matcher caches the index and the enabled lists per process; each test's database is new."""
+    matcher().reset()
+    yield
+    matcher().reset()

@@ -333,4 +333,11 @@ def update_list(
             obj=bank_list,
             details={"from": before, "to": after},
         )
+    transaction.on_commit(_forget_lists)
     return bank_list
+
+
+def _forget_lists() -> None:
+    from haven.hashbank.matcher import matcher  # noqa: PLC0415  (matcher imports this module)
+
+    matcher().forget_lists()

@@ -7,6 +7,7 @@ which reads the records updated since the last look (at most once a second).
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from dataclasses import asdict, dataclass
@@ -49,6 +50,21 @@ class Matcher:
         self._index: MultiIndex | None = None
         self._synced_to = timezone.now()
         self._last_sync = 0.0
+        self._lists: dict[int, BankList] = {}
+        self._lists_read = -math.inf
+
+    def enabled_lists(self) -> dict[int, BankList]:
+        """The enabled lists, read at most once a sync interval: a scan does not query them per file. A
+        change made in this process applies at once (``forget_lists``); another process's within a second."""
+        with self._lock:
+            if time.monotonic() - self._lists_read >= SYNC_INTERVAL:
+                self._lists = {bl.pk: bl for bl in BankList.objects.filter(enabled=True)}
+                self._lists_read = time.monotonic()
+            return self._lists
+
+    def forget_lists(self) -> None:
+        with self._lock:
+            self._lists_read = -math.inf
 
     def _build(self) -> MultiIndex:
         started = timezone.now()
@@ -97,10 +113,11 @@ class Matcher:
     def reset(self) -> None:
         with self._lock:
             self._index = None
+            self._lists_read = -math.inf
 
     def match(self, hashes: FileHashes) -> list[Match]:
         """Every enabled list's matches for one file's hashes, best distance per record and list."""
-        lists = {bl.pk: bl for bl in BankList.objects.filter(enabled=True)}
+        lists = self.enabled_lists()
         if not lists:
             return []
         best: dict[int, tuple[int, str]] = {}

@@ -42,8 +42,27 @@ def walk(root: Path) -> Iterator[Path]:
                 yield path
 
 
-def finished_paths(output: Path, fmt: str) -> dict[str, str]:
-    """Path → status of the rows an earlier run wrote; a torn last line from a kill is cut off."""
+@dataclass(frozen=True)
+class Finished:
+    """A row an earlier run wrote: enough to count it in this run's summary."""
+
+    status: str
+    categories: frozenset[str] = frozenset()
+
+
+def _categories(matches: object) -> frozenset[str]:
+    if isinstance(matches, str):
+        try:
+            matches = json.loads(matches or "[]")
+        except ValueError:
+            return frozenset()
+    if not isinstance(matches, list):
+        return frozenset()
+    return frozenset(str(m["category"]) for m in matches if isinstance(m, dict) and "category" in m)
+
+
+def finished_paths(output: Path, fmt: str) -> dict[str, Finished]:
+    """Path → the rows an earlier run wrote; a torn last line from a kill is cut off."""
     if not output.exists():
         return {}
     text = output.read_text(encoding="utf-8")
@@ -51,16 +70,24 @@ def finished_paths(output: Path, fmt: str) -> dict[str, str]:
     if lines and not lines[-1].endswith("\n"):
         lines = lines[:-1]
         output.write_text("".join(lines), encoding="utf-8")
+    rows: list[dict[str, object]] = []
     if fmt == "jsonl":
-        done = {}
         for line in lines:
             try:
-                data = json.loads(line)
-                done[data["path"]] = data["status"]
-            except (ValueError, KeyError, TypeError):
+                rows.append(json.loads(line))
+            except ValueError:
                 continue
-        return done
-    return {r["path"]: r["status"] for r in csv.DictReader(lines)}
+    else:
+        rows = list(csv.DictReader(lines))
+    done = {}
+    for data in rows:
+        if (
+            isinstance(data, dict)
+            and isinstance(data.get("path"), str)
+            and isinstance(data.get("status"), str)
+        ):
+            done[str(data["path"])] = Finished(str(data["status"]), _categories(data.get("matches")))
+    return done
 
 
 @dataclass
@@ -157,7 +184,7 @@ def scan(
     writer: RowWriter,
     *,
     hasher: Hasher,
-    skip: dict[str, str],
+    skip: dict[str, Finished],
     progress: Any | None = None,
 ) -> ScanSummary:
     summary = ScanSummary()
@@ -165,7 +192,10 @@ def scan(
     todo = [p for p in paths if p not in skip]
     summary.skipped = len(paths) - len(todo)
     present = set(paths)
-    summary.statuses.update(status for path, status in skip.items() if path in present)
+    for path, earlier in skip.items():
+        if path in present:
+            summary.statuses[earlier.status] += 1
+            summary.categories.update(earlier.categories)
     task = progress.add_task("scanning", total=len(todo)) if progress is not None else None
     match = matcher()
     seen: list[int] = []

@@ -6,6 +6,7 @@ import io
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -13,9 +14,9 @@ from django.core.management.base import CommandError
 from PIL import Image
 
 from haven.audit.models import AuditEntry
-from haven.hashbank.actions import RecordInput, add_records, get_or_create_list, set_status
+from haven.hashbank.actions import RecordInput, add_records, get_or_create_list, set_status, update_list
 from haven.hashbank.hashing import hash_file
-from haven.hashbank.matcher import matcher
+from haven.hashbank.matcher import SYNC_INTERVAL, matcher
 from haven.hashbank.models import BankList, BankRecord, RecordEvent, Status
 from haven.hashbank.results import status_of
 from tests.hashbank.conftest import ALTERATIONS, BANKED, SAMPLES, UNRELATED, load, save
@@ -134,7 +135,9 @@ def test_unrelated_and_blank_images_are_not_known(banked: dict[str, int], tmp_pa
     assert status_of(blank, matches) == "low_quality"
 
 
-def test_disabling_a_record_or_a_list_stops_matches_in_place(banked: dict[str, int], tmp_path: Path) -> None:
+def test_disabling_a_record_or_a_list_stops_matches_in_place(
+    banked: dict[str, int], tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
     copy = hash_file(save(load("rocket.jpg").resize((300, 200)), tmp_path / "r.png"), dihedral=True)
     assert matcher().match(copy)
     set_status(BankRecord.objects.get(pk=banked["rocket.jpg"]), Status.DISABLED)
@@ -143,15 +146,30 @@ def test_disabling_a_record_or_a_list_stops_matches_in_place(banked: dict[str, i
     set_status(BankRecord.objects.get(pk=banked["rocket.jpg"]), Status.ACTIVE)
     matcher().refresh([banked["rocket.jpg"]])
     assert matcher().match(copy)
-    BankList.objects.filter(name="national").update(enabled=False)
+    national = BankList.objects.get(name="national")
+    with django_capture_on_commit_callbacks(execute=True):  # as after a real commit: the cache is dropped
+        update_list(national, pdq_threshold=national.pdq_threshold, enabled=False)
     assert matcher().match(copy) == []
 
 
-def test_per_list_thresholds(banked: dict[str, int], tmp_path: Path) -> None:
+def test_per_list_thresholds(
+    banked: dict[str, int], tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
     copy = hash_file(save(load("horse.png").resize((200, 164)), tmp_path / "h.png"), dihedral=True)
     (match,) = matcher().match(copy)
     assert match.distance > 0
-    BankList.objects.filter(name="national").update(pdq_threshold=match.distance - 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        update_list(BankList.objects.get(name="national"), pdq_threshold=match.distance - 1, enabled=True)
+    assert matcher().match(copy) == []
+
+
+def test_enabled_lists_are_read_once_a_second(banked: dict[str, int], tmp_path: Path) -> None:
+    """A list changed by another process (here a plain UPDATE) reaches the matcher at the next sync."""
+    copy = hash_file(save(load("horse.png").resize((200, 164)), tmp_path / "h.png"), dihedral=True)
+    assert matcher().match(copy)
+    BankList.objects.filter(name="national").update(enabled=False)
+    assert matcher().match(copy)  # still cached
+    matcher()._lists_read -= SYNC_INTERVAL
     assert matcher().match(copy) == []
 
 

@@ -70,16 +70,21 @@ def test_scan_finds_known_copies_and_reports_the_rest(
 
 
 def test_resume_skips_finished_files_and_mends_a_torn_line(
-    banked: dict[str, int], seized: Path, tmp_path: Path
+    banked: dict[str, int], seized: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     output = tmp_path / "out.jsonl"
     with pytest.raises(CommandError):
         call_command("scan", str(seized), "--workers", "1", "--output", str(output))
     lines = output.read_text().splitlines(keepends=True)
     output.write_text("".join(lines[:4]) + lines[4][:20])  # as if killed while writing the fifth row
+    capsys.readouterr()
     with pytest.raises(CommandError):
         call_command("scan", str(seized), "--workers", "1", "--output", str(output), "--resume")
+    err = capsys.readouterr().err
     resumed = [json.loads(line) for line in output.read_text().splitlines()]
+    # The summary counts the earlier run's rows too, categories included.
+    assert "scanned 11 files (4 done before): known 6, unknown 3, low_quality 1, error 1" in err
+    assert "known by category: C 6" in err
     assert sorted(r["path"] for r in resumed) == sorted(json.loads(line)["path"] for line in lines)
     assert len({r["path"] for r in resumed}) == len(resumed)
 
