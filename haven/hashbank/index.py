@@ -122,6 +122,16 @@ def _grown(pairs: Any, used: int) -> Any:  # pragma: no cover  (compiled)
 
 
 @njit(cache=True, nogil=True)
+def _put(out: Any, count: int, row: int, distance: int) -> Any:  # pragma: no cover  (compiled)
+    """Store one hit in column ``count`` of a (2, capacity) array, growing it when full."""
+    if count == out.shape[1]:
+        out = _grown(out, count)
+    out[0, count] = row
+    out[1, count] = distance
+    return out
+
+
+@njit(cache=True, nogil=True)
 def _bucket_bounds(
     qkeys: Any, order: Any, masks: Any, mask_start: Any, offsets: Any, table_base: Any, n: int, bounds: Any
 ) -> None:  # pragma: no cover  (compiled)
@@ -210,10 +220,7 @@ def _search_many(
                 continue
             if _reached_earlier(words[row], qkeys, order, found[1, j], starts, lengths, flips):
                 continue
-            if count == out.shape[1]:
-                out = _grown(out, count)
-            out[0, count] = row
-            out[1, count] = d
+            out = _put(out, count, row, d)
             count += 1
         ends[qi] = count
     return out[0, :count], out[1, :count], ends
@@ -231,10 +238,7 @@ def _scan_many(queries: Any, words: Any, alive: Any, radius: int) -> Any:  # pra
             d = _distance(q, words[row])
             if d > radius or not alive[row]:
                 continue
-            if count == out.shape[1]:
-                out = _grown(out, count)
-            out[0, count] = row
-            out[1, count] = d
+            out = _put(out, count, row, d)
             count += 1
         ends[qi] = count
     return out[0, :count], out[1, :count], ends
