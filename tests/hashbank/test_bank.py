@@ -106,12 +106,13 @@ def test_bad_list_names_are_refused(tmp_path: Path, db: None) -> None:
 
 
 @pytest.mark.parametrize("alteration", sorted(ALTERATIONS))
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG"])  # JPEG takes the fast path: the Y plane alone
 def test_altered_copies_are_known_with_their_series(
-    banked: dict[str, int], tmp_path: Path, alteration: str
+    banked: dict[str, int], tmp_path: Path, alteration: str, fmt: str
 ) -> None:
     found = 0
     for name in BANKED:
-        path = save(ALTERATIONS[alteration](load(name)), tmp_path / f"{alteration}-{name}.png")
+        path = save(ALTERATIONS[alteration](load(name)), tmp_path / f"{alteration}-{name}.{fmt.lower()}", fmt)
         matches = matcher().match(hash_file(path, dihedral=True))
         if matches and matches[0].series == f"series-{name}" and matches[0].record == banked[name]:
             found += 1
