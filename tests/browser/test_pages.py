@@ -13,8 +13,8 @@ from pytest_django.live_server_helper import LiveServer
 
 from haven.accounts.models import User
 from haven.audit.models import AuditEntry
-from haven.hashbank.actions import RecordInput, add_records
-from haven.hashbank.models import BankList, BankRecord
+from haven.hashbank.actions import RecordInput, add_records, get_or_create_list
+from haven.hashbank.models import BankRecord
 from tests.browser.conftest import axe_violations, csp_violations
 from tests.conftest import PASSWORD, verified_device
 
@@ -147,7 +147,7 @@ def test_staff_pages_are_accessible(
     grader: User,
     sign_in_browser: Callable[..., None],
 ) -> None:
-    national = BankList.objects.get(name="national")
+    national = get_or_create_list("national")  # a live-server test's flush removes migration-made rows
     add_records([RecordInput(sha256="ab" * 32, pdq="cd" * 32, category="B", series="S-1")], national)
     record_url = f"/staff/hashbank/records/{BankRecord.objects.get().pk}/"
     sign_in_browser(axe_page, live_server.url, supervisor)
