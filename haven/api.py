@@ -28,7 +28,7 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
-api.add_router("/reports", reports_router)
+api.add_router("", reports_router)
 api.add_router("", hashbank_router)
 
 

@@ -17,7 +17,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "hash": ("hash", "hash files: md5, sha1, sha256 and PDQ as JSON lines (no matching)"),
     "bank": (
         "bank",
-        "import or export bank records: bank import FILE --format csv | bank export --format csv|pdq",
+        "import or export bank records: bank import FILE --format vics|csv | bank export --format ...",
+    ),
+    "scan": ("scan", "triage a folder of seized media against the bank: scan DIR [--output FILE] [--resume]"),
+    "reports": (
+        "reports",
+        "import or export reports: reports import FILE.jsonl [--organisation ORG] | reports export",
     ),
     "demo": ("demo", "seed synthetic demo data and print the demo logins (no server)"),
     "check": ("check", "check the configuration and exit"),

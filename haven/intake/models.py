@@ -1,0 +1,134 @@
+"""Reports: one referral into the centre, shaped like a CyberTipline report.
+
+The report as submitted is kept whole in ``payload`` (the API schema), so an export gives back exactly what
+came in. Its identifiers and media are also stored as rows, for the inbox, matching and linking.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+
+from haven.accounts.models import Organisation
+
+
+class Source(models.TextChoices):
+    INDUSTRY = "industry", "Industry"
+    PUBLIC = "public", "Public"
+    POLICE = "police", "Police"
+    HOTLINE = "hotline", "Hotline"
+
+
+class ReportStatus(models.TextChoices):
+    OPEN = "open", "Open: waiting for files or finish"
+    RECEIVED = "received", "Received: waiting for processing"
+    PROCESSED = "processed", "Processed"
+    RETRACTED = "retracted", "Retracted"
+
+
+class IncidentType(models.TextChoices):
+    CSAM_DISTRIBUTION = "csam_distribution", "Distribution of indecent images"
+    CSAM_POSSESSION = "csam_possession", "Possession of indecent images"
+    CSAM_PRODUCTION = "csam_production", "Production of indecent images"
+    ONLINE_ENTICEMENT = "online_enticement", "Online enticement"
+    SEXTORTION = "sextortion", "Sextortion"
+    LIVE_STREAMING = "live_streaming", "Live-streamed abuse"
+    TRAFFICKING = "trafficking", "Trafficking"
+    OBSCENE_MATERIAL_TO_CHILD = "obscene_material_to_child", "Obscene material sent to a child"
+    OTHER = "other", "Other"
+
+
+class IdentifierKind(models.TextChoices):
+    EMAIL = "email", "Email"
+    PHONE = "phone", "Phone"
+    USERNAME = "username", "Username"
+    ACCOUNT_ID = "account_id", "Account id"
+    IP = "ip", "IP address"
+    DEVICE_ID = "device_id", "Device id"
+    URL = "url", "URL"
+    PAYMENT_ID = "payment_id", "Payment id"
+
+
+class Report(models.Model):
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="reports"
+    )
+    source = models.CharField(max_length=10, choices=Source.choices, db_index=True)
+    external_id = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
+    # sha256 of the canonical JSON body: the same body again is a retry, another body a conflict.
+    body_sha256 = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=ReportStatus.choices, db_index=True)
+    incident_type = models.CharField(max_length=30, choices=IncidentType.choices, db_index=True)
+    occurred_at = models.DateTimeField(null=True, blank=True)
+    imminent_danger = models.BooleanField(default=False)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "external_id"],
+                condition=models.Q(external_id__isnull=False),
+                name="intake_external_id_once_per_organisation",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "idempotency_key"],
+                condition=models.Q(idempotency_key__isnull=False),
+                name="intake_idempotency_key_once_per_organisation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"report {self.uid}"
+
+
+class Identifier(models.Model):
+    """One identifier as reported, on a reported person or a victim (``person`` is its index)."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="identifiers")
+    on_victim = models.BooleanField(default=False)
+    person = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=12, choices=IdentifierKind.choices, db_index=True)
+    value = models.CharField(max_length=500)
+    platform = models.CharField(max_length=100, blank=True)
+    region = models.CharField(max_length=2, blank=True)
+    port = models.PositiveIntegerField(null=True, blank=True)
+    seen_at = models.DateTimeField(null=True, blank=True)
+    event = models.CharField(max_length=50, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.report_id}"
+
+
+class MatchStatus(models.TextChoices):
+    PENDING = "pending", "Not matched yet"
+    KNOWN = "known", "Known to the hash bank"
+    NOVEL = "novel", "Novel"
+    NO_HASH = "no_hash", "No hash to match"
+
+
+class ReportMedia(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="media")
+    position = models.PositiveSmallIntegerField()
+    md5 = models.CharField(max_length=32, blank=True, db_index=True)
+    sha1 = models.CharField(max_length=40, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    pdq = models.CharField(max_length=64, blank=True)
+    file_name = models.CharField(max_length=255, blank=True)
+    viewed_by_reporter = models.BooleanField(null=True, blank=True)
+    publicly_available = models.BooleanField(null=True, blank=True)
+    match_status = models.CharField(max_length=10, choices=MatchStatus.choices, default=MatchStatus.PENDING)
+    matches = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["report", "position"]
+
+    def __str__(self) -> str:
+        return f"media {self.position} of {self.report_id}"

@@ -1,0 +1,122 @@
+"""The report schema shared by the API and the bulk import. Unknown fields are refused, so a typo is named
+instead of silently dropped. Identifier values are kept as reported: normalising them is the intelligence
+step's work, and an odd value must never lose a report."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from haven.intake.models import IdentifierKind, IncidentType
+
+HEX32 = r"^[0-9a-fA-F]{32}$"
+HEX40 = r"^[0-9a-fA-F]{40}$"
+HEX64 = r"^[0-9a-fA-F]{64}$"
+COUNTRY = r"^[A-Z]{2}$"
+
+Annotation = Literal["sextortion", "minor_to_minor", "generative_ai", "self_generated", "viral", "other"]
+IncidentTypeName = Literal[
+    "csam_distribution", "csam_possession", "csam_production", "online_enticement", "sextortion",
+    "live_streaming", "trafficking", "obscene_material_to_child", "other",
+]  # fmt: skip
+KindName = Literal["email", "phone", "username", "account_id", "ip", "device_id", "url", "payment_id"]
+assert set(IncidentTypeName.__args__) == set(IncidentType.values)  # type: ignore[attr-defined]
+assert set(KindName.__args__) == set(IdentifierKind.values)  # type: ignore[attr-defined]
+
+ON_A_PLATFORM = {"username", "account_id"}
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class IdentifierIn(Strict):
+    kind: KindName
+    value: str = Field(min_length=1, max_length=500)
+    platform: str | None = Field(None, min_length=1, max_length=100)
+    region: str | None = Field(None, pattern=COUNTRY, description="phone only: ISO 3166 country code")
+    port: int | None = Field(None, ge=0, le=65535, description="ip only")
+    seen_at: AwareDatetime | None = Field(None, description="ip only: when the address was used")
+    event: str | None = Field(None, max_length=50, description="ip only: login, upload, ...")
+
+    @model_validator(mode="after")
+    def _fields_fit_the_kind(self) -> IdentifierIn:
+        if self.kind in ON_A_PLATFORM and not self.platform:
+            raise ValueError(f"a {self.kind} needs its platform")
+        if self.kind != "ip" and (self.port is not None or self.seen_at is not None or self.event):
+            raise ValueError("port, seen_at and event belong to an ip identifier")
+        if self.kind != "phone" and self.region:
+            raise ValueError("region belongs to a phone identifier")
+        return self
+
+
+class Location(Strict):
+    country: str | None = Field(None, pattern=COUNTRY)
+    postcode: str | None = Field(None, max_length=20)
+
+
+class PersonIn(Strict):
+    name: str | None = Field(None, max_length=200)
+    date_of_birth: date | None = None
+    age_estimate: int | None = Field(None, ge=0, le=120)
+    identifiers: list[IdentifierIn] = Field(default_factory=list, max_length=500)
+    location: Location | None = None
+
+
+class VictimIn(Strict):
+    age_estimate: int | None = Field(None, ge=0, le=120)
+    identifiers: list[IdentifierIn] = Field(default_factory=list, max_length=500)
+    location: Location | None = None
+
+
+class MediaIn(Strict):
+    sha256: str | None = Field(None, pattern=HEX64)
+    sha1: str | None = Field(None, pattern=HEX40)
+    md5: str | None = Field(None, pattern=HEX32)
+    pdq: str | None = Field(None, pattern=HEX64)
+    file_name: str | None = Field(None, max_length=255)
+    viewed_by_reporter: bool | None = None
+    publicly_available: bool | None = None
+    annotations: list[Annotation] = Field(default_factory=list, max_length=20)
+
+
+class IncidentIn(Strict):
+    type: IncidentTypeName
+    occurred_at: AwareDatetime | None = None
+    summary: str = Field("", max_length=20_000)
+    imminent_danger: bool = False
+    annotations: list[Annotation] = Field(default_factory=list, max_length=20)
+
+
+class ReporterIn(Strict):
+    organisation: str | None = Field(None, max_length=200)
+    contact_name: str | None = Field(None, max_length=200)
+    contact_email: str | None = Field(None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    contact_phone: str | None = Field(None, max_length=40)
+
+
+class ReportIn(Strict):
+    external_id: str | None = Field(None, min_length=1, max_length=200)
+    incident: IncidentIn
+    reported_persons: list[PersonIn] = Field(default_factory=list, max_length=100)
+    victims: list[VictimIn] = Field(default_factory=list, max_length=100)
+    media: list[MediaIn] = Field(default_factory=list, max_length=1000)
+    reporter: ReporterIn | None = None
+
+    def canonical(self) -> dict[str, Any]:
+        """The report as JSON, hashes lowercased, so that equal reports give equal bodies."""
+        data = self.model_dump(mode="json")
+        for item in data["media"]:
+            for name in ("sha256", "sha1", "md5", "pdq"):
+                if item[name]:
+                    item[name] = item[name].lower()
+        return data
+
+
+def body_sha256(canonical: dict[str, Any]) -> str:
+    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
