@@ -3,6 +3,7 @@ the bulk import are not held to one audit append per report."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +13,8 @@ from django.utils import timezone
 
 from haven.accounts.models import Organisation
 from haven.audit.actions import AuditActor, record
-from haven.intake.models import Identifier, Report, ReportMedia, ReportStatus
+from haven.core.bulk import insert_many
+from haven.intake.models import Identifier, MatchStatus, Report, ReportMedia, ReportStatus
 from haven.intake.schemas import IdentifierIn, ReportIn, body_sha256
 
 RETRIES = 3  # a concurrent batch that took the same external id first: look again and retry
@@ -89,26 +91,54 @@ def _people(item: ReportIn) -> list[tuple[bool, list[list[IdentifierIn]]]]:
     ]
 
 
-def _rows(report: Report, item: ReportIn) -> tuple[list[Identifier], list[ReportMedia]]:
-    identifiers = [
-        Identifier(
-            report=report, on_victim=on_victim, person=index, kind=i.kind, value=i.value,
-            platform=i.platform or "", region=i.region or "", port=i.port, seen_at=i.seen_at,
-            event=i.event or "",
-        )
-        for on_victim, people in _people(item)
-        for index, person in enumerate(people)
-        for i in person
-    ]  # fmt: skip
-    media = [
-        ReportMedia(
-            report=report, position=position, md5=(m.md5 or "").lower(), sha1=(m.sha1 or "").lower(),
-            sha256=(m.sha256 or "").lower(), pdq=(m.pdq or "").lower(), file_name=m.file_name or "",
-            viewed_by_reporter=m.viewed_by_reporter, publicly_available=m.publicly_available,
-        )
-        for position, m in enumerate(item.media)
-    ]  # fmt: skip
-    return identifiers, media
+REPORT_COLUMNS = (
+    "uid", "organisation", "source", "external_id", "idempotency_key", "body_sha256", "status",
+    "incident_type", "occurred_at", "imminent_danger", "payload", "received_at", "finished_at",
+)  # fmt: skip
+IDENTIFIER_COLUMNS = (
+    "report", "on_victim", "person", "kind", "value", "platform", "region", "port", "seen_at", "event",
+)  # fmt: skip
+MEDIA_COLUMNS = (
+    "report", "position", "md5", "sha1", "sha256", "pdq", "file_name", "viewed_by_reporter",
+    "publicly_available", "match_status", "matches",
+)  # fmt: skip
+
+
+def _store(new: list[tuple[ReportIn, Report]]) -> None:
+    """Insert the reports, then their identifiers and media, as plain multi-row INSERTs."""
+    insert_many(
+        Report,
+        REPORT_COLUMNS,
+        [
+            (r.uid, r.organisation_id, r.source, r.external_id, r.idempotency_key, r.body_sha256, r.status,
+             r.incident_type, r.occurred_at, r.imminent_danger, r.payload, r.received_at, r.finished_at)
+            for _, r in new
+        ],
+    )  # fmt: skip
+    by_uid: dict[uuid.UUID, int] = {}
+    uids = [r.uid for _, r in new]
+    for start in range(0, len(uids), 500):
+        by_uid.update(Report.objects.filter(uid__in=uids[start : start + 500]).values_list("uid", "id"))
+    identifiers: list[tuple[Any, ...]] = []
+    media: list[tuple[Any, ...]] = []
+    for item, report in new:
+        report.pk = by_uid[report.uid]
+        report._state.adding = False
+        identifiers += [
+            (report.pk, on_victim, index, i.kind, i.value, i.platform or "", i.region or "", i.port,
+             i.seen_at, i.event or "")
+            for on_victim, people in _people(item)
+            for index, person in enumerate(people)
+            for i in person
+        ]  # fmt: skip
+        media += [
+            (report.pk, position, (m.md5 or "").lower(), (m.sha1 or "").lower(), (m.sha256 or "").lower(),
+             (m.pdq or "").lower(), m.file_name or "", m.viewed_by_reporter, m.publicly_available,
+             MatchStatus.PENDING, [])
+            for position, m in enumerate(item.media)
+        ]  # fmt: skip
+    insert_many(Identifier, IDENTIFIER_COLUMNS, identifiers)
+    insert_many(ReportMedia, MEDIA_COLUMNS, media)
 
 
 def submit_reports(
@@ -175,16 +205,9 @@ def _submit(
             else:
                 field, value = key  # type: ignore[misc]  # found implies a key
                 results.append(ConflictError(f"{field} {value!r} is already used by another report"))
-        reports = Report.objects.bulk_create([report for *_, report in new], batch_size=500)
-        identifiers: list[Identifier] = []
-        media: list[ReportMedia] = []
-        for (index, item, _), report in zip(new, reports, strict=True):
-            rows = _rows(report, item)
-            identifiers += rows[0]
-            media += rows[1]
+        _store([(item, report) for _, item, report in new])
+        for index, _, report in new:
             results[index] = Submitted(report, created=True)
-        Identifier.objects.bulk_create(identifiers, batch_size=1000)
-        ReportMedia.objects.bulk_create(media, batch_size=1000)
         record(
             "intake.reports_submitted",
             actor=actor,
@@ -195,7 +218,7 @@ def _submit(
                      "conflicts": sum(1 for r in results if isinstance(r, ConflictError))},
         )  # fmt: skip
         if finished and new:
-            ids = [report.pk for report in reports]
+            ids = [report.pk for *_, report in new]
             transaction.on_commit(lambda: _enqueue(ids))
     return [r for r in results if r is not None]
 
