@@ -5,11 +5,10 @@ step's work, and an odd value must never lose a report."""
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import date
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from haven.intake.models import IdentifierKind, IncidentType
 
@@ -83,6 +82,11 @@ class MediaIn(Strict):
     publicly_available: bool | None = None
     annotations: list[Annotation] = Field(default_factory=list, max_length=20)
 
+    @field_validator("sha256", "sha1", "md5", "pdq")
+    @classmethod
+    def _lowercase(cls, value: str | None) -> str | None:
+        return value.lower() if value else value
+
 
 class IncidentIn(Strict):
     type: IncidentTypeName
@@ -107,16 +111,11 @@ class ReportIn(Strict):
     media: list[MediaIn] = Field(default_factory=list, max_length=1000)
     reporter: ReporterIn | None = None
 
-    def canonical(self) -> dict[str, Any]:
-        """The report as JSON, hashes lowercased, so that equal reports give equal bodies."""
-        data = self.model_dump(mode="json")
-        for item in data["media"]:
-            for name in ("sha256", "sha1", "md5", "pdq"):
-                if item[name]:
-                    item[name] = item[name].lower()
-        return data
+    def canonical(self) -> str:
+        """One spelling of the report: the schema's field order, hashes in lowercase, no spaces. It is
+        hashed to tell a retry from a conflict, and stored as the payload."""
+        return self.model_dump_json()
 
 
-def body_sha256(canonical: dict[str, Any]) -> str:
-    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+def body_sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()

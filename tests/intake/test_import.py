@@ -14,6 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from haven.intake.actions import ConflictError, submit_reports
 from haven.intake.models import Identifier, Report
 from haven.intake.schemas import ReportIn
 from tests.conftest import Orgs
@@ -117,3 +118,12 @@ def test_a_kill_minus_9_then_a_rerun_leaves_every_report_once(env: dict[str, str
             "SELECT COUNT(*), COUNT(DISTINCT external_id) FROM intake_report"
         ).fetchone()
     assert rows == (total, total)
+
+
+def test_a_submitted_reports_payload_reads_back_from_the_database(orgs: Orgs) -> None:
+    (result,) = submit_reports(
+        [ReportIn.model_validate(a_report("P-1"))], organisation=orgs.platform, source="industry"
+    )
+    assert not isinstance(result, ConflictError)
+    assert result.report.payload["incident"]["type"] == "online_enticement"
+    assert result.report.payload == Report.objects.get(external_id="P-1").payload
