@@ -196,6 +196,10 @@ TASKS = {
     },
 }
 
+# Viral bundling: this many reports carrying one file (by sha256) within this many days become one bundle.
+VIRAL_MIN_REPORTS = env_int("HAVEN_VIRAL_MIN_REPORTS", 5, minimum=2)
+VIRAL_WINDOW_DAYS = env_int("HAVEN_VIRAL_WINDOW_DAYS", 7, minimum=1)
+
 # The largest file a partner may send to POST /api/v1/match/file; it is hashed in memory.
 MATCH_MAX_UPLOAD_BYTES = env_int("HAVEN_MATCH_MAX_UPLOAD_BYTES", 50 * 1024 * 1024, minimum=1)
 

@@ -51,6 +51,19 @@ class IdentifierKind(models.TextChoices):
     PAYMENT_ID = "payment_id", "Payment id"
 
 
+class Bundle(models.Model):
+    """Reports that carry the same media within a window: a viral image reported by many people, handled
+    once rather than as many separate cases (as NCMEC bundles CyberTipline reports)."""
+
+    media_sha256 = models.CharField(max_length=64, unique=True)
+    report_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"bundle of {self.report_count} reports"
+
+
 class Report(models.Model):
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(
@@ -69,6 +82,9 @@ class Report(models.Model):
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    bundle = models.ForeignKey(
+        Bundle, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
+    )
 
     class Meta:
         ordering = ["-received_at", "-id"]

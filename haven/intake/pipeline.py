@@ -5,11 +5,14 @@ imports them. Every step must be safe to run twice on the same report."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
 
 from haven.hashbank.actions import record_hits
 from haven.hashbank.hashing import FileHashes
 from haven.hashbank.matcher import matcher
-from haven.intake.models import MatchStatus, Report
+from haven.intake.models import Bundle, MatchStatus, Report, ReportMedia
 
 Step = Callable[[Report], None]
 _steps: list[tuple[str, Step]] = []
@@ -21,8 +24,13 @@ def register_step(name: str, step: Step) -> None:
     _steps = [(n, s) for n, s in _steps if n != name] + [(name, step)]
 
 
+def unregister_step(name: str) -> None:
+    global _steps  # noqa: PLW0603
+    _steps = [(n, s) for n, s in _steps if n != name]
+
+
 def steps() -> list[tuple[str, Step]]:
-    return [("match_media", match_media), *_steps]
+    return [("match_media", match_media), ("bundle_viral_media", bundle_viral_media), *_steps]
 
 
 def match_media(report: Report) -> None:
@@ -42,3 +50,22 @@ def match_media(report: Report) -> None:
             seen.extend({m.record for m in matches})
         item.save(update_fields=["match_status", "matches"])
     record_hits(seen)
+
+
+def bundle_viral_media(report: Report) -> None:
+    """When one file (by sha256) has come in ``VIRAL_MIN_REPORTS`` or more reports within
+    ``VIRAL_WINDOW_DAYS``, put those reports in one bundle. Running it again gives the same bundle."""
+    since = report.received_at - timedelta(days=settings.VIRAL_WINDOW_DAYS)
+    for sha256 in sorted({m.sha256 for m in report.media.all() if m.sha256}):
+        sharing = list(
+            ReportMedia.objects.filter(sha256=sha256, report__received_at__gte=since)
+            .values_list("report_id", flat=True)
+            .distinct()
+        )
+        if len(sharing) < settings.VIRAL_MIN_REPORTS:
+            continue
+        bundle, _ = Bundle.objects.get_or_create(media_sha256=sha256)
+        Report.objects.filter(id__in=sharing, bundle__isnull=True).update(bundle=bundle)
+        bundle.report_count = Report.objects.filter(bundle=bundle).count()
+        bundle.save(update_fields=["report_count", "updated_at"])
+        report.bundle = bundle

@@ -26,6 +26,6 @@ def process_reports(report_ids: list[int]) -> dict[str, int]:
                 log.debug("report %s: %s", report.uid, name)
                 step(report)
             report.status, report.processed_at = ReportStatus.PROCESSED, timezone.now()
-            report.save(update_fields=["status", "processed_at"])
+            report.save(update_fields=["status", "processed_at", "bundle"])
             done += 1
     return {"processed": done, "asked": len(report_ids)}
