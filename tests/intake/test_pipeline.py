@@ -1,0 +1,61 @@
+"""The processing pipeline, run by a real worker: media matched against the bank, later steps registered."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from haven.hashbank.actions import RecordInput, add_records, get_or_create_list
+from haven.hashbank.models import BankRecord
+from haven.intake.actions import submit_reports
+from haven.intake.models import Report, ReportMedia
+from haven.intake.pipeline import register_step, unregister_step
+from haven.intake.schemas import ReportIn
+from tests.conftest import Orgs
+from tests.intake.conftest import a_report
+
+KNOWN = "cd" * 32
+
+
+@pytest.mark.django_db(transaction=True)  # the worker runs after real commits, on its own connection
+def test_known_and_novel_media_and_registered_steps(orgs: Orgs) -> None:
+    add_records([RecordInput(sha256=KNOWN, category="B", series="S-1")], get_or_create_list("national"))
+    seen: list[str] = []
+    register_step("test.seen", lambda report: seen.append(report.external_id or ""))
+    try:
+        media = [{"sha256": KNOWN.upper(), "file_name": "a.jpg"}, {"md5": "0" * 32}, {"file_name": "b.jpg"}]
+        items = [ReportIn.model_validate(a_report("PIPE-1", media=media))]
+        submit_reports(items, organisation=orgs.platform, source="industry", finished=True)
+        call_command("worker", "--burst")
+        call_command("worker", "--burst")  # nothing left to do: each report is processed once
+    finally:
+        unregister_step("test.seen")
+    report = Report.objects.get(external_id="PIPE-1")
+    assert report.status == "processed"
+    statuses = list(ReportMedia.objects.filter(report=report).values_list("match_status", flat=True))
+    assert statuses == ["known", "novel", "no_hash"]
+    known = ReportMedia.objects.get(report=report, position=0)
+    assert known.matches[0]["category"] == "B"
+    assert known.matches[0]["variant"] == "sha256"
+    assert BankRecord.objects.get(sha256=KNOWN).hit_count == 1
+    assert seen == ["PIPE-1"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_file_in_many_reports_makes_one_bundle(orgs: Orgs, settings: object) -> None:
+    settings.VIRAL_MIN_REPORTS = 3  # type: ignore[attr-defined]
+    viral = {"sha256": "ef" * 32, "file_name": "meme.jpg"}
+    other = {"sha256": "12" * 32, "file_name": "other.jpg"}
+    items = [a_report(f"V-{i}", media=[viral]) for i in range(2)] + [a_report("O-1", media=[other])]
+    submit_reports([ReportIn.model_validate(r) for r in items], organisation=orgs.platform, source="industry",
+                   finished=True)  # fmt: skip
+    call_command("worker", "--burst")
+    assert Report.objects.exclude(bundle=None).count() == 0  # two reports are not yet viral
+    third = [ReportIn.model_validate(a_report("V-2", media=[viral]))]
+    submit_reports(third, organisation=orgs.other_platform, source="industry", finished=True)
+    call_command("worker", "--burst")
+    bundled = Report.objects.exclude(bundle=None)
+    assert sorted(str(e) for e in bundled.values_list("external_id", flat=True)) == ["V-0", "V-1", "V-2"]
+    assert len({r.bundle_id for r in bundled}) == 1
+    assert bundled.first().bundle.report_count == 3  # type: ignore[union-attr]
+    assert Report.objects.get(external_id="O-1").bundle is None
