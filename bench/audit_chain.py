@@ -9,11 +9,10 @@ are appended to, never emptied, so point it at a scratch database).
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import tempfile
 import time
-from pathlib import Path
+
+from bench import setup_database
 
 
 def main() -> None:
@@ -22,13 +21,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
 
-    scratch = Path(tempfile.mkdtemp(prefix="haven-bench-"))
-    os.environ.setdefault("HAVEN_DATABASE_URL", f"sqlite:///{scratch / 'bench.sqlite3'}")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "haven.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    setup_database()
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -36,7 +29,6 @@ def main() -> None:
     from haven.audit.models import AuditEntry
     from haven.audit.verify import verify_chain
 
-    call_command("migrate", verbosity=0)
     n = args.entries
 
     def chained_one_per_transaction() -> None:

@@ -13,13 +13,12 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import os
 import statistics
-import tempfile
 import time
 import uuid
-from pathlib import Path
 from typing import Any
+
+from bench import setup_database
 
 
 def synthetic(i: int, run: str) -> dict[str, Any]:
@@ -53,12 +52,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=1_000)
     args = parser.parse_args()
 
-    scratch = Path(tempfile.mkdtemp(prefix="haven-bench-"))
-    os.environ.setdefault("HAVEN_DATABASE_URL", f"sqlite:///{scratch / 'bench.sqlite3'}")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "haven.settings")
-    import django
-
-    django.setup()
+    scratch = setup_database()
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
@@ -66,7 +60,6 @@ def main() -> None:
     from haven.accounts.actions import create_api_key
     from haven.accounts.models import Organisation, OrganisationKind
 
-    call_command("migrate", verbosity=0)
     run = uuid.uuid4().hex[:8]
     organisation, _ = Organisation.objects.get_or_create(
         slug="bench-platform", defaults={"name": "Bench Platform", "kind": OrganisationKind.INDUSTRY}

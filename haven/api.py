@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from haven.core.paths import json_path
 from haven.hashbank.api import router as hashbank_router
 from haven.intake.api import router as reports_router
 
@@ -50,10 +51,7 @@ def field_path(loc: list[Any] | tuple[Any, ...]) -> str:
         source = parts.pop(0)
         if source == "body" and len(parts) > 1:
             parts.pop(0)  # the handler's parameter name, which the client never sees
-    path = ""
-    for part in parts:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return path
+    return json_path(parts)
 
 
 @api.exception_handler(ValidationError)

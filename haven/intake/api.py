@@ -4,6 +4,7 @@ did not exist."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -17,6 +18,7 @@ from pydantic import Field, ValidationError
 from haven.accounts.actions import Scope
 from haven.accounts.api import ApiKeyAuth, api_key_of
 from haven.audit.actions import record
+from haven.core.paths import json_path
 from haven.intake.actions import (
     ConflictError,
     IntakeError,
@@ -144,7 +146,8 @@ def submit_batch(request: HttpRequest, payload: BatchIn) -> list[BatchResult]:
             results.append(None)
         except ValidationError as exc:
             errors = [
-                BatchError(path=_path(index, error["loc"]), message=error["msg"]) for error in exc.errors()
+                BatchError(path=json_path(error["loc"], f"reports[{index}]"), message=error["msg"])
+                for error in exc.errors()
             ]
             results.append(BatchResult(index=index, outcome="invalid", errors=errors))
     api_key = api_key_of(request)
@@ -164,13 +167,6 @@ def submit_batch(request: HttpRequest, payload: BatchIn) -> list[BatchResult]:
             kind = "created" if outcome.created else "existing"
             results[index] = BatchResult(index=index, outcome=kind, report=_out(outcome.report))
     return [r for r in results if r is not None]
-
-
-def _path(index: int, loc: tuple[Any, ...]) -> str:
-    path = f"reports[{index}]"
-    for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return path
 
 
 @router.get(
@@ -213,10 +209,7 @@ def report_status(request: HttpRequest, report_id: UUID) -> ReportDetail:
 )
 def finish(request: HttpRequest, report_id: UUID) -> ReportOut:
     """Close the report for processing. Finishing a finished report changes nothing."""
-    try:
-        return _out(finish_report(_own(request, report_id), request=request))
-    except IntakeError as exc:
-        raise HttpError(409, str(exc)) from None
+    return _change(request, report_id, finish_report)
 
 
 @router.post(
@@ -227,7 +220,11 @@ def finish(request: HttpRequest, report_id: UUID) -> ReportOut:
 )
 def retract(request: HttpRequest, report_id: UUID) -> ReportOut:
     """Withdraw a report before it is finished."""
+    return _change(request, report_id, retract_report)
+
+
+def _change(request: HttpRequest, report_id: UUID, action: Callable[..., Report]) -> ReportOut:
     try:
-        return _out(retract_report(_own(request, report_id), request=request))
+        return _out(action(_own(request, report_id), request=request))
     except IntakeError as exc:
         raise HttpError(409, str(exc)) from None

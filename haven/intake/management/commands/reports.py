@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from pydantic import ValidationError
 
 from haven.accounts.models import Organisation, OrganisationKind
+from haven.core.paths import json_path
 from haven.intake.actions import ConflictError, submit_reports
 from haven.intake.models import Report, Source
 from haven.intake.schemas import ReportIn
@@ -23,13 +24,7 @@ SOURCE_OF_KIND: dict[str, str] = {
 
 
 def _reason(exc: ValidationError) -> str:
-    parts = []
-    for error in exc.errors():
-        path = ""
-        for part in error["loc"]:
-            path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-        parts.append(f"{path or '(report)'}: {error['msg']}")
-    return "; ".join(parts)
+    return "; ".join(f"{json_path(e['loc']) or '(report)'}: {e['msg']}" for e in exc.errors())
 
 
 class Command(BaseCommand):
