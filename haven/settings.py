@@ -5,6 +5,7 @@ See docs/OPERATIONS.md for the full list. A malformed value raises ImproperlyCon
 
 from __future__ import annotations
 
+import base64
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
     "haven.core",
     "haven.audit",
     "haven.accounts",
+    "haven.evidence",
     "haven.hashbank",
     "haven.advice",
     "haven.intake",
@@ -196,12 +198,34 @@ TASKS = {
     },
 }
 
+# The evidence store: encrypted blobs under EVIDENCE_DIR, each data key wrapped by HAVEN_EVIDENCE_KEY (32
+# bytes, base64). Retired keys stay in HAVEN_EVIDENCE_OLD_KEYS until `haven evidence rotate-key` has run.
+EVIDENCE_DIR = Path(env_str("HAVEN_EVIDENCE_DIR") or VAR_DIR / "evidence")
+EVIDENCE_KEY = env_secret("HAVEN_EVIDENCE_KEY")
+EVIDENCE_OLD_KEYS = env_list("HAVEN_EVIDENCE_OLD_KEYS", [])
+EVIDENCE_MAX_BYTES = env_int("HAVEN_EVIDENCE_MAX_BYTES", 200 * 1024 * 1024, minimum=1)
+if EVIDENCE_KEY is None and DEBUG:
+    # Demo and development only: a random key kept under var/, as for the secret key.
+    _key_file = VAR_DIR / "evidence_key"
+    if not _key_file.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        _key_file.write_text(base64.b64encode(secrets.token_bytes(32)).decode(), encoding="utf-8")
+        _key_file.chmod(0o600)
+    EVIDENCE_KEY = _key_file.read_text(encoding="utf-8").strip()
+
+# Uploads stay in memory: no request ever writes a plaintext temporary file. The evidence endpoint swaps in
+# its own handler, which encrypts as the upload streams.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
+
 # Viral bundling: this many reports carrying one file (by sha256) within this many days become one bundle.
 VIRAL_MIN_REPORTS = env_int("HAVEN_VIRAL_MIN_REPORTS", 5, minimum=2)
 VIRAL_WINDOW_DAYS = env_int("HAVEN_VIRAL_WINDOW_DAYS", 7, minimum=1)
 
 # The largest file a partner may send to POST /api/v1/match/file; it is hashed in memory.
 MATCH_MAX_UPLOAD_BYTES = env_int("HAVEN_MATCH_MAX_UPLOAD_BYTES", 50 * 1024 * 1024, minimum=1)
+# In-memory uploads up to the match limit (plus room for the multipart framing); a larger body's file part
+# is dropped rather than spilled to disk.
+FILE_UPLOAD_MAX_MEMORY_SIZE = MATCH_MAX_UPLOAD_BYTES + 1024 * 1024
 
 # Where the public "Exit this page" button sends a person in a hurry.
 EXIT_PAGE_URL = env_str("HAVEN_EXIT_PAGE_URL", "https://www.bbc.co.uk/weather")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from haven.accounts.models import Organisation
 from haven.audit.actions import AuditActor, record
 from haven.core.bulk import JsonText, insert_many, next_ids
+from haven.evidence.models import Blob
 from haven.intake.models import Identifier, MatchStatus, Report, ReportMedia, ReportStatus
 from haven.intake.schemas import IdentifierIn, ReportIn, body_sha256
 
@@ -268,3 +269,37 @@ def retract_report(
         report.save(update_fields=["status"])
         record("intake.report_retracted", actor=actor, request=request, obj=report)
     return report
+
+
+def attach_file(
+    report: Report,
+    blob: Blob,
+    *,
+    file_name: str,
+    actor: AuditActor | None = None,
+    request: HttpRequest | None = None,
+) -> ReportMedia:
+    """Tie an uploaded file to an open report: to the media item that already gives its hash, or as a new
+    item. Uploading the same file again changes nothing."""
+    with transaction.atomic():
+        report = Report.objects.select_for_update().get(pk=report.pk)
+        if report.status != ReportStatus.OPEN:
+            raise IntakeError(f"files go to an open report; this one is {report.status}")
+        media = list(report.media.all())
+        item = next((m for m in media if m.sha256 == blob.sha256), None) or next(
+            (m for m in media if not m.sha256 and m.md5 == blob.md5 and m.md5), None
+        )
+        if item is None:
+            item = ReportMedia(report=report, position=len(media), file_name=file_name[:255])
+        if item.blob_id == blob.pk:
+            return item
+        item.blob, item.sha256, item.md5, item.sha1 = blob, blob.sha256, blob.md5, blob.sha1
+        item.save()
+        record(
+            "intake.report_file",
+            actor=actor,
+            request=request,
+            obj=report,
+            details={"sha256": blob.sha256, "size": blob.size, "position": item.position},
+        )
+    return item

@@ -9,7 +9,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.http import HttpRequest
+from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -19,10 +21,12 @@ from haven.accounts.actions import Scope
 from haven.accounts.api import ApiKeyAuth, api_key_of
 from haven.audit.actions import record
 from haven.core.paths import json_path
+from haven.evidence.uploads import EvidenceUploadHandler, StoredUpload
 from haven.intake.actions import (
     ConflictError,
     IntakeError,
     Submitted,
+    attach_file,
     finish_report,
     retract_report,
     submit_reports,
@@ -221,6 +225,53 @@ def finish(request: HttpRequest, report_id: UUID) -> ReportOut:
 def retract(request: HttpRequest, report_id: UUID) -> ReportOut:
     """Withdraw a report before it is finished."""
     return _change(request, report_id, retract_report)
+
+
+UPLOAD_SCHEMA = {
+    "type": "object",
+    "properties": {"file": {"type": "string", "format": "binary"}},
+    "required": ["file"],
+}
+
+
+class FileOut(Schema):
+    sha256: str
+    md5: str
+    sha1: str
+    size: int
+    media_position: int
+
+
+@router.post(
+    "/reports/{uuid:report_id}/files",
+    response=FileOut,
+    auth=ApiKeyAuth(Scope.REPORTS_WRITE),
+    summary="Upload a file",
+    openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": UPLOAD_SCHEMA}}}},
+)
+def upload_file(request: HttpRequest, report_id: UUID) -> FileOut:
+    """Send one file as `multipart/form-data` field `file`, before `finish`. It streams into the encrypted
+    evidence store, hashed as it arrives; nothing is written in plaintext. It joins the media item that
+    gives the same sha256 (or md5), or becomes a new one."""
+    report = _own(request, report_id)
+    handler = EvidenceUploadHandler(request, settings.EVIDENCE_MAX_BYTES)
+    request.upload_handlers = [handler]
+    try:
+        upload = request.FILES.get("file")
+    except MultiPartParserError as exc:
+        raise HttpError(400, f"file: not a readable multipart upload ({exc})") from None
+    if handler.too_large:
+        raise HttpError(413, f"file: larger than the {settings.EVIDENCE_MAX_BYTES:,}-byte limit")
+    if not isinstance(upload, StoredUpload):
+        raise HttpError(400, "file: send the file as multipart/form-data field `file`")
+    try:
+        item = attach_file(report, upload.stored.blob, file_name=upload.name or "", request=request)
+    except IntakeError as exc:
+        raise HttpError(409, str(exc)) from None
+    blob = upload.stored.blob
+    return FileOut(
+        sha256=blob.sha256, md5=blob.md5, sha1=blob.sha1, size=blob.size, media_position=item.position
+    )
 
 
 def _change(request: HttpRequest, report_id: UUID, action: Callable[..., Report]) -> ReportOut:

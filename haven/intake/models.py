@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 
 from haven.accounts.models import Organisation
+from haven.evidence.models import Blob
 
 
 class Source(models.TextChoices):
@@ -142,6 +143,8 @@ class ReportMedia(models.Model):
     publicly_available = models.BooleanField(null=True, blank=True)
     match_status = models.CharField(max_length=10, choices=MatchStatus.choices, default=MatchStatus.PENDING)
     matches = models.JSONField(default=list, blank=True)
+    # The file itself, when the reporter uploaded it: encrypted in the evidence store, never served raw.
+    blob = models.ForeignKey(Blob, on_delete=models.PROTECT, null=True, blank=True, related_name="media")
 
     class Meta:
         ordering = ["report", "position"]

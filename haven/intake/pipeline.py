@@ -9,8 +9,9 @@ from datetime import timedelta
 
 from django.conf import settings
 
+from haven.evidence import store
 from haven.hashbank.actions import record_hits
-from haven.hashbank.hashing import FileHashes
+from haven.hashbank.hashing import FileHashes, hash_bytes
 from haven.hashbank.matcher import matcher
 from haven.intake.models import Bundle, MatchStatus, Report, ReportMedia
 
@@ -34,21 +35,27 @@ def steps() -> list[tuple[str, Step]]:
 
 
 def match_media(report: Report) -> None:
-    """Match each media item's hashes against the bank: known (with the matches) or novel."""
+    """Match each media item against the bank: known (with the matches) or novel. An uploaded image is
+    hashed from the evidence store in memory, so its PDQ and all eight orientations are matched too."""
     seen: list[int] = []
-    for item in report.media.all():
-        if not (item.md5 or item.sha1 or item.sha256 or item.pdq):
-            item.match_status, item.matches = MatchStatus.NO_HASH, []
-        else:
+    for item in report.media.select_related("blob"):
+        if item.blob is not None and not item.pdq:
+            hashes = hash_bytes(store.read(item.blob.sha256), item.file_name, dihedral=True)
+            item.pdq = hashes.pdq or ""
+        elif item.md5 or item.sha1 or item.sha256 or item.pdq:
             hashes = FileHashes(
                 path=item.file_name, md5=item.md5 or None, sha1=item.sha1 or None,
                 sha256=item.sha256 or None, pdq=item.pdq or None, quality=100 if item.pdq else None,
             )  # fmt: skip
-            matches = matcher().match(hashes)
-            item.matches = [m.as_json() for m in matches]
-            item.match_status = MatchStatus.KNOWN if matches else MatchStatus.NOVEL
-            seen.extend({m.record for m in matches})
-        item.save(update_fields=["match_status", "matches"])
+        else:
+            item.match_status, item.matches = MatchStatus.NO_HASH, []
+            item.save(update_fields=["match_status", "matches"])
+            continue
+        matches = matcher().match(hashes)
+        item.matches = [m.as_json() for m in matches]
+        item.match_status = MatchStatus.KNOWN if matches else MatchStatus.NOVEL
+        seen.extend({m.record for m in matches})
+        item.save(update_fields=["match_status", "matches", "pdq"])
     record_hits(seen)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import pytest
@@ -159,3 +160,40 @@ def test_a_batch_takes_the_good_and_names_the_bad(client: Client, keys: Keys) ->
     assert Report.objects.count() == 3
     too_many = post(client, keys.platform, {"reports": [a_report(None)] * 1001}, f"{URL}:batch")
     assert "reports" in [e["path"] for e in assert_problem(too_many, 422)["errors"]]  # type: ignore[attr-defined]
+
+
+def test_files_stream_into_the_evidence_store(
+    client: Client, keys: Keys, settings: Any, tmp_path: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: PLC0415
+
+    from haven.evidence import store  # noqa: PLC0415
+
+    settings.EVIDENCE_DIR = tmp_path / "evidence"
+    content = b"benign stand-in bytes " * 100
+    sha = hashlib.sha256(content).hexdigest()
+    uid = post(client, keys.platform, a_report(media__0__sha256=sha)).json()["id"]
+    url = f"{URL}/{uid}/files"
+
+    def upload(key: str, data: bytes, name: str = "img1.jpg") -> Any:
+        return client.post(url, {"file": SimpleUploadedFile(name, data)}, **bearer(key))  # type: ignore[arg-type]
+
+    assert_problem(upload(keys.other_platform, content), 404)
+    response = upload(keys.platform, content)
+    assert response.status_code == 200
+    md5, sha1 = hashlib.md5(content).hexdigest(), hashlib.sha1(content).hexdigest()  # noqa: S324
+    expected = {"sha256": sha, "md5": md5, "sha1": sha1, "size": len(content), "media_position": 0}
+    assert response.json() == expected
+    assert upload(keys.platform, content).json()["media_position"] == 0  # the same file again
+    other = upload(keys.platform, b"another file", "b.png").json()
+    assert other["media_position"] == 1
+    media = ReportMedia.objects.get(report__uid=uid, position=0)
+    assert media.blob is not None and store.read(media.blob.sha256) == content
+    for path in (tmp_path / "evidence").rglob("*"):
+        assert not path.is_file() or b"benign stand-in" not in path.read_bytes()
+    settings.EVIDENCE_MAX_BYTES = 100
+    assert_problem(upload(keys.platform, content), 413)
+    assert_problem(client.post(url, {"nothing": "here"}, **bearer(keys.platform)), 400)  # type: ignore[arg-type]
+    post(client, keys.platform, {}, f"{URL}/{uid}/finish")
+    settings.EVIDENCE_MAX_BYTES = 10_000
+    assert_problem(upload(keys.platform, b"late"), 409)

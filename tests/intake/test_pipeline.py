@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+from typing import Any
+
 import pytest
 from django.core.management import call_command
+from PIL import ImageOps
 
+from haven.evidence import store
 from haven.hashbank.actions import RecordInput, add_records, get_or_create_list
+from haven.hashbank.hashing import hash_file
 from haven.hashbank.models import BankRecord
-from haven.intake.actions import submit_reports
+from haven.intake.actions import Submitted, attach_file, finish_report, submit_reports
 from haven.intake.models import Report, ReportMedia
 from haven.intake.pipeline import register_step, unregister_step
 from haven.intake.schemas import ReportIn
 from tests.conftest import Orgs
+from tests.hashbank.conftest import SAMPLES, load
 from tests.intake.conftest import a_report
 
 KNOWN = "cd" * 32
@@ -59,3 +67,26 @@ def test_the_same_file_in_many_reports_makes_one_bundle(orgs: Orgs, settings: ob
     assert len({r.bundle_id for r in bundled}) == 1
     assert bundled.first().bundle.report_count == 3  # type: ignore[union-attr]
     assert Report.objects.get(external_id="O-1").bundle is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_uploaded_mirrored_copy_is_known_by_pdq(orgs: Orgs, settings: Any, tmp_path: Path) -> None:
+    settings.EVIDENCE_DIR = tmp_path / "evidence"
+    original = hash_file(SAMPLES / "coffee.png")
+    add_records(
+        [RecordInput(sha256=original.sha256, pdq=original.pdq, pdq_quality=original.quality, category="C")],
+        get_or_create_list("national"),
+    )
+    mirrored = io.BytesIO()
+    ImageOps.mirror(load("coffee.png")).save(mirrored, format="JPEG", quality=85)
+    (result,) = submit_reports(
+        [ReportIn.model_validate(a_report("UP-1", media=[]))], organisation=orgs.platform, source="industry"
+    )
+    assert isinstance(result, Submitted)
+    attach_file(result.report, store.put(mirrored.getvalue()).blob, file_name="copy.jpg")
+    finish_report(result.report)
+    call_command("worker", "--burst")
+    item = ReportMedia.objects.get(report__external_id="UP-1")
+    assert item.match_status == "known"
+    assert item.matches[0]["variant"] not in {"original", "sha256"}
+    assert item.pdq

@@ -1,0 +1,51 @@
+"""An upload handler that streams each uploaded file straight into the evidence store, encrypted and hashed
+as it arrives, so that no plaintext temporary file is ever written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+
+from haven.evidence.store import BlobWriter, Stored, TooLargeError
+
+
+class StoredUpload(UploadedFile):
+    """What the handler puts in ``request.FILES``: the stored blob, not the bytes."""
+
+    def __init__(self, stored: Stored, name: str, size: int) -> None:
+        super().__init__(file=None, name=name, size=size)
+        self.stored = stored
+
+
+class EvidenceUploadHandler(FileUploadHandler):
+    def __init__(self, request: Any, max_bytes: int) -> None:
+        super().__init__(request)
+        self.max_bytes = max_bytes
+        self.writer: BlobWriter | None = None
+        self.too_large = False
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        super().new_file(*args, **kwargs)
+        self.writer = BlobWriter(self.max_bytes)
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
+        assert self.writer is not None
+        try:
+            self.writer.write(raw_data)
+        except TooLargeError:
+            self.too_large = True
+            raise StopUpload(connection_reset=False) from None
+
+    def file_complete(self, file_size: int) -> StoredUpload | None:
+        if self.writer is None:
+            return None
+        stored = self.writer.finish()
+        self.writer = None
+        return StoredUpload(stored, self.file_name or "upload", file_size)
+
+    def upload_interrupted(self) -> None:
+        if self.writer is not None:
+            self.writer.discard()
+            self.writer = None
