@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "reports",
         "import or export reports: reports import FILE.jsonl [--organisation ORG] | reports export",
     ),
+    "evidence": ("evidence", "evidence store keys: evidence new-key | evidence rotate-key"),
     "demo": ("demo", "seed synthetic demo data and print the demo logins (no server)"),
     "check": ("check", "check the configuration and exit"),
     "manage": ("", "run any Django management command: haven manage COMMAND ..."),
