@@ -17,6 +17,7 @@ urlpatterns = [
     path("staff/", include(section_patterns)),
     path("staff/audit/", include("haven.audit.urls")),
     path("staff/hashbank/", include("haven.hashbank.urls")),
+    path("staff/reports/", include("haven.intake.urls")),
     path("api/v1/", api.urls),
 ]
 

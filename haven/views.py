@@ -13,11 +13,6 @@ from haven.api import problem
 from haven.core.access import Permission, public, requires
 
 SECTIONS = {
-    "reports": (
-        "Reports",
-        Permission.REPORTS_VIEW,
-        "Reports from the public, industry, police and hotlines.",
-    ),
     "subjects": (
         "Subjects",
         Permission.SUBJECTS_VIEW,

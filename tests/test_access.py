@@ -16,7 +16,7 @@ from haven.audit.models import AuditEntry
 ALL_STAFF = {"analyst", "grader", "supervisor", "admin", "liaison_a", "liaison_b", "partner", "outsider"}
 STAFF_PAGES: dict[str, set[str]] = {
     "home": ALL_STAFF,
-    "section:reports": {"analyst", "supervisor"},
+    "intake:inbox": {"analyst", "supervisor"},
     "section:subjects": {"analyst", "supervisor"},
     "hashbank:search": {"analyst", "grader", "supervisor"},
     "hashbank:lists": {"analyst", "grader", "supervisor"},
@@ -30,6 +30,9 @@ OPEN_PAGES = {"advice:index", "advice:audience", "healthz", "readyz", "accounts:
 SIGN_IN_STEPS = {"accounts:two_factor", "accounts:logout"}
 # Pages that take an argument or accept only POST; their boundary tests are in the apps' own test modules.
 WITH_ARGUMENTS = {
+    "intake:report",
+    "intake:assign",
+    "intake:note",
     "hashbank:record",
     "hashbank:record_verdict",
     "hashbank:record_status",

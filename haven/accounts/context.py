@@ -13,7 +13,7 @@ from haven.core.access import Permission
 
 NAVIGATION = [
     ("Home", "home", Permission.STAFF_HOME),
-    ("Reports", "section:reports", Permission.REPORTS_VIEW),
+    ("Reports", "intake:inbox", Permission.REPORTS_VIEW),
     ("Subjects", "section:subjects", Permission.SUBJECTS_VIEW),
     ("Hash bank", "hashbank:search", Permission.HASHBANK_VIEW),
     ("Referrals", "section:referrals", Permission.REFERRALS_VIEW),

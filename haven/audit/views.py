@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 from collections.abc import Iterator
-from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
-from django.utils import timezone
 
 from haven.audit.actions import record
 from haven.audit.chain import canonical_time
 from haven.audit.models import AuditEntry
 from haven.core.access import Permission, requires
-from haven.core.listing import filters_used, paginate
+from haven.core.listing import DateRangeForm, filters_used, in_date_range, paginate
 
 PAGE_SIZE = 50
 CSV_COLUMNS = [
@@ -26,33 +23,11 @@ CSV_COLUMNS = [
 ]  # fmt: skip
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(DateRangeForm):
     actor = forms.CharField(label="User", required=False, max_length=150)
     object_type = forms.CharField(label="Object type", required=False, max_length=100)
     object_id = forms.CharField(label="Object ID", required=False, max_length=100)
-    date_from = forms.DateField(
-        label="From",
-        required=False,
-        input_formats=["%Y-%m-%d"],
-        error_messages={"invalid": "Enter the from date as YYYY-MM-DD"},
-    )
-    date_to = forms.DateField(
-        label="To",
-        required=False,
-        input_formats=["%Y-%m-%d"],
-        error_messages={"invalid": "Enter the to date as YYYY-MM-DD"},
-    )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", "The to date must be the same as or after the from date")
-        return data
-
-
-def _day_start(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    field_order = ["actor", "object_type", "object_id", "date_from", "date_to"]
 
 
 def filtered_entries(form: AuditFilterForm) -> QuerySet[AuditEntry]:
@@ -66,11 +41,7 @@ def filtered_entries(form: AuditFilterForm) -> QuerySet[AuditEntry]:
         entries = entries.filter(object_type=data["object_type"])
     if data["object_id"]:
         entries = entries.filter(object_id=data["object_id"])
-    if data["date_from"]:
-        entries = entries.filter(at__gte=_day_start(data["date_from"]))
-    if data["date_to"]:
-        entries = entries.filter(at__lt=_day_start(data["date_to"] + dt.timedelta(days=1)))
-    return entries.order_by("-seq")
+    return in_date_range(entries, "at", data).order_by("-seq")
 
 
 @requires(Permission.AUDIT_VIEW)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
 from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 
 def filters_used(form: forms.Form) -> dict[str, str]:
@@ -22,3 +25,40 @@ def paginate(request: HttpRequest, rows: Any, per_page: int) -> tuple[Page[Any],
     query = request.GET.copy()
     query.pop("page", None)
     return page, query.urlencode()
+
+
+class DateRangeForm(forms.Form):
+    """From and to dates (both inclusive, in the centre's time zone) for a filter form."""
+
+    date_from = forms.DateField(
+        label="From",
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": "Enter the from date as YYYY-MM-DD"},
+    )
+    date_to = forms.DateField(
+        label="To",
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": "Enter the to date as YYYY-MM-DD"},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The to date must be the same as or after the from date")
+        return data
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def in_date_range(rows: QuerySet[Any], field: str, data: dict[str, Any]) -> QuerySet[Any]:
+    """Rows whose ``field`` falls within a valid DateRangeForm's dates."""
+    if data.get("date_from"):
+        rows = rows.filter(**{f"{field}__gte": _day_start(data["date_from"])})
+    if data.get("date_to"):
+        rows = rows.filter(**{f"{field}__lt": _day_start(data["date_to"] + dt.timedelta(days=1))})
+    return rows

@@ -10,11 +10,11 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from haven.accounts.models import Organisation
+from haven.accounts.models import Organisation, User
 from haven.audit.actions import AuditActor, record
 from haven.core.bulk import JsonText, insert_many, next_ids
 from haven.evidence.models import Blob
-from haven.intake.models import Identifier, MatchStatus, Report, ReportMedia, ReportStatus
+from haven.intake.models import Identifier, MatchStatus, Report, ReportMedia, ReportNote, ReportStatus
 from haven.intake.schemas import IdentifierIn, ReportIn, body_sha256
 
 RETRIES = 3  # a concurrent batch that took the same external id first: look again and retry
@@ -303,3 +303,31 @@ def attach_file(
             details={"sha256": blob.sha256, "size": blob.size, "position": item.position},
         )
     return item
+
+
+def assign_report(
+    report: Report, assignee: User | None, *, actor: User, request: HttpRequest | None = None
+) -> Report:
+    """Give the report to an analyst, or take it back (``None``)."""
+    with transaction.atomic():
+        before = report.assignee.username if report.assignee else None
+        report.assignee = assignee
+        report.save(update_fields=["assignee"])
+        record(
+            "intake.report_assigned",
+            actor=actor,
+            request=request,
+            obj=report,
+            details={"from": before, "to": assignee.username if assignee else None},
+        )
+    return report
+
+
+def add_note(report: Report, text: str, *, author: User, request: HttpRequest | None = None) -> ReportNote:
+    text = text.strip()
+    if not text:
+        raise IntakeError("a note needs some text")
+    with transaction.atomic():
+        note = ReportNote.objects.create(report=report, author=author, text=text[:5000])
+        record("intake.report_note", actor=author, request=request, obj=report, details={"note": note.pk})
+    return note

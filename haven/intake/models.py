@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -86,6 +87,13 @@ class Report(models.Model):
     bundle = models.ForeignKey(
         Bundle, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
     )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_reports",
+    )
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -104,6 +112,23 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"report {self.uid}"
+
+
+class ReportNote(models.Model):
+    """An analyst's note on a report. Notes are only ever added, never edited."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="report_notes"
+    )
+    text = models.TextField(max_length=5000)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"note on {self.report_id}"
 
 
 class Identifier(models.Model):

@@ -15,8 +15,11 @@ from haven.accounts.models import User
 from haven.audit.models import AuditEntry
 from haven.hashbank.actions import RecordInput, add_records, get_or_create_list
 from haven.hashbank.models import BankRecord
+from haven.intake.actions import Submitted, submit_reports
+from haven.intake.schemas import ReportIn
 from tests.browser.conftest import axe_violations, csp_violations
 from tests.conftest import PASSWORD, verified_device
+from tests.intake.conftest import a_report
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -151,8 +154,14 @@ def test_staff_pages_are_accessible(
     add_records([RecordInput(sha256="ab" * 32, pdq="cd" * 32, category="B", series="S-1")], national)
     record_url = f"/staff/hashbank/records/{BankRecord.objects.get().pk}/"
     sign_in_browser(axe_page, live_server.url, supervisor)
-    pages = [*STAFF_PAGES, "/staff/hashbank/lists/", record_url]
+    (submitted,) = submit_reports(
+        [ReportIn.model_validate(a_report("AXE-1"))], organisation=None, source="public", finished=True
+    )
+    assert isinstance(submitted, Submitted)
+    report_url = f"/staff/reports/{submitted.report.uid}/"
+    pages = [*STAFF_PAGES, "/staff/hashbank/lists/", record_url, report_url]
     problems = {url: check_page(axe_page, live_server.url + url) for url in pages}
+    axe_page.goto(live_server.url + record_url)
     with axe_page.expect_navigation():
         axe_page.get_by_role("button", name="Save my verdict").click()  # nothing chosen: an error
     assert "Select a category" in axe_page.content()
@@ -162,6 +171,11 @@ def test_staff_pages_are_accessible(
         axe_page.get_by_role("button", name="Save my verdict").click()
     assert "Saved your verdict" in axe_page.content()
     problems["record after a verdict"] = axe_violations(axe_page)
+    axe_page.goto(live_server.url + report_url)
+    with axe_page.expect_navigation():
+        axe_page.get_by_role("button", name="Add the note").click()  # empty: an error
+    assert "Enter the note" in axe_page.content()
+    problems["report with an error"] = axe_violations(axe_page)
     sign_in_browser(axe_page, live_server.url, grader)
     problems["403 for a grader"] = check_page(axe_page, f"{live_server.url}/staff/audit/")
     assert "You do not have access" in axe_page.content()

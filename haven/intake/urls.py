@@ -1,0 +1,12 @@
+from django.urls import path
+
+from haven.intake import views
+
+app_name = "intake"
+
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("<uuid:uid>/", views.report_detail, name="report"),
+    path("<uuid:uid>/assign/", views.report_assign, name="assign"),
+    path("<uuid:uid>/notes/", views.report_note, name="note"),
+]
