@@ -217,6 +217,9 @@ if EVIDENCE_KEY is None and DEBUG:
 # its own handler, which encrypts as the upload streams.
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
 
+# The public reporting form: reports one IP address may send in an hour.
+PUBLIC_REPORTS_PER_HOUR = env_int("HAVEN_PUBLIC_REPORTS_PER_HOUR", 10, minimum=1)
+
 # Viral bundling: this many reports carrying one file (by sha256) within this many days become one bundle.
 VIRAL_MIN_REPORTS = env_int("HAVEN_VIRAL_MIN_REPORTS", 5, minimum=2)
 VIRAL_WINDOW_DAYS = env_int("HAVEN_VIRAL_WINDOW_DAYS", 7, minimum=1)

@@ -26,7 +26,10 @@ STAFF_PAGES: dict[str, set[str]] = {
     "audit:export": {"supervisor"},
 }
 # Pages anyone may open, and the steps of signing in.
-OPEN_PAGES = {"advice:index", "advice:audience", "healthz", "readyz", "accounts:login"}
+OPEN_PAGES = {
+    "advice:index", "advice:audience", "healthz", "readyz", "accounts:login",
+    "report:start", "report:step", "report:check", "report:done",
+}  # fmt: skip
 SIGN_IN_STEPS = {"accounts:two_factor", "accounts:logout"}
 # Pages that take an argument or accept only POST; their boundary tests are in the apps' own test modules.
 WITH_ARGUMENTS = {

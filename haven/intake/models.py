@@ -53,6 +53,11 @@ class IdentifierKind(models.TextChoices):
     PAYMENT_ID = "payment_id", "Payment id"
 
 
+def reference_of(uid: uuid.UUID) -> str:
+    """The short reference a person is given when they report, and that staff can search for."""
+    return "HVN-" + uid.hex[:10].upper()
+
+
 class Bundle(models.Model):
     """Reports that carry the same media within a window: a viral image reported by many people, handled
     once rather than as many separate cases (as NCMEC bundles CyberTipline reports)."""
@@ -112,6 +117,10 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"report {self.uid}"
+
+    @property
+    def reference(self) -> str:
+        return reference_of(self.uid)
 
 
 class ReportNote(models.Model):

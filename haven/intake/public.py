@@ -1,0 +1,316 @@
+"""The public reporting form: one question a page, answers kept in the session until the person sends them.
+
+A report about a child's safety asks for contact details so that an adviser can follow up, as CEOP does;
+a report of abusive images seen online may be anonymous, as at the IWF. Every page carries Exit this page,
+the 999 banner and the Childline signpost, is never cached, and works without JavaScript.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from haven.audit.actions import record
+from haven.audit.models import AuditEntry
+from haven.core.access import public
+from haven.core.requests import client_ip
+from haven.intake.actions import ConflictError, submit_reports
+from haven.intake.models import Source, reference_of
+from haven.intake.schemas import ReportIn
+
+SESSION = "public_report"
+
+WHO = [
+    ("young_person", "A young person"),
+    ("parent_carer", "A parent or carer"),
+    ("professional", "A professional, such as a teacher or social worker"),
+    ("someone_else", "Someone else"),
+]
+WHAT = [
+    (
+        "talking",
+        "Someone online is talking to a child in a sexual way, or asking to meet",
+        "online_enticement",
+    ),
+    ("threats", "Someone is threatening to share sexual images of a child", "sextortion"),
+    ("sent_images", "Someone sent sexual images or videos to a child", "obscene_material_to_child"),
+    ("images_online", "I have seen sexual images or videos of a child online", "csam_distribution"),
+    ("other", "Something else that worries me about a child online", "other"),
+]
+ANONYMOUS_ALLOWED = {"images_online"}
+
+
+class WhoForm(forms.Form):
+    who = forms.ChoiceField(
+        label="I am", choices=WHO, widget=forms.RadioSelect, error_messages={"required": "Select who you are"}
+    )
+
+
+class WhatForm(forms.Form):
+    what = forms.ChoiceField(
+        label="What has happened?",
+        choices=[(value, label) for value, label, _ in WHAT],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what has happened"},
+    )
+    details = forms.CharField(
+        label="Tell us what happened",
+        max_length=5000,
+        widget=forms.Textarea,
+        error_messages={"required": "Tell us what happened", "max_length": "Use 5,000 characters or fewer"},
+    )
+
+
+class WhenForm(forms.Form):
+    day = forms.IntegerField(label="Day", required=False, min_value=1, max_value=31)
+    month = forms.IntegerField(label="Month", required=False, min_value=1, max_value=12)
+    year = forms.IntegerField(label="Year", required=False, min_value=1990, max_value=2100)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        parts = [data.get("day"), data.get("month"), data.get("year")]
+        if self.errors or not any(parts):
+            return data
+        if not all(parts):
+            raise forms.ValidationError("Enter a day, month and year, or leave all three empty")
+        try:
+            day = dt.date(int(data["year"]), int(data["month"]), int(data["day"]))
+        except ValueError:
+            raise forms.ValidationError("Enter a real date") from None
+        if day > timezone.localdate():
+            raise forms.ValidationError("The date must be today or in the past")
+        data["date"] = day.isoformat()
+        return data
+
+
+class WhoDidItForm(forms.Form):
+    username = forms.CharField(label="Their username", required=False, max_length=200)
+    platform = forms.CharField(label="The app, game or website", required=False, max_length=100)
+    link = forms.URLField(
+        label="A link to their profile or the content",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        error_messages={"invalid": "Enter a link in the form https://example.com/page"},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("username") and not data.get("platform"):
+            self.add_error("platform", "Enter the app, game or website the username is on")
+        return data
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.CharField(
+        label="What would you like to happen?",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea,
+        error_messages={"max_length": "Use 2,000 characters or fewer"},
+    )
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(label="Your name", required=False, max_length=200)
+    email = forms.EmailField(
+        label="Email address",
+        required=False,
+        max_length=254,
+        error_messages={"invalid": "Enter an email address in the form name@example.com"},
+    )
+    phone = forms.CharField(label="Phone number", required=False, max_length=40)
+
+    def __init__(self, *args: Any, anonymous_allowed: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.anonymous_allowed = anonymous_allowed
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.anonymous_allowed and not self.errors and not (data.get("email") or data.get("phone")):
+            raise forms.ValidationError(
+                "Enter an email address or a phone number, so an adviser can contact you"
+            )
+        return data
+
+
+@dataclass(frozen=True)
+class Step:
+    slug: str
+    title: str
+    form: type[forms.Form]
+    template_fields: str  # how the question page lays the form out
+
+
+STEPS = [
+    Step("who", "Who are you?", WhoForm, "radios"),
+    Step("what", "What has happened?", WhatForm, "what"),
+    Step("when", "When did it happen?", WhenForm, "date"),
+    Step("who-did-it", "Who did it?", WhoDidItForm, "fields"),
+    Step("outcome", "What would you like to happen?", OutcomeForm, "textarea"),
+    Step("contact", "Your contact details", ContactForm, "fields"),
+]
+BY_SLUG = {step.slug: step for step in STEPS}
+
+
+def _answers(request: HttpRequest) -> dict[str, Any]:
+    answers = request.session.get(SESSION)
+    return answers if isinstance(answers, dict) else {}
+
+
+def _anonymous_allowed(answers: dict[str, Any]) -> bool:
+    return answers.get("what", {}).get("what") in ANONYMOUS_ALLOWED
+
+
+def _form(step: Step, answers: dict[str, Any], data: Any = None) -> forms.Form:
+    kwargs: dict[str, Any] = {"initial": answers.get(step.slug, {})}
+    if step.form is ContactForm:
+        kwargs["anonymous_allowed"] = _anonymous_allowed(answers)
+    return step.form(data, **kwargs)
+
+
+@public
+@never_cache
+def start(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        request.session[SESSION] = {"key": str(uuid.uuid4())}
+        return redirect("report:step", slug=STEPS[0].slug)
+    return render(request, "intake/public/start.html", {"page_title": "Report to the centre"})
+
+
+@public
+@never_cache
+def step(request: HttpRequest, slug: str) -> HttpResponse:
+    current = BY_SLUG.get(slug)
+    answers = _answers(request)
+    if current is None or "key" not in answers:
+        return redirect("report:start")
+    index = STEPS.index(current)
+    if request.method == "POST":
+        form = _form(current, answers, request.POST)
+        if form.is_valid():
+            answers[current.slug] = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+            request.session[SESSION] = answers
+            following = "report:check" if index == len(STEPS) - 1 or "check" in answers else None
+            if following:
+                return redirect(following)
+            return redirect("report:step", slug=STEPS[index + 1].slug)
+    else:
+        form = _form(current, answers)
+    back = reverse("report:step", args=[STEPS[index - 1].slug]) if index else reverse("report:start")
+    return render(
+        request,
+        "intake/public/question.html",
+        {
+            "page_title": current.title,
+            "step": current,
+            "form": form,
+            "back": back,
+            "anonymous_allowed": _anonymous_allowed(answers),
+            "first_field": f"id_{next(iter(form.fields))}",  # where an error about the whole page points
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _summary(answers: dict[str, Any]) -> list[tuple[str, str, str]]:
+    who = dict(WHO).get(answers.get("who", {}).get("who", ""), "")
+    what_value = answers.get("what", {}).get("what", "")
+    what = next((label for value, label, _ in WHAT if value == what_value), "")
+    person = answers.get("who-did-it", {})
+    contact = answers.get("contact", {})
+    def joined(*values: str | None, empty: str) -> str:
+        return ", ".join(v for v in values if v) or empty
+
+    return [
+        ("I am", who, "who"),
+        ("What has happened", what, "what"),
+        ("What happened", answers.get("what", {}).get("details", ""), "what"),
+        ("When", answers.get("when", {}).get("date", "Not known"), "when"),
+        ("Who did it",
+         joined(person.get("username"), person.get("platform"), person.get("link"), empty="Not known"),
+         "who-did-it"),
+        ("What you would like to happen", answers.get("outcome", {}).get("outcome") or "Not given",
+         "outcome"),
+        ("Contact details", joined(contact.get("name"), contact.get("email"), contact.get("phone"),
+                                   empty="None (anonymous)"), "contact"),
+    ]  # fmt: skip
+
+
+def _report(answers: dict[str, Any]) -> ReportIn:
+    what_value = answers["what"]["what"]
+    incident_type = next(kind for value, _, kind in WHAT if value == what_value)
+    when = answers.get("when", {}).get("date")
+    person = answers.get("who-did-it", {})
+    identifiers: list[dict[str, Any]] = []
+    if person.get("username"):
+        identifiers.append({"kind": "username", "value": person["username"], "platform": person["platform"]})
+    if person.get("link"):
+        identifiers.append({"kind": "url", "value": person["link"]})
+    who = dict(WHO)[answers["who"]["who"]]
+    outcome = answers.get("outcome", {}).get("outcome", "")
+    summary = f"Reported by: {who}.\n\n{answers['what']['details']}"
+    if outcome:
+        summary += f"\n\nWhat they would like to happen: {outcome}"
+    contact = answers.get("contact", {})
+    return ReportIn.model_validate({
+        "incident": {"type": incident_type, "summary": summary,
+                     "occurred_at": f"{when}T12:00:00Z" if when else None},
+        "reported_persons": [{"identifiers": identifiers}] if identifiers else [],
+        "reporter": {"contact_name": contact.get("name"), "contact_email": contact.get("email"),
+                     "contact_phone": contact.get("phone")},
+    })  # fmt: skip
+
+
+def _too_many(request: HttpRequest) -> bool:
+    since = timezone.now() - dt.timedelta(hours=1)
+    recent = AuditEntry.objects.filter(action="intake.public_report", ip=client_ip(request), at__gte=since)
+    return recent.count() >= settings.PUBLIC_REPORTS_PER_HOUR
+
+
+@public
+@never_cache
+def check(request: HttpRequest) -> HttpResponse:
+    answers = _answers(request)
+    missing = next((s for s in STEPS if s.slug not in answers and s.slug not in {"outcome"}), None)
+    if "key" not in answers:
+        return redirect("report:start")
+    if missing is not None and missing.slug in {"who", "what", "contact"}:
+        return redirect("report:step", slug=missing.slug)
+    answers["check"] = True
+    request.session[SESSION] = answers
+    if request.method == "POST":
+        if _too_many(request):
+            return render(request, "intake/public/limit.html", {"page_title": "Try again later"}, status=429)
+        (result,) = submit_reports(
+            [_report(answers)], organisation=None, source=Source.PUBLIC, idempotency_key=answers["key"],
+            finished=True, request=request, origin="public form",
+        )  # fmt: skip
+        if isinstance(result, ConflictError):  # pragma: no cover  (the key is this session's own)
+            return redirect("report:start")
+        record("intake.public_report", request=request, obj=result.report)
+        request.session[SESSION] = {"done": str(result.report.uid)}
+        return redirect("report:done")
+    return render(
+        request, "intake/public/check.html", {"page_title": "Check your answers", "rows": _summary(answers)}
+    )
+
+
+@public
+@never_cache
+def done(request: HttpRequest) -> HttpResponse:
+    uid = _answers(request).get("done")
+    if not uid:
+        return redirect("report:start")
+    reference = reference_of(uuid.UUID(uid))
+    return render(request, "intake/public/done.html", {"page_title": "Report sent", "reference": reference})

@@ -1,0 +1,109 @@
+"""The public reporting form, as a person fills it in: one question a page, in a real session."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.test import Client
+
+from haven.intake.models import Identifier, Report
+
+ANSWERS: dict[str, dict[str, str]] = {
+    "who": {"who": "parent_carer"},
+    "what": {"what": "talking", "details": "An adult keeps messaging my child on a game."},
+    "when": {"day": "3", "month": "11", "year": "2026"},
+    "who-did-it": {"username": "gamer_0001", "platform": "examplegame", "link": "https://example.com/u/1"},
+    "outcome": {"outcome": "I want it to stop."},
+    "contact": {"name": "A Parent", "email": "parent@example.com", "phone": ""},
+}
+
+
+def fill_in(client: Client, answers: dict[str, dict[str, str]] = ANSWERS) -> Any:
+    assert client.post("/report/").status_code == 302
+    for slug, data in answers.items():
+        response = client.post(f"/report/{slug}/", data)
+        assert response.status_code == 302, (slug, response.content.decode()[:2000])
+    return client.get("/report/check/")
+
+
+def test_a_parent_reports_and_gets_a_reference(client: Client, db: None) -> None:
+    check = fill_in(client)
+    page = check.content.decode()
+    for text in ("A parent or carer", "An adult keeps messaging my child", "2026-11-03", "gamer_0001",
+                 "parent@example.com", "I want it to stop."):  # fmt: skip
+        assert text in page, text
+    done = client.post("/report/check/", follow=True)
+    report = Report.objects.get()
+    assert report.reference in done.content.decode()
+    assert (report.source, report.status, report.incident_type) == ("public", "received", "online_enticement")
+    assert report.payload["reporter"]["contact_email"] == "parent@example.com"
+    assert "Reported by: A parent or carer." in report.payload["incident"]["summary"]
+    assert report.occurred_at is not None and report.occurred_at.date().isoformat() == "2026-11-03"
+    kinds = sorted(Identifier.objects.values_list("kind", "value"))
+    assert kinds == [("url", "https://example.com/u/1"), ("username", "gamer_0001")]
+    # Sending again (a double click, or the back button) adds nothing.
+    client.post("/report/check/")
+    assert Report.objects.count() == 1
+
+
+def test_every_page_is_safe_to_leave_and_never_cached(client: Client, db: None) -> None:
+    client.post("/report/")
+    urls = ["/report/", *[f"/report/{slug}/" for slug in ANSWERS]]
+    for url in urls:
+        response = client.get(url)
+        page = response.content.decode()
+        assert response.status_code == 200, url
+        assert "no-store" in response["Cache-Control"], url
+        assert "Exit this page" in page, url
+        assert "If you are in immediate danger call 999" in page, url
+        assert "https://" not in page.replace("https://www.bbc.co.uk/weather", ""), url  # nothing third-party
+    assert "0800 1111" in client.get("/report/what/").content.decode()
+
+
+def test_answers_survive_errors(client: Client, db: None) -> None:
+    client.post("/report/")
+    response = client.post("/report/what/", {"details": "Kept text"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Select what has happened" in page
+    assert "Kept text" in page
+    bad_date = client.post("/report/when/", {"day": "31", "month": "2", "year": "2026"})
+    assert "Enter a real date" in bad_date.content.decode()
+    partial = client.post("/report/when/", {"day": "3", "year": "2026"})
+    assert "Enter a day, month and year" in partial.content.decode()
+    future = client.post("/report/when/", {"day": "1", "month": "1", "year": "2099"})
+    assert "today or in the past" in future.content.decode()
+    username_only = client.post("/report/who-did-it/", {"username": "x"})
+    assert "Enter the app, game or website" in username_only.content.decode()
+
+
+def test_contact_details_are_needed_unless_reporting_images_seen_online(client: Client, db: None) -> None:
+    answers = {**ANSWERS, "contact": {"name": "", "email": "", "phone": ""}}
+    client.post("/report/")
+    for slug in ("who", "what", "when", "who-did-it", "outcome"):
+        client.post(f"/report/{slug}/", answers[slug])
+    refused = client.post("/report/contact/", answers["contact"])
+    assert refused.status_code == 400
+    assert "Enter an email address or a phone number" in refused.content.decode()
+    anonymous = {**answers, "what": {"what": "images_online", "details": "A link to images of a child."}}
+    fill_in(client, anonymous)
+    client.post("/report/check/")
+    report = Report.objects.get()
+    assert report.incident_type == "csam_distribution"
+    assert report.payload["reporter"]["contact_email"] is None
+
+
+def test_one_connection_is_limited_per_hour(client: Client, db: None, settings: Any) -> None:
+    settings.PUBLIC_REPORTS_PER_HOUR = 1
+    fill_in(client)
+    client.post("/report/check/")
+    fill_in(client, {**ANSWERS, "what": {"what": "other", "details": "Second report."}})
+    limited = client.post("/report/check/")
+    assert limited.status_code == 429
+    assert Report.objects.count() == 1
+
+
+def test_the_steps_need_a_started_form(client: Client, db: None) -> None:
+    for url in ("/report/who/", "/report/check/", "/report/done/", "/report/no-such-step/"):
+        response = client.get(url)
+        assert (response.status_code, response["Location"]) == (302, "/report/"), url
