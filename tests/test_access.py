@@ -17,6 +17,7 @@ ALL_STAFF = {"analyst", "grader", "supervisor", "admin", "liaison_a", "liaison_b
 STAFF_PAGES: dict[str, set[str]] = {
     "home": ALL_STAFF,
     "intake:inbox": {"analyst", "supervisor"},
+    "intake:police": {"liaison_a", "liaison_b"},
     "section:subjects": {"analyst", "supervisor"},
     "hashbank:search": {"analyst", "grader", "supervisor"},
     "hashbank:lists": {"analyst", "grader", "supervisor"},

@@ -16,6 +16,7 @@ NAVIGATION = [
     ("Reports", "intake:inbox", Permission.REPORTS_VIEW),
     ("Subjects", "section:subjects", Permission.SUBJECTS_VIEW),
     ("Hash bank", "hashbank:search", Permission.HASHBANK_VIEW),
+    ("Refer a case", "intake:police", Permission.REPORTS_SUBMIT),
     ("Referrals", "section:referrals", Permission.REFERRALS_VIEW),
     ("Insights", "section:insights", Permission.INSIGHTS_VIEW),
     ("Audit", "audit:list", Permission.AUDIT_VIEW),

@@ -25,7 +25,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             P.HASHBANK_MANAGE,
         }
     ),
-    Role.FORCE_LIAISON: frozenset({P.STAFF_HOME, P.REFERRALS_VIEW}),
+    Role.FORCE_LIAISON: frozenset({P.STAFF_HOME, P.REFERRALS_VIEW, P.REPORTS_SUBMIT}),
     Role.PARTNER: frozenset({P.STAFF_HOME}),
     Role.ADMIN: frozenset({P.STAFF_HOME, P.ACCOUNTS_MANAGE, P.INSIGHTS_VIEW}),
 }

@@ -19,6 +19,7 @@ ACCESS_ATTR = "haven_access"
 class Permission(StrEnum):
     STAFF_HOME = "staff.home"
     REPORTS_VIEW = "reports.view"
+    REPORTS_SUBMIT = "reports.submit"
     SUBJECTS_VIEW = "subjects.view"
     HASHBANK_VIEW = "hashbank.view"
     HASHBANK_GRADE = "hashbank.grade"

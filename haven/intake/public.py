@@ -229,6 +229,7 @@ def _summary(answers: dict[str, Any]) -> list[tuple[str, str, str]]:
     what = next((label for value, label, _ in WHAT if value == what_value), "")
     person = answers.get("who-did-it", {})
     contact = answers.get("contact", {})
+
     def joined(*values: str | None, empty: str) -> str:
         return ", ".join(v for v in values if v) or empty
 

@@ -9,14 +9,16 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
+from pydantic import ValidationError
 
 from haven.accounts.models import User
 from haven.accounts.roles import ROLE_PERMISSIONS
 from haven.audit.actions import record
 from haven.core.access import Permission, requires
 from haven.core.listing import DateRangeForm, filters_used, in_date_range, paginate
-from haven.intake.actions import IntakeError, add_note, assign_report
+from haven.intake.actions import ConflictError, IntakeError, add_note, assign_report, submit_reports
 from haven.intake.models import IncidentType, Report, ReportStatus, Source
+from haven.intake.schemas import IdentifierIn, ReportIn
 
 PAGE_SIZE = 50
 
@@ -151,3 +153,91 @@ def report_note(request: HttpRequest, uid: str) -> HttpResponse:
         return _render_report(request, report, note_form=form)
     messages.success(request, "Note added")
     return redirect("intake:report", uid=report.uid)
+
+
+IDENTIFIER_HELP = (
+    "One a line: the kind, then the value. A username or account id gives its platform first. For example: "
+    "email someone@example.com, phone 07700 900123, username examplechat name_on_platform, ip 192.0.2.10"
+)
+
+
+class PoliceReportForm(forms.Form):
+    type = forms.ChoiceField(label="Type", choices=IncidentType.choices)
+    summary = forms.CharField(
+        label="What happened",
+        max_length=20_000,
+        widget=forms.Textarea,
+        error_messages={"required": "Enter what happened"},
+    )
+    occurred_on = forms.DateField(
+        label="When it happened",
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": "Enter the date as YYYY-MM-DD"},
+    )
+    imminent_danger = forms.BooleanField(label="A child is in imminent danger", required=False)
+    identifiers = forms.CharField(label="Identifiers of the person", required=False, widget=forms.Textarea)
+    external_id = forms.CharField(label="Your force's reference", required=False, max_length=200)
+
+    def clean_identifiers(self) -> list[dict[str, str]]:
+        parsed, problems = [], []
+        for number, line in enumerate(str(self.cleaned_data["identifiers"]).splitlines(), start=1):
+            words = line.split()
+            if not words:
+                continue
+            kind, rest = words[0].lower(), words[1:]
+            item: dict[str, str] = {"kind": kind}
+            if kind in {"username", "account_id"}:
+                if len(rest) < 2:
+                    problems.append(f"Line {number}: give the platform, then the {kind}")
+                    continue
+                item["platform"], rest = rest[0], rest[1:]
+            item["value"] = " ".join(rest)
+            try:
+                IdentifierIn.model_validate(item)
+            except ValidationError as exc:
+                reason = exc.errors()[0]["msg"].removeprefix("Value error, ")
+                problems.append(f"Line {number}: {reason}")
+                continue
+            parsed.append(item)
+        if problems:
+            raise forms.ValidationError(problems)
+        return parsed
+
+
+@requires(Permission.REPORTS_SUBMIT)
+def police_report(request: HttpRequest) -> HttpResponse:
+    """A force liaison officer refers a case to the centre."""
+    user = request.user
+    assert isinstance(user, User)
+    form = PoliceReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        when = data["occurred_on"]
+        item = ReportIn.model_validate({
+            "external_id": data["external_id"] or None,
+            "incident": {"type": data["type"], "summary": data["summary"],
+                         "imminent_danger": data["imminent_danger"],
+                         "occurred_at": f"{when.isoformat()}T12:00:00Z" if when else None},
+            "reported_persons": [{"identifiers": data["identifiers"]}] if data["identifiers"] else [],
+            "reporter": {"organisation": user.organisation.name,
+                         "contact_name": user.get_full_name() or user.username,
+                         "contact_email": user.email or None},
+        })  # fmt: skip
+        (result,) = submit_reports(
+            [item], organisation=user.organisation, source=Source.POLICE, finished=True, actor=user,
+            request=request, origin="police form",
+        )  # fmt: skip
+        if isinstance(result, ConflictError):
+            form.add_error(
+                "external_id", "Your force has already sent a different report with this reference"
+            )
+        else:
+            messages.success(request, f"Report sent. The centre's reference is {result.report.reference}")
+            return redirect("intake:police")
+    return render(
+        request,
+        "intake/police.html",
+        {"title": "Refer a case to the centre", "form": form, "identifier_help": IDENTIFIER_HELP},
+        status=400 if form.errors else 200,
+    )

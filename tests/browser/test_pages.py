@@ -148,6 +148,7 @@ def test_staff_pages_are_accessible(
     live_server: LiveServer,
     supervisor: User,
     grader: User,
+    liaison_a: User,
     sign_in_browser: Callable[..., None],
 ) -> None:
     national = get_or_create_list("national")  # a live-server test's flush removes migration-made rows
@@ -176,6 +177,12 @@ def test_staff_pages_are_accessible(
         axe_page.get_by_role("button", name="Add the note").click()  # empty: an error
     assert "Enter the note" in axe_page.content()
     problems["report with an error"] = axe_violations(axe_page)
+    sign_in_browser(axe_page, live_server.url, liaison_a)
+    problems["refer a case"] = check_page(axe_page, f"{live_server.url}/staff/reports/refer/")
+    with axe_page.expect_navigation():
+        axe_page.get_by_role("button", name="Send to the centre").click()  # empty: errors
+    assert "Enter what happened" in axe_page.content()
+    problems["refer a case with errors"] = axe_violations(axe_page)
     sign_in_browser(axe_page, live_server.url, grader)
     problems["403 for a grader"] = check_page(axe_page, f"{live_server.url}/staff/audit/")
     assert "You do not have access" in axe_page.content()

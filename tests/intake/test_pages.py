@@ -106,3 +106,51 @@ def test_report_pages_boundaries(
         assert signed_in.post(f"{base}/assign/", {"assignee": ""}).status_code == 403
     assert sign_in(grader).get("/staff/reports/00000000-0000-0000-0000-000000000000/").status_code == 403
     assert ReportNote.objects.count() == 0
+
+
+def test_a_force_refers_a_case(sign_in: Callable[..., Client], liaison_a: User, analyst: User) -> None:
+    client = sign_in(liaison_a)
+    form = {
+        "type": "sextortion", "summary": "A pupil is being threatened.", "occurred_on": "2026-11-20",
+        "imminent_danger": "on", "external_id": "FORCE-A-001",
+        "identifiers": "email someone@example.com\n\nusername examplechat name_on_platform\n"
+                       "phone 07700 900123",
+    }  # fmt: skip
+    response = client.post("/staff/reports/refer/", form)
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert (report.source, report.organisation, report.imminent_danger) == (
+        "police",
+        liaison_a.organisation,
+        True,
+    )
+    assert report.status == "received"
+    kinds = sorted(report.identifiers.values_list("kind", "platform"))
+    assert kinds == [("email", ""), ("phone", ""), ("username", "examplechat")]
+    assert report.reference in client.get("/staff/reports/refer/").content.decode()
+    # The force's own reference is idempotent: the same form again is the same report, another is refused.
+    client.post("/staff/reports/refer/", form)
+    assert Report.objects.count() == 1
+    clash = client.post("/staff/reports/refer/", {**form, "summary": "Something else."})
+    assert clash.status_code == 400
+    assert "already sent a different report with this reference" in clash.content.decode()
+    # Liaison officers send reports; they do not read the centre's inbox.
+    assert client.get(f"/staff/reports/{report.uid}/").status_code == 403
+    assert sign_in(analyst).post("/staff/reports/refer/", form).status_code == 403
+
+
+def test_a_bad_identifier_line_is_named_and_the_answers_kept(
+    sign_in: Callable[..., Client], liaison_a: User
+) -> None:
+    form = {
+        "type": "other",
+        "summary": "Kept summary.",
+        "identifiers": "email a@example.com\nfax 123\nusername onlyone",
+    }
+    response = sign_in(liaison_a).post("/staff/reports/refer/", form)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Line 2: Input should be 'email'" in page.replace("&#x27;", "'")
+    assert "Line 3: give the platform, then the username" in page
+    assert "Kept summary." in page
+    assert Report.objects.count() == 0
