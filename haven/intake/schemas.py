@@ -6,9 +6,17 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from haven.intake.models import IdentifierKind, IncidentType
 
@@ -17,7 +25,10 @@ HEX40 = r"^[0-9a-fA-F]{40}$"
 HEX64 = r"^[0-9a-fA-F]{64}$"
 COUNTRY = r"^[A-Z]{2}$"
 
-Annotation = Literal["sextortion", "minor_to_minor", "generative_ai", "self_generated", "viral", "other"]
+# Known annotations: sextortion, minor_to_minor, generative_ai, self_generated, viral. Partners may send
+# others in the same form, as the CyberTipline's list grows; they are kept as given.
+KNOWN_ANNOTATIONS = ("sextortion", "minor_to_minor", "generative_ai", "self_generated", "viral")
+Annotation = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,50}$")]
 IncidentTypeName = Literal[
     "csam_distribution", "csam_possession", "csam_production", "online_enticement", "sextortion",
     "live_streaming", "trafficking", "obscene_material_to_child", "other",

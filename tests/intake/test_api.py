@@ -43,6 +43,12 @@ def test_a_report_is_stored_whole_and_acknowledged(client: Client, keys: Keys) -
     assert AuditEntry.objects.filter(action="intake.reports_submitted").count() == 1
 
 
+def test_an_annotation_beyond_the_known_ones_is_kept(client: Client, keys: Keys) -> None:
+    response = post(client, keys.platform, a_report(incident__annotations=["viral", "financial_motive"]))
+    assert response.status_code == 201
+    assert Report.objects.get().payload["incident"]["annotations"] == ["viral", "financial_motive"]
+
+
 def test_retries_are_idempotent_and_conflicts_get_409(client: Client, keys: Keys) -> None:
     first = post(client, keys.platform, a_report()).json()
     again = post(client, keys.platform, a_report())
@@ -82,6 +88,7 @@ def test_the_idempotency_key_header_works_the_same(client: Client, keys: Keys) -
         ({"media__0__sha256": "xyz"}, "media[0].sha256"),
         ({"incident__occurred_at": "2026-11-20T13:05:00"}, "incident.occurred_at"),
         ({"victims__0__shoe_size": 3}, "victims[0].shoe_size"),
+        ({"incident__annotations": ["viral", "Not One!"]}, "incident.annotations[1]"),
     ],
 )
 def test_a_bad_field_is_named(client: Client, keys: Keys, change: dict[str, Any], path: str) -> None:
