@@ -63,13 +63,16 @@ def test_demo_seeding_is_idempotent(env: dict[str, str]) -> None:
     with db(env) as conn:
         before = conn.execute("SELECT count(*) FROM accounts_user").fetchone()
         records = conn.execute("SELECT count(*), max(updated_at) FROM hashbank_bankrecord").fetchone()
+        reports = conn.execute("SELECT count(*) FROM intake_report").fetchone()
     assert records[0] == 24
+    assert reports == (12,)
     again = run(["demo"], env)
     assert again.returncode == 0, again.stderr
     with db(env) as conn:
         assert conn.execute("SELECT count(*) FROM accounts_user").fetchone() == before
         assert conn.execute("SELECT count(*) FROM accounts_apikey").fetchone() == (1,)
         assert conn.execute("SELECT count(*), max(updated_at) FROM hashbank_bankrecord").fetchone() == records
+        assert conn.execute("SELECT count(*) FROM intake_report").fetchone() == reports
 
 
 def test_audit_verify_passes_on_an_untouched_database(env: dict[str, str]) -> None:
@@ -202,14 +205,25 @@ def test_the_secret_key_can_come_from_a_file(env: dict[str, str], tmp_path: Path
 
 
 def test_worker_burst_drains_the_queue(env: dict[str, str]) -> None:
-    # `haven demo` enqueued a chain verification; a burst worker runs it and exits.
+    # `haven demo` enqueued the demo reports' processing and a chain verification; a burst worker runs them.
     with db(env) as conn:
-        assert conn.execute("SELECT status FROM django_tasks_database_dbtaskresult").fetchall() == [
-            ("READY",)
-        ]
+        queued = conn.execute("SELECT task_path, status FROM django_tasks_database_dbtaskresult").fetchall()
+    assert sorted(queued) == [
+        ("haven.audit.tasks.verify_audit_chain", "READY"),
+        ("haven.intake.tasks.process_reports", "READY"),
+    ]
     result = run(["worker", "--burst"], env)
     assert result.returncode == 0, result.stderr
     with db(env) as conn:
-        rows = conn.execute("SELECT status, return_value FROM django_tasks_database_dbtaskresult").fetchall()
-        (entries,) = conn.execute("SELECT count(*) FROM audit_auditentry").fetchone()
-    assert rows == [("SUCCESSFUL", f'{{"ok": true, "checked": {entries}, "problem": null}}')]
+        rows = dict(
+            conn.execute("SELECT task_path, status FROM django_tasks_database_dbtaskresult").fetchall()
+        )
+        (processed,) = conn.execute(
+            "SELECT count(*) FROM intake_report WHERE status = 'processed'"
+        ).fetchone()
+        (verified,) = conn.execute(
+            "SELECT return_value FROM django_tasks_database_dbtaskresult WHERE task_path LIKE '%verify%'"
+        ).fetchone()
+    assert set(rows.values()) == {"SUCCESSFUL"}
+    assert processed == 12
+    assert '"ok": true' in verified

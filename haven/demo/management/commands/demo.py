@@ -8,6 +8,7 @@ from django.db import transaction
 from haven.accounts.demo import DEMO_API_KEY, seed
 from haven.audit.tasks import verify_audit_chain
 from haven.hashbank.demo import seed as seed_bank
+from haven.intake.demo import seed as seed_reports
 
 
 class Command(BaseCommand):
@@ -16,6 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         logins = seed()
         records = seed_bank()
+        reports = seed_reports()
         transaction.on_commit(verify_audit_chain.enqueue)
         self.stdout.write("Demo logins (password = haven-demo-<username>):")
         width = max(len(login.username) for login in logins)
@@ -25,3 +27,6 @@ class Command(BaseCommand):
             )
         self.stdout.write(f"Demo API key (example-platform): {DEMO_API_KEY}")
         self.stdout.write(f"Demo hash bank: {records} records of generated pictures in the national list")
+        self.stdout.write(
+            f"Demo reports: {reports} synthetic reports from example-platform (the worker processes them)"
+        )

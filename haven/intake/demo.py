@@ -1,0 +1,55 @@
+"""Demo reports: invented people and identifiers from reserved ranges (example.com, 192.0.2.0/24,
+07700 900xxx)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from haven.accounts.models import Organisation
+from haven.intake.actions import submit_reports
+from haven.intake.models import Report, Source
+from haven.intake.schemas import ReportIn
+
+TYPES = ["online_enticement", "sextortion", "csam_distribution", "obscene_material_to_child", "other"]
+
+
+def _identifiers(i: int) -> list[dict[str, Any]]:
+    return [
+        {"kind": "email", "value": f"demo.user{i % 4}@example.com"},
+        {"kind": "phone", "value": f"07700 900{100 + i % 3:03d}", "region": "GB"},
+        {"kind": "username", "platform": "examplechat", "value": f"demo_user_{i % 4}"},
+        {"kind": "ip", "value": f"192.0.2.{10 + i}", "port": 50000 + i, "event": "login",
+         "seen_at": f"2026-11-{10 + i:02d}T13:00:00Z"},
+    ]  # fmt: skip
+
+
+def _demo(i: int) -> ReportIn:
+    incident = {
+        "type": TYPES[i % len(TYPES)],
+        "occurred_at": f"2026-11-{10 + i:02d}T13:05:00Z",
+        "summary": "A synthetic demo report: an adult account messaged a child account.",
+        "imminent_danger": i == 0,
+    }
+    return ReportIn.model_validate(
+        {
+            "external_id": f"DEMO-{i:04d}",
+            "incident": incident,
+            "reported_persons": [{"identifiers": _identifiers(i)}],
+            "victims": [{"age_estimate": 12 + i % 4}],
+            "media": [{"sha256": f"{i + 1:064x}", "file_name": f"demo-{i}.jpg", "viewed_by_reporter": True}],
+            "reporter": {
+                "organisation": "Example Platform Ltd (demo)",
+                "contact_email": "safety@example.com",
+            },
+        }
+    )
+
+
+def seed() -> int:
+    """Add the demo reports once; returns how many exist."""
+    platform = Organisation.objects.filter(slug="example-platform").first()
+    if platform is None:
+        return 0
+    items = [_demo(i) for i in range(12)]
+    submit_reports(items, organisation=platform, source=Source.INDUSTRY, finished=True, origin="haven demo")
+    return Report.objects.filter(organisation=platform, external_id__startswith="DEMO-").count()
