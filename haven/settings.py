@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "haven.hashbank",
     "haven.advice",
     "haven.intake",
+    "haven.intel",
     "haven.demo",
 ]
 
