@@ -27,6 +27,16 @@ if DEMO_SKIP_2FA and not DEBUG:
     raise ImproperlyConfigured("HAVEN_DEMO_SKIP_2FA: allowed only together with HAVEN_DEBUG=1 (the demo)")
 
 
+def _development_key(name: str, make: str) -> str:
+    """Demo and development only: a random key kept in var/ (owner-only), so it survives a restart."""
+    key_file = VAR_DIR / name
+    if not key_file.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(make, encoding="utf-8")
+        key_file.chmod(0o600)
+    return key_file.read_text(encoding="utf-8").strip()
+
+
 def _secret_key() -> str:
     configured = env_secret("HAVEN_SECRET_KEY")
     if configured is not None:
@@ -37,13 +47,7 @@ def _secret_key() -> str:
         raise ImproperlyConfigured(
             "HAVEN_SECRET_KEY: not set (or set HAVEN_SECRET_KEY_FILE); required unless HAVEN_DEBUG=1"
         )
-    # Demo and development only: a random key kept under var/ so sessions survive a restart.
-    key_file = VAR_DIR / "secret_key"
-    if not key_file.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_urlsafe(50), encoding="utf-8")
-        key_file.chmod(0o600)
-    return key_file.read_text(encoding="utf-8").strip()
+    return _development_key("secret_key", secrets.token_urlsafe(50))
 
 
 SECRET_KEY = _secret_key()
@@ -206,13 +210,7 @@ EVIDENCE_KEY = env_secret("HAVEN_EVIDENCE_KEY")
 EVIDENCE_OLD_KEYS = env_list("HAVEN_EVIDENCE_OLD_KEYS", [])
 EVIDENCE_MAX_BYTES = env_int("HAVEN_EVIDENCE_MAX_BYTES", 200 * 1024 * 1024, minimum=1)
 if EVIDENCE_KEY is None and DEBUG:
-    # Demo and development only: a random key kept under var/, as for the secret key.
-    _key_file = VAR_DIR / "evidence_key"
-    if not _key_file.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        _key_file.write_text(base64.b64encode(secrets.token_bytes(32)).decode(), encoding="utf-8")
-        _key_file.chmod(0o600)
-    EVIDENCE_KEY = _key_file.read_text(encoding="utf-8").strip()
+    EVIDENCE_KEY = _development_key("evidence_key", base64.b64encode(secrets.token_bytes(32)).decode())
 
 # Uploads stay in memory: no request ever writes a plaintext temporary file. The evidence endpoint swaps in
 # its own handler, which encrypts as the upload streams.

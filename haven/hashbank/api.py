@@ -89,14 +89,7 @@ def match_hashes(request: HttpRequest, body: MatchRequest) -> list[MatchResult]:
     results = []
     seen: list[int] = []
     for i, q in enumerate(body.hashes):
-        hashes = FileHashes(
-            path="",
-            md5=q.md5 and q.md5.lower(),
-            sha1=q.sha1 and q.sha1.lower(),
-            sha256=q.sha256 and q.sha256.lower(),
-            pdq=q.pdq and q.pdq.lower(),
-            quality=q.quality if q.quality is not None else (100 if q.pdq else None),
-        )
+        hashes = FileHashes.given(md5=q.md5, sha1=q.sha1, sha256=q.sha256, pdq=q.pdq, quality=q.quality)
         matches = matcher().match(hashes)
         seen.extend({m.record for m in matches})
         results.append(MatchResult(index=i, status=status_of(hashes, matches), matches=_out(matches)))

@@ -55,6 +55,29 @@ class FileHashes:
     dihedral: list[str] = field(default_factory=list)
     error: str | None = None
 
+    @classmethod
+    def given(
+        cls,
+        *,
+        md5: str | None = None,
+        sha1: str | None = None,
+        sha256: str | None = None,
+        pdq: str | None = None,
+        quality: int | None = None,
+        path: str = "",
+    ) -> FileHashes:
+        """Hashes someone sent instead of a file: lowercased, empty ones dropped. A PDQ hash sent without its
+        quality is taken as good enough to match (100)."""
+
+        def clean(value: str | None) -> str | None:
+            return value.lower() if value else None
+
+        if quality is None and pdq:
+            quality = 100
+        return cls(
+            path=path, md5=clean(md5), sha1=clean(sha1), sha256=clean(sha256), pdq=clean(pdq), quality=quality
+        )
+
     @property
     def matchable(self) -> bool:
         return self.pdq is not None and (self.quality or 0) >= MIN_MATCH_QUALITY

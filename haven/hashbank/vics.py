@@ -20,7 +20,7 @@ import json
 import json.decoder
 import json.scanner
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from haven.hashbank.actions import BankError, RecordInput
@@ -157,7 +157,8 @@ def _media(value: list[Any]) -> Iterator[Any]:
             yield item
 
 
-def _entry(rec: BankRecord, lists: Callable[[BankRecord], list[str]]) -> dict[str, Any]:
+def _entry(rec: BankRecord) -> dict[str, Any]:
+    lists = sorted({source.bank_list.name for source in rec.sources.all()})
     alternatives = [{"HashName": "SHA256", "HashValue": rec.sha256.upper()}] if rec.sha256 else []
     if rec.pdq:
         alternatives.append({"HashName": "PDQ", "HashValue": rec.pdq})
@@ -172,7 +173,7 @@ def _entry(rec: BankRecord, lists: Callable[[BankRecord], list[str]]) -> dict[st
         "IsDistributed": rec.distributed,
         "IsPrecategorized": rec.category != Category.UNCATEGORISED,
         "DateUpdated": rec.updated_at.isoformat().replace("+00:00", "Z"),
-        "Tags": ";".join(lists(rec)),
+        "Tags": ";".join(lists),
         "AlternativeHashes": alternatives,
     }
 
@@ -180,13 +181,10 @@ def _entry(rec: BankRecord, lists: Callable[[BankRecord], list[str]]) -> dict[st
 def write(records: Iterable[BankRecord], stream: IO[str]) -> int:
     """Stream a VICS 2.0 document, one Media entry a line, without holding the bank in memory."""
 
-    def lists(rec: BankRecord) -> list[str]:
-        return sorted({source.bank_list.name for source in rec.sources.all()})
-
     stream.write('{"@odata.context": ' + json.dumps(CONTEXT) + ', "value": [\n')
     count = 0
     for rec in records:
-        stream.write((",\n" if count else "") + json.dumps(_entry(rec, lists), ensure_ascii=False))
+        stream.write((",\n" if count else "") + json.dumps(_entry(rec), ensure_ascii=False))
         count += 1
     stream.write("\n]}\n")
     return count

@@ -102,6 +102,7 @@ def _render_record(
     user = request.user
     assert isinstance(user, User)
     mine = rec.verdicts.filter(grader=user).first()
+    invalid = next((f for f in (verdict_form, status_form) if f is not None and f.errors), None)
     context = {
         "title": f"Record {rec.pk}",
         "rec": rec,
@@ -112,11 +113,8 @@ def _render_record(
         "can_manage": has_permission(user, Permission.HASHBANK_MANAGE),
         "verdict_form": verdict_form or VerdictForm(initial={"category": mine.category if mine else None}),
         "status_form": status_form or StatusForm(initial={"status": rec.status}),
-        "form": verdict_form if verdict_form and verdict_form.errors else status_form,
+        "form": invalid,  # the one the error summary lists
     }
-    invalid = (verdict_form is not None and bool(verdict_form.errors)) or (
-        status_form is not None and bool(status_form.errors)
-    )
     return render(request, "hashbank/record.html", context, status=400 if invalid else 200)
 
 

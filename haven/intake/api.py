@@ -31,12 +31,11 @@ from haven.intake.actions import (
     retract_report,
     submit_reports,
 )
-from haven.intake.models import Report, Source
+from haven.intake.models import SOURCE_OF_ORGANISATION_KIND, Report, Source
 from haven.intake.schemas import ReportIn
 
 router = Router(tags=["reports"])
 BATCH_MAX = 1000
-SOURCE_OF_KIND = {"industry": Source.INDUSTRY, "hotline": Source.HOTLINE, "police_force": Source.POLICE}
 
 
 class MediaStatus(Schema):
@@ -107,7 +106,7 @@ def _own(request: HttpRequest, report_id: UUID) -> Report:
 
 def _submit(request: HttpRequest, items: list[ReportIn], key: str | None) -> list[Submitted | ConflictError]:
     api_key = api_key_of(request)
-    source = SOURCE_OF_KIND.get(api_key.organisation.kind, Source.INDUSTRY)
+    source = SOURCE_OF_ORGANISATION_KIND.get(api_key.organisation.kind, Source.INDUSTRY)
     try:
         return submit_reports(
             items, organisation=api_key.organisation, source=source, idempotency_key=key, request=request
@@ -155,7 +154,7 @@ def submit_batch(request: HttpRequest, payload: BatchIn) -> list[BatchResult]:
             ]
             results.append(BatchResult(index=index, outcome="invalid", errors=errors))
     api_key = api_key_of(request)
-    source = SOURCE_OF_KIND.get(api_key.organisation.kind, Source.INDUSTRY)
+    source = SOURCE_OF_ORGANISATION_KIND.get(api_key.organisation.kind, Source.INDUSTRY)
     stored = submit_reports(
         [item for _, item in good], organisation=api_key.organisation, source=source, finished=True,
         request=request, origin="batch API",

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from haven.accounts.models import Organisation
+from haven.accounts.models import Organisation, OrganisationKind
 from haven.evidence.models import Blob
 
 
@@ -21,6 +21,14 @@ class Source(models.TextChoices):
     PUBLIC = "public", "Public"
     POLICE = "police", "Police"
     HOTLINE = "hotline", "Hotline"
+
+
+# Where a report comes from, by the kind of organisation that sent it. The centre's own staff have no entry.
+SOURCE_OF_ORGANISATION_KIND: dict[str, str] = {
+    OrganisationKind.INDUSTRY: Source.INDUSTRY,
+    OrganisationKind.HOTLINE: Source.HOTLINE,
+    OrganisationKind.POLICE_FORCE: Source.POLICE,
+}
 
 
 class ReportStatus(models.TextChoices):

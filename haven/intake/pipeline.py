@@ -43,10 +43,9 @@ def match_media(report: Report) -> None:
             hashes = hash_bytes(store.read(item.blob.sha256), item.file_name, dihedral=True)
             item.pdq = hashes.pdq or ""
         elif item.md5 or item.sha1 or item.sha256 or item.pdq:
-            hashes = FileHashes(
-                path=item.file_name, md5=item.md5 or None, sha1=item.sha1 or None,
-                sha256=item.sha256 or None, pdq=item.pdq or None, quality=100 if item.pdq else None,
-            )  # fmt: skip
+            hashes = FileHashes.given(
+                md5=item.md5, sha1=item.sha1, sha256=item.sha256, pdq=item.pdq, path=item.file_name
+            )
         else:
             item.match_status, item.matches = MatchStatus.NO_HASH, []
             item.save(update_fields=["match_status", "matches"])

@@ -9,18 +9,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from pydantic import ValidationError
 
-from haven.accounts.models import Organisation, OrganisationKind
+from haven.accounts.models import Organisation
 from haven.core.paths import json_path
 from haven.intake.actions import ConflictError, submit_reports
-from haven.intake.models import Report, Source
+from haven.intake.models import SOURCE_OF_ORGANISATION_KIND, Report, Source
 from haven.intake.schemas import ReportIn
 
 CHUNK = 1000  # lines a transaction: a kill loses at most the chunk in flight, and a re-run redoes only that
-SOURCE_OF_KIND: dict[str, str] = {
-    OrganisationKind.INDUSTRY: Source.INDUSTRY,
-    OrganisationKind.HOTLINE: Source.HOTLINE,
-    OrganisationKind.POLICE_FORCE: Source.POLICE,
-}
 
 
 def _reason(exc: ValidationError) -> str:
@@ -54,7 +49,9 @@ class Command(BaseCommand):
             organisation = Organisation.objects.filter(slug=options["organisation"]).first()
             if organisation is None:
                 raise CommandError(f"no organisation {options['organisation']!r} (see `haven org list`)")
-        source = options["source"] or (SOURCE_OF_KIND.get(organisation.kind) if organisation else None)
+        source = options["source"] or (
+            SOURCE_OF_ORGANISATION_KIND.get(organisation.kind) if organisation else None
+        )
         if source is None:
             raise CommandError("give --source when the reports have no --organisation")
         try:
