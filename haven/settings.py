@@ -223,6 +223,10 @@ PUBLIC_REPORTS_PER_HOUR = env_int("HAVEN_PUBLIC_REPORTS_PER_HOUR", 10, minimum=1
 VIRAL_MIN_REPORTS = env_int("HAVEN_VIRAL_MIN_REPORTS", 5, minimum=2)
 VIRAL_WINDOW_DAYS = env_int("HAVEN_VIRAL_WINDOW_DAYS", 7, minimum=1)
 
+# Linking: a value held by more than this many distinct subjects is noisy and stops linking (MISP's
+# correlation_limit, whose default is also 20).
+INTEL_CORRELATION_CAP = env_int("HAVEN_INTEL_CORRELATION_CAP", 20, minimum=1)
+
 # The largest file a partner may send to POST /api/v1/match/file; it is hashed in memory.
 MATCH_MAX_UPLOAD_BYTES = env_int("HAVEN_MATCH_MAX_UPLOAD_BYTES", 50 * 1024 * 1024, minimum=1)
 # In-memory uploads up to the match limit (plus room for the multipart framing); a larger body's file part

@@ -1,0 +1,426 @@
+"""Linking in the database: record a report's identifiers as sightings of canonical values, then work out
+the subjects of the members they touch.
+
+A report is linked incrementally: the members it can reach through linkable values (its closure) are
+partitioned again, and only their subjects change. ``rebuild`` partitions every member at once with the
+same function (``haven.intel.partition``), reading and writing in bulk. Subject ids are kept where they
+can be: a new component takes the old subject that holds most of its members.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest, Least
+from django.utils import timezone
+
+from haven.core.bulk import insert_many, next_ids
+from haven.intake.models import Report
+from haven.intel.models import TIER_OF_KIND, Decision, DecisionKind, Link, Member, Sighting, Subject, Tier, Value
+from haven.intel.normalise import normalise
+from haven.intel.partition import Constraint, Ints, partition
+from haven.intel.warninglists import Warninglist, current
+
+CHUNK = 5000
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Outcome:
+    members: int = 0
+    subjects: int = 0
+    created: int = 0
+    removed: int = 0
+    moved: int = 0
+    noisy: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _person_country(report: Report, person: int) -> str:
+    people = report.payload.get("reported_persons") or []
+    location = (people[person].get("location") or {}) if person < len(people) else {}
+    return str(location.get("country") or "")
+
+
+def record_sightings(report: Report, listed: Warninglist | None = None) -> list[int]:
+    """Make the report's reported persons members, and each of their identifiers a sighting of its
+    canonical value (or an invalid sighting). Safe to run twice. Returns the report's member ids."""
+    listed = listed or current()
+    persons = range(len(report.payload.get("reported_persons") or []))
+    Member.objects.bulk_create([Member(report=report, person=p) for p in persons], ignore_conflicts=True)
+    members = dict(Member.objects.filter(report=report).values_list("person", "id"))
+    identifiers = [i for i in report.identifiers.filter(on_victim=False).order_by("id") if i.person in members]
+    already = set(Sighting.objects.filter(member__report=report).values_list("identifier_id", flat=True))
+    fresh = [i for i in identifiers if i.pk not in already]
+    if not fresh:
+        return sorted(members.values())
+    read = {
+        i.pk: normalise(
+            i.kind, i.value, platform=i.platform, region=i.region, fallback_region=_person_country(report, i.person)
+        )
+        for i in fresh
+    }
+    keys = {(n.kind, n.platform, n.canonical) for n in read.values() if n.valid}
+    ids = _value_ids(keys, report, listed)
+    held_before = set(
+        Sighting.objects.filter(member_id__in=members.values(), value__isnull=False).values_list("member_id", "value_id")
+    )
+    rows, gained = [], Counter[int]()
+    for item in fresh:
+        n = read[item.pk]
+        value_id = ids[(n.kind, n.platform, n.canonical)] if n.valid else None
+        rows.append(Sighting(identifier=item, member_id=members[item.person], value_id=value_id, invalid=n.reason))
+        pair = (members[item.person], value_id)
+        if value_id is not None and pair not in held_before:
+            held_before.add(pair)
+            gained[value_id] += 1
+    Sighting.objects.bulk_create(rows, ignore_conflicts=True)
+    for count in set(gained.values()):
+        Value.objects.filter(id__in=[v for v, c in gained.items() if c == count]).update(
+            holders=F("holders") + count
+        )
+    when = report.received_at
+    Value.objects.filter(id__in=list(ids.values())).update(
+        first_seen=Least(F("first_seen"), when), last_seen=Greatest(F("last_seen"), when)
+    )
+    return sorted(members.values())
+
+
+def _value_ids(keys: set[tuple[str, str, str]], report: Report, listed: Warninglist) -> dict[tuple[str, str, str], int]:
+    def existing() -> dict[tuple[str, str, str], int]:
+        found: dict[tuple[str, str, str], int] = {}
+        for chunk in _chunks(sorted({k[2] for k in keys})):
+            for pk, kind, platform, canonical in Value.objects.filter(canonical__in=chunk).values_list(
+                "id", "kind", "platform", "canonical"
+            ):
+                if (kind, platform, canonical) in keys:
+                    found[(kind, platform, canonical)] = pk
+        return found
+
+    found = existing()
+    missing = keys - found.keys()
+    if missing:
+        when = report.received_at
+        Value.objects.bulk_create(
+            [
+                Value(kind=k, platform=p, canonical=c, tier=TIER_OF_KIND[k], excluded=listed.match(k, c),
+                      first_seen=when, last_seen=when)
+                for k, p, c in sorted(missing)
+            ],
+            ignore_conflicts=True,
+        )  # fmt: skip
+        found = existing()
+    return found
+
+
+# --- working out subjects ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Decisions:
+    merges: list[Decision]
+    splits: list[Decision]
+
+    @classmethod
+    def active(cls) -> _Decisions:
+        decisions = list(Decision.objects.filter(revoked_at__isnull=True).order_by("made_at", "id"))
+        return cls(
+            [d for d in decisions if d.kind == DecisionKind.MERGE],
+            [d for d in decisions if d.kind == DecisionKind.SPLIT],
+        )
+
+    def partners(self, members: set[int]) -> set[int]:
+        """Members joined to these by a merge."""
+        found: set[int] = set()
+        for merge in self.merges:
+            both = {*merge.side_a, *merge.side_b}
+            if both & members:
+                found |= both
+        return found
+
+    def constraints(self, position: dict[int, int]) -> tuple[list[Constraint], list[Constraint]]:
+        def on(decisions: list[Decision]) -> list[Constraint]:
+            found = []
+            for d in decisions:
+                a = [position[m] for m in d.side_a if m in position]
+                b = [position[m] for m in d.side_b if m in position]
+                if a and b:
+                    found.append(Constraint(a, b))
+            return found
+
+        return on(self.merges), on(self.splits)
+
+
+def _linkable_values(member_ids: Iterable[int]) -> set[int]:
+    found: set[int] = set()
+    for chunk in _chunks(sorted(member_ids)):
+        found.update(
+            Sighting.objects.filter(
+                member_id__in=chunk, value__tier__lt=Tier.WEAK, value__excluded="", value__noisy=False
+            ).values_list("value_id", flat=True)
+        )
+    return found
+
+
+def closure(seeds: Iterable[int], decisions: _Decisions) -> tuple[set[int], set[int]]:
+    """The members that linking ``seeds`` could touch, and the values that join them: everyone reachable
+    through linkable values that are not already noisy, and through merges."""
+    members = set(seeds)
+    frontier = set(members)
+    values: set[int] = set()
+    while frontier:
+        new_values = _linkable_values(frontier) - values
+        values |= new_values
+        reached = decisions.partners(frontier)
+        for chunk in _chunks(sorted(new_values)):
+            reached.update(Sighting.objects.filter(value_id__in=chunk).values_list("member_id", flat=True))
+        frontier = reached - members
+        members |= frontier
+    return members, values
+
+
+def link_members(seeds: Iterable[int]) -> Outcome:
+    """Partition again the members reachable from ``seeds``, and write what changed."""
+    decisions = _Decisions.active()
+    members, values = closure(seeds, decisions)
+    member_ids = np.array(sorted(members), dtype=np.int64)
+    pairs: list[tuple[int, int]] = []
+    for chunk in _chunks(member_ids.tolist()):
+        pairs.extend(
+            Sighting.objects.filter(member_id__in=chunk, value_id__in=values)
+            .values_list("member_id", "value_id")
+            .distinct()
+        )
+    pair_member = np.array([p[0] for p in pairs], dtype=np.int64)
+    pair_value = np.array([p[1] for p in pairs], dtype=np.int64)
+    value_ids = np.array(sorted(values), dtype=np.int64)
+    old = dict(Member.objects.filter(id__in=member_ids.tolist()).values_list("id", "subject_id"))
+    old_subjects = np.array([old.get(m) or 0 for m in member_ids.tolist()], dtype=np.int64)
+    return _solve(member_ids, pair_member, pair_value, value_ids, np.ones(len(value_ids), bool), old_subjects,
+                  decisions, full=False)  # fmt: skip
+
+
+def link_report(report: Report) -> Outcome:
+    """The pipeline step: record the report's identifiers, then link its members."""
+    return link_members(record_sightings(report))
+
+
+def _solve(
+    member_ids: Ints,
+    pair_member: Ints,
+    pair_value: Ints,
+    value_ids: Ints,
+    linkable: np.ndarray,
+    old_subjects: Ints,
+    decisions: _Decisions,
+    *,
+    full: bool,
+    progress: Progress | None = None,
+) -> Outcome:
+    clock = _Clock(progress)
+    position = {int(m): i for i, m in enumerate(member_ids.tolist())}
+    merges, splits = decisions.constraints(position)
+    pm = np.searchsorted(member_ids, pair_member)
+    pv = np.searchsorted(value_ids, pair_value)
+    result = partition(
+        len(member_ids), pm, pv, linkable, cap=settings.INTEL_CORRELATION_CAP, merges=merges, splits=splits
+    )
+    clock.lap("partition")
+    new_subjects, _ = _assign(result.labels, old_subjects)
+    clock.lap("assign")
+    outcome = Outcome(members=len(member_ids), subjects=len(np.unique(new_subjects)))
+    with transaction.atomic():
+        outcome.created = _create_subjects(new_subjects, old_subjects)
+        changed = new_subjects != old_subjects
+        outcome.moved = int(changed.sum())
+        _set_subjects(member_ids[changed], new_subjects[changed])
+        clock.lap("members")
+        gone = sorted(set(old_subjects.tolist()) - set(new_subjects.tolist()) - {0})
+        outcome.removed = _remove_empty(gone)
+        outcome.noisy = _set_noisy(value_ids, result.noisy, full=full)
+        touched = np.unique(np.concatenate([new_subjects, old_subjects[old_subjects > 0]]))
+        _write_links(new_subjects[pm], value_ids[pv], result.used[pv], touched, full=full)
+        clock.lap("links")
+    outcome.timings = clock.laps
+    return outcome
+
+
+class _Clock:
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress, self.laps = progress, {}
+        self.at = timezone.now()
+
+    def lap(self, name: str) -> None:
+        now = timezone.now()
+        self.laps[name] = (now - self.at).total_seconds()
+        self.at = now
+        if self.progress:
+            self.progress(name)
+
+
+def _assign(labels: Ints, old_subjects: Ints) -> tuple[Ints, int]:
+    """A subject for each component: the old subject holding most of its members (each old subject once,
+    ties to the lowest id), else a new one, numbered -1, -2, ... until it is created."""
+    n_labels = int(labels.max()) + 1 if len(labels) else 0
+    has_old = old_subjects > 0
+    key_label, key_old = labels[has_old], old_subjects[has_old]
+    chosen = np.zeros(n_labels, dtype=np.int64)
+    if len(key_label):
+        pairs, counts = np.unique(np.stack([key_label, key_old]), axis=1, return_counts=True)
+        order = np.lexsort((pairs[1], -counts))
+        taken: set[int] = set()
+        for label, subject in zip(pairs[0][order].tolist(), pairs[1][order].tolist(), strict=True):
+            if chosen[label] == 0 and subject not in taken:
+                chosen[label] = subject
+                taken.add(subject)
+    missing = np.flatnonzero(chosen == 0)
+    in_use = np.zeros(n_labels, dtype=bool)
+    in_use[labels] = True
+    missing = missing[in_use[missing]]
+    chosen[missing] = -np.arange(1, len(missing) + 1)
+    return chosen[labels], len(missing)
+
+
+def _create_subjects(new_subjects: Ints, old_subjects: Ints) -> int:
+    """Create the subjects numbered below zero, and put their real ids in place (in ``new_subjects``)."""
+    placeholders = np.unique(new_subjects[new_subjects < 0])
+    if len(placeholders) == 0:
+        return 0
+    count = len(placeholders)
+    ids = next_ids(Subject, count)
+    if ids is None:  # SQLite: this transaction holds the write lock, so the next ids are ours
+        top = Subject.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        ids = list(range(top + 1, top + 1 + count))
+    now = timezone.now()
+    insert_many(Subject, ["id", "uid", "created_at"], ((i, uuid.uuid4(), now) for i in ids))
+    real = np.array(ids, dtype=np.int64)
+    # placeholders are sorted ascending (-count .. -1); -k maps to ids[k - 1]
+    mapping = real[(-placeholders - 1)]
+    lookup = new_subjects < 0
+    new_subjects[lookup] = mapping[np.searchsorted(placeholders, new_subjects[lookup])]
+    return count
+
+
+def _update_pairs(table: str, column: str, ids: Ints, values: Sequence[Any], sql_type: str = "bigint") -> None:
+    """``UPDATE table SET column = v WHERE id = k`` for many (k, v), a few thousand a statement."""
+    if len(ids) == 0:
+        return
+    quote = connection.ops.quote_name
+    pg = connection.vendor == "postgresql"
+    key_cast, value_cast = ("::bigint", f"::{sql_type}") if pg else ("", "")
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), CHUNK):
+            keys = ids[start : start + CHUNK].tolist()
+            vals = list(values[start : start + CHUNK])
+            rows = ", ".join(["(%s, %s)"] * len(keys))
+            params = [x for pair in zip(keys, vals, strict=True) for x in pair]
+            cursor.execute(
+                f"WITH v(k, s) AS (VALUES {rows}) UPDATE {quote(table)} SET {quote(column)} = v.s{value_cast} "  # noqa: S608
+                f"FROM v WHERE {quote(table)}.id = v.k{key_cast}",
+                params,
+            )
+
+
+def _set_subjects(member_ids: Ints, subjects: Ints) -> None:
+    _update_pairs(Member._meta.db_table, "subject_id", member_ids, subjects.tolist())
+
+
+def _remove_empty(subject_ids: list[int]) -> int:
+    removed = 0
+    for chunk in _chunks(subject_ids):
+        removed += Subject.objects.filter(id__in=chunk, members__isnull=True).delete()[1].get("intel.Subject", 0)
+    return removed
+
+
+def _set_noisy(value_ids: Ints, noisy: np.ndarray, *, full: bool) -> int:
+    now_noisy = value_ids[noisy].tolist()
+    if full:
+        Value.objects.filter(noisy=True).exclude(id__in=now_noisy).update(noisy=False)
+    else:
+        for chunk in _chunks(value_ids[~noisy].tolist()):
+            Value.objects.filter(id__in=chunk, noisy=True).update(noisy=False)
+    for chunk in _chunks(now_noisy):
+        Value.objects.filter(id__in=chunk).update(noisy=True)
+    return len(now_noisy)
+
+
+def _write_links(subjects: Ints, values: Ints, used: np.ndarray, touched: Ints, *, full: bool) -> None:
+    """One Link for each (subject, value) that joins two or more of the subject's members."""
+    if full:
+        Link.objects.all().delete()
+    else:
+        for chunk in _chunks(touched.tolist()):
+            Link.objects.filter(subject_id__in=chunk).delete()
+    if not used.any():
+        return
+    pairs, counts = np.unique(np.stack([subjects[used], values[used]]), axis=1, return_counts=True)
+    joined = counts >= 2
+    rows = zip(pairs[0][joined].tolist(), pairs[1][joined].tolist(), counts[joined].tolist(), strict=True)
+    insert_many(Link, ["subject", "value", "members"], rows)
+
+
+# --- the full rebuild -------------------------------------------------------------------------------------
+
+
+def _read_array(sql: str, columns: int) -> np.ndarray:
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    return np.array(rows, dtype=np.int64).reshape(-1, columns)
+
+
+def rebuild(progress: Progress | None = None, *, warninglist: Warninglist | None = None) -> Outcome:
+    """Work out every subject from scratch, keeping the analysts' decisions. Warninglists and exclusions are
+    applied again, so a new exclusion takes effect everywhere."""
+    clock = _Clock(progress)
+    listed = warninglist or current()
+    with transaction.atomic():
+        _refresh_exclusions(listed)
+        clock.lap("warninglists")
+        members = _read_array("SELECT id, COALESCE(subject_id, 0) FROM intel_member ORDER BY id", 2)
+        values = _read_array(
+            "SELECT id, CASE WHEN tier < 3 AND excluded = '' THEN 1 ELSE 0 END FROM intel_value ORDER BY id", 2
+        )
+        pairs = _read_array(
+            "SELECT DISTINCT member_id, value_id FROM intel_sighting WHERE value_id IS NOT NULL", 2
+        )
+        clock.lap("read")
+        _recount_holders(values[:, 0], pairs[:, 1])
+        clock.lap("holders")
+        outcome = _solve(
+            members[:, 0], pairs[:, 0], pairs[:, 1], values[:, 0], values[:, 1].astype(bool), members[:, 1],
+            _Decisions.active(), full=True, progress=progress,
+        )  # fmt: skip
+    outcome.timings = clock.laps | outcome.timings
+    return outcome
+
+
+def _refresh_exclusions(listed: Warninglist) -> None:
+    for kind in sorted(listed.kinds()):
+        rows = Value.objects.filter(kind=kind).values_list("id", "canonical", "excluded")
+        changed = [(pk, reason) for pk, canonical, was in rows.iterator(chunk_size=20_000)
+                   if (reason := listed.match(kind, canonical)) != was]  # fmt: skip
+        if changed:
+            _update_pairs(Value._meta.db_table, "excluded", np.array([c[0] for c in changed]), [c[1] for c in changed], "text")
+    Value.objects.exclude(kind__in=listed.kinds()).exclude(excluded="").update(excluded="")
+
+
+def _recount_holders(value_ids: Ints, pair_value: Ints) -> None:
+    holders = np.bincount(np.searchsorted(value_ids, pair_value), minlength=len(value_ids))
+    current_counts = _read_array("SELECT id, holders FROM intel_value ORDER BY id", 2)[:, 1]
+    wrong = np.flatnonzero(holders != current_counts)
+    _update_pairs(Value._meta.db_table, "holders", value_ids[wrong], holders[wrong].tolist())

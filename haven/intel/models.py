@@ -1,0 +1,153 @@
+"""Subjects: the people behind reports, held together by the identifiers their reports share.
+
+A reported person in a report is a ``Member``. Each of its identifiers is a ``Sighting`` of one canonical
+``Value``. Members whose strong or medium values are shared fall into one ``Subject``; every ``Link`` says
+which value joined them. Analysts' merges and splits are ``Decision`` rows on members, not on subjects, so
+they survive a rebuild, and revoking one undoes it.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from haven.intake.models import Identifier, Report
+
+
+class Tier(models.IntegerChoices):
+    STRONG = 1, "Strong"
+    MEDIUM = 2, "Medium"
+    WEAK = 3, "Weak"
+
+
+# Strong identifiers link on their own, a username links with its platform, and addresses and URLs never
+# link: many people share an IP address or visit a URL. They are associations only.
+TIER_OF_KIND: dict[str, Tier] = {
+    "email": Tier.STRONG,
+    "phone": Tier.STRONG,
+    "account_id": Tier.STRONG,
+    "device_id": Tier.STRONG,
+    "payment_id": Tier.STRONG,
+    "username": Tier.MEDIUM,
+    "ip": Tier.WEAK,
+    "url": Tier.WEAK,
+}
+
+
+class Value(models.Model):
+    """One canonical identifier, whoever reported it."""
+
+    kind = models.CharField(max_length=12)
+    platform = models.CharField(max_length=100, blank=True)
+    canonical = models.CharField(max_length=500)
+    tier = models.PositiveSmallIntegerField(choices=Tier.choices)
+    excluded = models.CharField(max_length=200, blank=True, help_text="the warninglist entry that matched")
+    noisy = models.BooleanField(default=False, help_text="held by more subjects than the correlation cap")
+    holders = models.PositiveIntegerField(default=0, help_text="reported persons holding it")
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "platform", "canonical"], name="intel_value_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.platform + '/' if self.platform else ''}{self.canonical}"
+
+    @property
+    def links(self) -> bool:
+        return self.tier != Tier.WEAK and not self.excluded and not self.noisy
+
+
+class Subject(models.Model):
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return "SUB-" + self.uid.hex[:10].upper()
+
+
+class Member(models.Model):
+    """One reported person in one report. Victims are never members: subjects are of offenders."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="members")
+    person = models.PositiveSmallIntegerField()
+    subject = models.ForeignKey(Subject, on_delete=models.SET_NULL, null=True, related_name="members")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["report", "person"], name="intel_member_unique")]
+
+
+class Sighting(models.Model):
+    """One reported identifier, with the canonical value it reads as (none when it is invalid)."""
+
+    identifier = models.OneToOneField(Identifier, on_delete=models.CASCADE, primary_key=True)
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="sightings")
+    value = models.ForeignKey(Value, on_delete=models.PROTECT, null=True, related_name="sightings")
+    invalid = models.CharField(max_length=200, blank=True, help_text="why the value could not be read")
+
+    class Meta:
+        indexes = [models.Index(fields=["value", "member"], name="intel_sighting_value")]
+
+
+class Link(models.Model):
+    """Why members share a subject: this value is held by ``members`` of them."""
+
+    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="links")
+    value = models.ForeignKey(Value, on_delete=models.CASCADE, related_name="links")
+    members = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["subject", "value"], name="intel_link_unique")]
+
+
+class DecisionKind(models.TextChoices):
+    MERGE = "merge", "Merge"
+    SPLIT = "split", "Split"
+
+
+class Decision(models.Model):
+    """An analyst's merge (side A and side B are one person) or split (they are not)."""
+
+    kind = models.CharField(max_length=5, choices=DecisionKind.choices)
+    side_a = models.JSONField(help_text="member ids")
+    side_b = models.JSONField(help_text="member ids")
+    reason = models.TextField(max_length=2000)
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    made_at = models.DateTimeField(auto_now_add=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoke_reason = models.TextField(max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["made_at", "id"]
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+class Exclusion(models.Model):
+    """An admin's warninglist entry: values matching it never link. ``*`` and ``?`` are wildcards on the
+    canonical value; an ip entry may be a CIDR range."""
+
+    kind = models.CharField(max_length=12)
+    pattern = models.CharField(max_length=500)
+    reason = models.CharField(max_length=200)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "pattern"], name="intel_exclusion_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.pattern}"

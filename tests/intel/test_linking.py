@@ -1,0 +1,104 @@
+"""Linking reports into subjects: the tiers, the warninglists, the correlation cap, and provenance."""
+
+from __future__ import annotations
+
+import pytest
+
+from haven.intel.models import Link, Member, Sighting, Value
+from tests.conftest import Orgs
+from tests.intel.conftest import groups, ident, person, report_of, submit, together
+
+pytestmark = pytest.mark.django_db
+
+
+def test_strong_identifiers_link_and_weak_ones_do_not(orgs: Orgs) -> None:
+    submit(
+        orgs,
+        report_of("A", person(ident("email", "Someone.Else@Example.com"))),
+        report_of("B", person(ident("email", "someone.else@example.com"), ident("phone", "07700 900001"))),
+        report_of("C", person(ident("phone", "+44 7700 900001"))),
+        report_of("D", person(ident("ip", "192.0.2.7"), ident("url", "https://example.com/x"))),
+        report_of("E", person(ident("ip", "192.0.2.7"), ident("url", "https://EXAMPLE.com/x#frag"))),
+    )
+    assert groups() == {together("A", "B", "C"), together("D"), together("E")}
+    link = Link.objects.get(value__kind="email")
+    assert (link.value.canonical, link.members) == ("someone.else@example.com", 2)
+    assert Link.objects.get(value__kind="phone").value.canonical == "+447700900001"
+    assert not Link.objects.filter(value__kind__in=["ip", "url"]).exists()
+    assert Value.objects.get(kind="ip").holders == 2
+
+
+def test_traps_do_not_link_and_variations_do(orgs: Orgs) -> None:
+    submit(
+        orgs,
+        # Gmail: dots, +tags, googlemail and case are one mailbox
+        report_of("G1", person(ident("email", "first.last@gmail.com"))),
+        report_of("G2", person(ident("email", "FirstLast+pics@googlemail.com"))),
+        # another provider: a dot is part of the address
+        report_of("D1", person(ident("email", "first.last@example.com"))),
+        report_of("D2", person(ident("email", "firstlast@example.com"))),
+        # one handle on two platforms is two people; the same handle in another case is one
+        report_of("H1", person(ident("username", "quietfox", "examplechat"))),
+        report_of("H2", person(ident("username", "quietfox", "examplegram"))),
+        report_of("H3", person(ident("username", "@QuietFox", "ExampleChat"))),
+        # a no-reply address pasted into unrelated reports, and a shared carrier-grade NAT address
+        report_of("N1", person(ident("email", "no-reply@example.com"), ident("ip", "100.64.0.1"))),
+        report_of("N2", person(ident("email", "No-Reply@example.com"), ident("ip", "100.64.0.1"))),
+        # one number, three spellings, one given in its region
+        report_of("P1", person(ident("phone", "07700 900456"))),
+        report_of("P2", person(ident("phone", "+44 (0)7700-900456"))),
+        report_of("P3", person(ident("phone", "7700900456", region="GB"))),
+    )
+    assert groups() == {
+        together("G1", "G2"), together("D1"), together("D2"), together("H1", "H3"), together("H2"),
+        together("N1"), together("N2"), together("P1", "P2", "P3"),
+    }  # fmt: skip
+    assert Value.objects.get(kind="email", canonical="no-reply@example.com").excluded == "shared or no-reply mailbox"
+    assert Value.objects.get(kind="ip").excluded == "carrier-grade NAT"
+
+
+def test_a_value_held_by_more_subjects_than_the_cap_is_noisy(orgs: Orgs, settings: object) -> None:
+    settings.INTEL_CORRELATION_CAP = 3  # type: ignore[attr-defined]
+    shared = ident("email", "helpdesk@example.net")
+    # Three people who each have their own phone share one address: under the cap, so it links...
+    submit(orgs, *[report_of(f"S{i}", person(shared, ident("phone", f"07700 90010{i}"))) for i in range(3)])
+    assert together("S0", "S1", "S2") in groups()
+    # ...a fourth puts it over: it is noisy, and the people come apart again.
+    submit(orgs, report_of("S3", person(shared, ident("phone", "07700 900103"))))
+    assert groups() == {together(f"S{i}") for i in range(4)}
+    value = Value.objects.get(canonical="helpdesk@example.net")
+    assert value.noisy and value.holders == 4
+    assert not Link.objects.exists()
+
+
+def test_a_prolific_address_under_the_cap_is_not_noisy(orgs: Orgs, settings: object) -> None:
+    """What counts is distinct subjects, not reports: one person in many reports is one subject."""
+    settings.INTEL_CORRELATION_CAP = 3  # type: ignore[attr-defined]
+    phone = ident("phone", "07700 900200")
+    reports = [report_of(f"R{i}", person(ident("email", "prolific@example.org"), phone)) for i in range(6)]
+    submit(orgs, *reports)
+    assert groups() == {together(*[f"R{i}" for i in range(6)])}
+    assert not Value.objects.filter(noisy=True).exists()
+
+
+def test_two_people_in_one_report_are_two_members(orgs: Orgs) -> None:
+    submit(
+        orgs,
+        report_of("T1", person(ident("email", "one@example.com")), person(ident("email", "two@example.com"))),
+        report_of("T2", person(ident("email", "two@example.com"))),
+    )
+    assert groups() == {together("T1/0"), together("T1/1", "T2/0")}
+
+
+def test_invalid_values_are_kept_and_flagged_and_linking_runs_twice_safely(orgs: Orgs) -> None:
+    [report] = submit(orgs, report_of("I1", person(ident("email", "not an address"), ident("phone", "12"))))
+    from haven.intel.linking import link_report
+
+    link_report(report)
+    sightings = Sighting.objects.filter(member__report=report).order_by("identifier_id")
+    assert [(s.value_id, s.invalid) for s in sightings] == [
+        (None, "not an email address"), (None, sightings[1].invalid)
+    ]  # fmt: skip
+    assert sightings[1].invalid
+    assert Member.objects.filter(report=report).count() == 1
+    assert Sighting.objects.count() == 2
