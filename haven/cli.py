@@ -24,6 +24,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "reports",
         "import or export reports: reports import FILE.jsonl [--organisation ORG] | reports export",
     ),
+    "link": ("link", "link --rebuild: work out every subject again, keeping analysts' merges and splits"),
+    "subjects": (
+        "subjects",
+        "subjects export --format jsonl | subjects exclude KIND PATTERN --reason R --by USER | exclusions",
+    ),
     "evidence": ("evidence", "evidence store keys: evidence new-key | evidence rotate-key"),
     "demo": ("demo", "seed synthetic demo data and print the demo logins (no server)"),
     "check": ("check", "check the configuration and exit"),

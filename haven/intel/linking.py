@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
@@ -165,20 +165,27 @@ class _Decisions:
         return on(self.merges), on(self.splits)
 
 
+# A noisy value is checked again when a report reaches it, since the subjects holding it may have merged
+# since; but not once it is held by more than this many times the cap, which would pull most of its holders'
+# subjects into every report's linking. ``haven link --rebuild`` checks every value.
+RECHECK_NOISY_UP_TO = 5
+
+
 def _linkable_values(member_ids: Iterable[int]) -> set[int]:
+    recheck = RECHECK_NOISY_UP_TO * settings.INTEL_CORRELATION_CAP
     found: set[int] = set()
     for chunk in _chunks(sorted(member_ids)):
         found.update(
-            Sighting.objects.filter(
-                member_id__in=chunk, value__tier__lt=Tier.WEAK, value__excluded="", value__noisy=False
-            ).values_list("value_id", flat=True)
+            Sighting.objects.filter(member_id__in=chunk, value__tier__lt=Tier.WEAK, value__excluded="")
+            .filter(Q(value__noisy=False) | Q(value__holders__lte=recheck))
+            .values_list("value_id", flat=True)
         )
     return found
 
 
 def closure(seeds: Iterable[int], decisions: _Decisions) -> tuple[set[int], set[int]]:
     """The members that linking ``seeds`` could touch, and the values that join them: everyone reachable
-    through linkable values that are not already noisy, and through merges."""
+    through linkable values (noisy ones too, up to a size), and through merges."""
     members = set(seeds)
     frontier = set(members)
     values: set[int] = set()

@@ -102,3 +102,48 @@ def test_invalid_values_are_kept_and_flagged_and_linking_runs_twice_safely(orgs:
     assert sightings[1].invalid
     assert Member.objects.filter(report=report).count() == 1
     assert Sighting.objects.count() == 2
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_rebuild_gives_what_incremental_linking_gave(orgs: Orgs, settings: object, seed: int) -> None:
+    """Random reports over a small pool of identifiers (so that many collide), linked one at a time in
+    the pipeline's way, then rebuilt from scratch: the same subjects, the same ids, the same noisy values."""
+    import random
+
+    from haven.intel.linking import rebuild
+
+    settings.INTEL_CORRELATION_CAP = 4  # type: ignore[attr-defined]
+    rng = random.Random(seed)
+    pool = (
+        [ident("email", f"p{i}@example.com") for i in range(60)]
+        + [ident("phone", f"07700 900{i:03d}") for i in range(60)]
+        + [ident("username", f"h{i}", rng.choice(["examplechat", "examplegram"])) for i in range(30)]
+        + [ident("ip", f"192.0.2.{i}") for i in range(5)]
+    )
+    shared = [ident("email", "helpdesk@example.net"), ident("phone", "07700 900999")]
+
+    def identifiers() -> list[dict[str, object]]:
+        return rng.sample(pool, rng.randint(1, 2)) + [v for v in shared if rng.random() < 0.15]
+
+    reports = [
+        report_of(f"R{n}", *[person(*identifiers()) for _ in range(rng.randint(1, 2))]) for n in range(60)
+    ]
+    submit(orgs, *reports)
+    before = groups()
+    subject_of = dict(Member.objects.values_list("id", "subject_id"))
+    noisy = set(Value.objects.filter(noisy=True).values_list("id", flat=True))
+    links = set(Link.objects.values_list("subject_id", "value_id", "members"))
+    assert len(before) > 1 and links and noisy  # the data exercises links and the cap
+    outcome = rebuild()
+    assert outcome.moved == 0 and outcome.created == 0 and outcome.removed == 0
+    assert groups() == before
+    assert dict(Member.objects.values_list("id", "subject_id")) == subject_of
+    assert set(Value.objects.filter(noisy=True).values_list("id", flat=True)) == noisy
+    assert set(Link.objects.values_list("subject_id", "value_id", "members")) == links
+    # From nothing: every member without a subject gives the same partition.
+    Member.objects.update(subject=None)
+    from haven.intel.models import Subject
+
+    Subject.objects.all().delete()
+    rebuild()
+    assert groups() == before
