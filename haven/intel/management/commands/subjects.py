@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from argparse import ArgumentParser
 from typing import Any
 
@@ -35,7 +34,7 @@ class Command(BaseCommand):
         command = options["subcommand"]
         if command == "export":
             for row in subject_rows():
-                sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+                self.stdout.write(json.dumps(row, ensure_ascii=False))
         elif command == "exclusions":
             for e in Exclusion.objects.order_by("kind", "pattern").select_related("created_by"):
                 self.stdout.write(f"{e.kind}\t{e.pattern}\t{e.reason}\t{e.created_by.username}\t{e.created_at:%Y-%m-%d}")
