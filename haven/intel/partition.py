@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.sparse import coo_matrix
+from numba import njit
+from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 Ints = npt.NDArray[np.int64]
@@ -49,32 +50,73 @@ def _components(n: int, members: Ints, nodes: Ints, extra: Ints, size: int) -> I
     return labels[:n].astype(np.int64)
 
 
+@njit(cache=True, nogil=True)
+def _pieces(indptr: Ints, indices: Ints) -> Ints:  # pragma: no cover - compiled by numba
+    """For each node of an undirected graph (CSR, no repeated edges): into how many pieces its connected
+    component falls when the node is taken out. One iterative depth-first search (Tarjan's articulation
+    points): a child whose subtree reaches no higher than the node is a piece of its own, and everything
+    else, with the node's parent, is one more."""
+    n = len(indptr) - 1
+    disc = np.full(n, -1, dtype=np.int64)
+    low = np.zeros(n, dtype=np.int64)
+    parent = np.full(n, -1, dtype=np.int64)
+    pieces = np.zeros(n, dtype=np.int64)
+    stack = np.empty(n, dtype=np.int64)
+    edge = np.empty(n, dtype=np.int64)
+    clock = 0
+    for root in range(n):
+        if disc[root] != -1:
+            continue
+        disc[root] = low[root] = clock
+        clock += 1
+        top = 0
+        stack[0], edge[0] = root, indptr[root]
+        while top >= 0:
+            u = stack[top]
+            e = edge[top]
+            if e < indptr[u + 1]:
+                edge[top] = e + 1
+                w = indices[e]
+                if disc[w] == -1:
+                    parent[w] = u
+                    disc[w] = low[w] = clock
+                    clock += 1
+                    top += 1
+                    stack[top], edge[top] = w, indptr[w]
+                elif w != parent[u]:
+                    low[u] = min(low[u], disc[w])
+            else:
+                top -= 1
+                if top >= 0:
+                    p = stack[top]
+                    low[p] = min(low[p], low[u])
+                    if low[u] >= disc[p]:
+                        pieces[p] += 1
+    for u in range(n):
+        if parent[u] != -1:
+            pieces[u] += 1
+    return pieces
+
+
 def _count_without_each(values: Ints, holders: Ints, alive: Bools) -> dict[int, int]:
     """For each alive value in ``values``: how many components its holders fall into when it is left out
-    and every other alive value links. ``values[i]`` is held by the component ``holders[i]``."""
+    and every other alive value links. ``values[i]`` is held by the component ``holders[i]``.
+
+    In the graph of components and values, that is the number of pieces the value's node leaves behind when
+    it is taken out, which one depth-first search gives for every value at once."""
     keep = alive[values]
-    values, holders = values[keep], holders[keep]
-    if len(values) == 0:
+    if not keep.any():
         return {}
-    local_values, value_of = np.unique(values, return_inverse=True)
-    local_holders, holder_of = np.unique(holders, return_inverse=True)
-    n_holders, size = len(local_holders), len(local_holders) + len(local_values)
-    # The values fall into groups that share holders; leaving one out can only change its own group.
-    group = _components(n_holders, holder_of, n_holders + value_of, np.empty((0, 2), np.int64), size)
-    group_of_value = np.zeros(len(local_values), dtype=np.int64)
-    group_of_value[value_of] = group[holder_of]
-    counts: dict[int, int] = {}
-    for g in np.unique(group_of_value):
-        in_group = group[holder_of] == g
-        gv, gh = value_of[in_group], holder_of[in_group]
-        for v in np.flatnonzero(group_of_value == g):
-            if (group_of_value == g).sum() == 1:
-                counts[int(local_values[v])] = len(np.unique(gh))
-                continue
-            other = gv != v
-            labels = _components(n_holders, gh[other], n_holders + gv[other], np.empty((0, 2), np.int64), size)
-            counts[int(local_values[v])] = len(np.unique(labels[gh[gv == v]]))
-    return counts
+    pairs = np.unique(np.stack([values[keep], holders[keep]]), axis=1)
+    local_values, value_of = np.unique(pairs[0], return_inverse=True)
+    _, holder_of = np.unique(pairs[1], return_inverse=True)
+    n_holders = int(holder_of.max()) + 1
+    size = n_holders + len(local_values)
+    a, b = holder_of, n_holders + value_of
+    graph = csr_matrix((np.ones(2 * len(a), dtype=np.int8), (np.concatenate([a, b]), np.concatenate([b, a]))),
+                       shape=(size, size))  # fmt: skip
+    pieces = _pieces(graph.indptr.astype(np.int64), graph.indices.astype(np.int64))
+    return dict(zip(local_values.tolist(), pieces[n_holders:].tolist(), strict=True))
 
 
 def partition(

@@ -1,5 +1,7 @@
 """Values that must never link, whoever holds them (MISP's warninglists and exclusion lists).
 
+Patterns take ``*`` (any run of characters) and ``?`` (one character), and match case-insensitively.
+
 Built in: carrier-grade NAT, private and reserved address ranges, and shared or no-reply mailboxes. Admins
 add their own ``Exclusion`` rows, with ``*`` and ``?`` wildcards (and CIDR ranges for ip). The documentation
 ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32) are left off on purpose: real traffic
@@ -8,7 +10,6 @@ never carries them, and Haven's synthetic data must use them.
 
 from __future__ import annotations
 
-import fnmatch
 import ipaddress
 import re
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ BUILT_IN_EMAILS: tuple[str, ...] = (
 class Warninglist:
     networks: list[tuple[IpNetwork, str]] = field(default_factory=list)
     patterns: dict[str, list[tuple[re.Pattern[str], str]]] = field(default_factory=dict)
+    likes: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # the same patterns, for SQL LIKE
 
     def add(self, kind: str, pattern: str, reason: str) -> None:
         if kind == "ip" and "*" not in pattern and "?" not in pattern:
@@ -55,8 +57,10 @@ class Warninglist:
                 return
             except ValueError:
                 pass
-        regex = re.compile(fnmatch.translate(pattern.strip().casefold()))
+        wildcard = pattern.strip().casefold()
+        regex = re.compile(re.escape(wildcard).replace(r"\*", ".*").replace(r"\?", ".") + r"\Z", re.DOTALL)
         self.patterns.setdefault(kind, []).append((regex, reason))
+        self.likes.setdefault(kind, []).append((_like(wildcard), reason))
 
     def kinds(self) -> set[str]:
         return set(self.patterns) | ({"ip"} if self.networks else set())
@@ -77,6 +81,29 @@ class Warninglist:
             if regex.match(folded):
                 return reason
         return ""
+
+
+def _like(wildcard: str) -> str:
+    """A ``*``/``?`` wildcard as a LIKE pattern with ``!`` as its escape character."""
+    escaped = wildcard.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+    return escaped.replace("*", "%").replace("?", "_")
+
+
+def reason_sql(listed: Warninglist, kind: str, *, inet: bool) -> tuple[str, list[str]]:
+    """A SQL expression giving the reason a value of ``kind`` is listed, or '' (the rules of ``match``).
+    With ``inet`` (PostgreSQL), ip ranges are tested by the database too."""
+    cases: list[str] = []
+    params: list[str] = []
+    if kind == "ip" and inet:
+        for network, reason in listed.networks:
+            cases.append("WHEN canonical::inet <<= %s::inet THEN %s")
+            params += [str(network), reason]
+    for like, reason in listed.likes.get(kind, []):
+        cases.append("WHEN LOWER(canonical) LIKE %s ESCAPE '!' THEN %s")
+        params += [like, reason]
+    if not cases:
+        return "''", []
+    return f"(CASE {' '.join(cases)} ELSE '' END)", params
 
 
 def built_in() -> Warninglist:

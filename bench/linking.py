@@ -1,0 +1,209 @@
+"""Linking at scale: a full rebuild over about 1M reports and 4M identifiers, and one new report at a time.
+
+    HAVEN_DEBUG=1 HAVEN_DATABASE_URL=postgresql://... .venv/bin/python -m bench.linking [--reports 1000000]
+
+The baseline, in the same run, is a plain Python union-find over the same (member, value) pairs, with no
+cap, no warninglists, no decisions and no writes: the least any linker must do. The data is written straight
+into the tables (reports, identifiers, members, values, sightings) with COPY, since what is measured is the
+linking, not intake; identifiers are synthetic and from reserved ranges (example.com, 2001:db8::/32).
+Point HAVEN_DATABASE_URL at a scratch database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from bench import setup_database
+
+
+def _max_id(model: Any) -> int:
+    return int(model.objects.order_by("-id").values_list("id", flat=True).first() or 0)
+
+
+def _reset_sequences(*models: Any) -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            table = model._meta.db_table
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")  # noqa: S608
+
+
+def generate(reports: int, seed: int) -> None:
+    """``reports`` reports by reports/3 people, four identifiers each: the person's email, one of their
+    account or handle, an IPv6 address from a large pool (weak), and a fourth from: the person's other
+    handle or account (90%), one of reports/500 shared help-desk addresses, each pasted by about 25 people
+    (noisy at the default cap), or a no-reply address (on the warninglist). Holder counts are written as the
+    pipeline keeps them."""
+    from haven.core.bulk import insert_many
+    from haven.intake.actions import IDENTIFIER_COLUMNS, REPORT_COLUMNS
+    from haven.intake.models import Identifier, Report
+    from haven.intel.models import Member, Sighting, Value
+
+    rng = np.random.default_rng(seed)
+    people = max(1, reports // 3)
+    prolific = max(1, people // 30)
+    person = np.where(rng.random(reports) < 0.3, rng.integers(0, prolific, reports), rng.integers(0, people, reports))
+    ips, shared = 200_000, max(1, reports // 500)
+    email, account, handle = 0, people, 2 * people
+    ip0, shared0, no_reply = 3 * people, 3 * people + ips, 3 * people + ips + shared
+    slot1 = np.where(rng.random(reports) < 0.5, account + person, handle + person)
+    other = np.where(slot1 < handle, handle + person, account + person)
+    pick = rng.random(reports)
+    slot3 = np.where(pick < 0.9, other, np.where(pick < 0.95, shared0 + rng.integers(0, shared, reports), no_reply))
+    slots = np.stack([email + person, slot1, ip0 + rng.integers(0, ips, reports), slot3], axis=1)
+
+    def describe(v: int) -> tuple[str, str, str, int, str]:
+        if v < account:
+            return "email", "", f"user{v}@example.com", 1, ""
+        if v < handle:
+            return "account_id", "examplechat", str(v - account), 1, ""
+        if v < ip0:
+            return "username", "examplegram", f"handle{v - handle}", 2, ""
+        if v < shared0:
+            return "ip", "", f"2001:db8::{(v - ip0) >> 16:x}:{(v - ip0) & 0xFFFF:x}", 3, ""
+        if v < no_reply:
+            return "email", "", f"helpdesk{v - shared0}@example.net", 1, ""
+        return "email", "", "no-reply@notifications.example.com", 1, "shared or no-reply mailbox"
+
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    used, holders = np.unique(slots, return_counts=True)
+    value_base = _max_id(Value) + 1
+    value_id = {int(v): value_base + i for i, v in enumerate(used.tolist())}
+    insert_many(Value, ["id", "kind", "platform", "canonical", "tier", "excluded", "noisy", "holders", "first_seen", "last_seen"],
+                ((value_id[v], *describe(v), False, h, now, now) for v, h in zip(used.tolist(), holders.tolist(), strict=True)))  # fmt: skip
+    report_base, member_base = _max_id(Report) + 1, _max_id(Member) + 1
+    identifier_base = _max_id(Identifier) + 1
+    for start in range(0, reports, 100_000):
+        stop = min(reports, start + 100_000)
+        rows = [
+            (report_base + i, uuid.uuid4(), None, "industry", None, None, "0" * 64, "processed", "other", None, False,
+             {"reported_persons": [{}]}, now, now)
+            for i in range(start, stop)
+        ]  # fmt: skip
+        insert_many(Report, ("id", *REPORT_COLUMNS), rows)
+        insert_many(Member, ["id", "report", "person"], ((member_base + i, report_base + i, 0) for i in range(start, stop)))
+        identifiers, sightings = [], []
+        for i in range(start, stop):
+            for j, v in enumerate(slots[i].tolist()):
+                kind, platform, canonical, _, _ = describe(v)
+                pk = identifier_base + 4 * i + j
+                identifiers.append((pk, report_base + i, False, 0, kind, canonical, platform, "", None, None, ""))
+                sightings.append((pk, member_base + i, value_id[v], ""))
+        insert_many(Identifier, ("id", *IDENTIFIER_COLUMNS), identifiers)
+        insert_many(Sighting, ["identifier", "member", "value", "invalid"], sightings)
+        print(f"  wrote {stop:,} reports", flush=True)
+    _reset_sequences(Value, Report, Member, Identifier)
+
+
+def union_find_baseline(pairs: np.ndarray) -> int:
+    """Plain Python union-find over (member, value) pairs: members sharing any value are one subject."""
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        root = x
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while parent.get(x, x) != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    first: dict[int, int] = {}
+    for member, value in pairs.tolist():
+        if value in first:
+            a, b = find(first[value]), find(member)
+            if a != b:
+                parent[b] = a
+        else:
+            first[value] = member
+    return len({find(m) for m in set(pairs[:, 0].tolist())})
+
+
+def incremental(count: int, people: int, seed: int) -> list[float]:
+    """Submit ``count`` reports by existing people (so that they link into large subjects), then time the
+    linking step of each, as the worker runs it: in a transaction, sightings recorded, members linked."""
+    from django.db import transaction
+
+    from haven.intake.actions import Submitted, submit_reports
+    from haven.intake.schemas import ReportIn
+    from haven.intel.linking import link_report
+
+    rng = np.random.default_rng(seed)
+    items = []
+    for n in range(count):
+        p = int(rng.integers(0, max(1, people // 30)))
+        items.append(ReportIn.model_validate({
+            "external_id": f"INC-{seed}-{n}",
+            "incident": {"type": "other", "summary": "Synthetic benchmark report."},
+            "reported_persons": [{"identifiers": [
+                {"kind": "email", "value": f"User{p}@Example.com"},
+                {"kind": "username", "platform": "examplegram", "value": f"@handle{p}"},
+                {"kind": "ip", "value": f"2001:db8::1:{int(rng.integers(0, 65_536)):x}"},
+                {"kind": "email", "value": f"new{seed}-{n}@example.org"},
+            ]}],
+        }))  # fmt: skip
+    stored = [r.report for r in submit_reports(items, organisation=None, source="public") if isinstance(r, Submitted)]
+    samples = []
+    for report in stored:
+        start = time.perf_counter()
+        with transaction.atomic():
+            link_report(report)
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--reports", type=int, default=1_000_000)
+    parser.add_argument("--incremental", type=int, default=1_000)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    setup_database()
+    from django.db import connection
+
+    from haven.intel.linking import _read_array, rebuild
+    from haven.intel.models import Link, Member, Sighting, Subject
+
+    start = time.perf_counter()
+    generate(args.reports, args.seed)
+    print(f"database: {connection.vendor}; generated in {time.perf_counter() - start:.0f} s: "
+          f"{Member.objects.count():,} reported persons, {Sighting.objects.count():,} identifiers")  # fmt: skip
+
+    def timed(label: str) -> None:
+        start = time.perf_counter()
+        outcome = rebuild()
+        seconds = time.perf_counter() - start
+        steps = ", ".join(f"{k} {v:.1f}" for k, v in outcome.timings.items())
+        print(f"| {label} | {seconds:.1f} | {outcome.subjects:,} subjects, {outcome.moved:,} moved, "
+              f"{outcome.noisy:,} noisy | {steps} |")  # fmt: skip
+
+    print("| run | seconds | result | steps (s) |")
+    print("| --- | ---: | --- | --- |")
+    timed("rebuild from nothing (no subjects yet)")
+    timed("rebuild again (every subject already right)")
+    start = time.perf_counter()
+    pairs = _read_array("SELECT DISTINCT member_id, value_id FROM intel_sighting WHERE value_id IS NOT NULL", 2)
+    read = time.perf_counter() - start
+    start = time.perf_counter()
+    groups = union_find_baseline(pairs)
+    print(f"| baseline: read pairs {read:.1f} s + Python union-find, no cap, no writes | "
+          f"{read + time.perf_counter() - start:.1f} | {groups:,} groups (every value links) | - |")  # fmt: skip
+    samples = incremental(args.incremental, max(1, args.reports // 3), args.seed)
+    ordered = sorted(samples)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    print(f"incremental, {len(samples):,} reports: p50 {statistics.median(samples) * 1000:.1f} ms, "
+          f"p99 {p99 * 1000:.1f} ms, max {ordered[-1] * 1000:.1f} ms")  # fmt: skip
+    print(f"subjects {Subject.objects.count():,}, links {Link.objects.count():,}")
+
+
+if __name__ == "__main__":
+    main()
