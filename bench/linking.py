@@ -79,8 +79,8 @@ def generate(reports: int, seed: int) -> None:
     used, holders = np.unique(slots, return_counts=True)
     value_base = _max_id(Value) + 1
     value_id = {int(v): value_base + i for i, v in enumerate(used.tolist())}
-    insert_many(Value, ["id", "kind", "platform", "canonical", "tier", "excluded", "noisy", "holders", "first_seen", "last_seen"],
-                ((value_id[v], *describe(v), False, h, now, now) for v, h in zip(used.tolist(), holders.tolist(), strict=True)))  # fmt: skip
+    insert_many(Value, ["id", "kind", "platform", "canonical", "tier", "excluded", "noisy", "holders", "subjects", "first_seen", "last_seen"],
+                ((value_id[v], *describe(v), False, h, 0, now, now) for v, h in zip(used.tolist(), holders.tolist(), strict=True)))  # fmt: skip
     report_base, member_base = _max_id(Report) + 1, _max_id(Member) + 1
     identifier_base = _max_id(Identifier) + 1
     for start in range(0, reports, 100_000):
@@ -103,6 +103,11 @@ def generate(reports: int, seed: int) -> None:
         insert_many(Sighting, ["identifier", "member", "value", "invalid"], sightings)
         print(f"  wrote {stop:,} reports", flush=True)
     _reset_sequences(Value, Report, Member, Identifier)
+    from django.db import connection
+
+    if connection.vendor == "postgresql":  # as autovacuum would, on a live database
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def union_find_baseline(pairs: np.ndarray) -> int:

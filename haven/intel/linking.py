@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Case, Count, F, Q, When
+from django.db.models import Value as Literal
 from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
@@ -56,75 +57,67 @@ def _person_country(report: Report, person: int) -> str:
     return str(location.get("country") or "")
 
 
-def record_sightings(report: Report, listed: Warninglist | None = None) -> list[int]:
+def record_sightings(report: Report, listed: Warninglist | None = None) -> dict[int, int | None]:
     """Make the report's reported persons members, and each of their identifiers a sighting of its
-    canonical value (or an invalid sighting). Safe to run twice. Returns the report's member ids."""
+    canonical value (or an invalid sighting). Safe to run twice. Returns the report's members, each with its
+    subject (None until it is linked). Kept to a handful of queries: it runs for every report."""
     listed = listed or current()
-    persons = range(len(report.payload.get("reported_persons") or []))
-    Member.objects.bulk_create([Member(report=report, person=p) for p in persons], ignore_conflicts=True)
-    members = dict(Member.objects.filter(report=report).values_list("person", "id"))
-    identifiers = [i for i in report.identifiers.filter(on_victim=False).order_by("id") if i.person in members]
-    already = set(Sighting.objects.filter(member__report=report).values_list("identifier_id", flat=True))
+    found = {p: (pk, subject) for pk, p, subject in Member.objects.filter(report=report).values_list("id", "person", "subject_id")}
+    rerun = bool(found)
+    missing = [Member(report=report, person=p) for p in range(len(report.payload.get("reported_persons") or []))
+               if p not in found]  # fmt: skip
+    for member in Member.objects.bulk_create(missing):
+        found[member.person] = (member.pk, None)
+    members = {pk: subject for pk, subject in found.values()}
+    person_of = {p: pk for p, (pk, _) in found.items()}
+    identifiers = [i for i in report.identifiers.filter(on_victim=False).order_by("id") if i.person in person_of]
+    before = list(Sighting.objects.filter(member__report=report).values_list("identifier_id", "member_id", "value_id")) if rerun else []
+    already = {identifier for identifier, _, _ in before}
+    held_before = {(member, value) for _, member, value in before if value is not None}
     fresh = [i for i in identifiers if i.pk not in already]
     if not fresh:
-        return sorted(members.values())
+        return members
     read = {
         i.pk: normalise(
             i.kind, i.value, platform=i.platform, region=i.region, fallback_region=_person_country(report, i.person)
         )
         for i in fresh
     }
-    keys = {(n.kind, n.platform, n.canonical) for n in read.values() if n.valid}
-    ids = _value_ids(keys, report, listed)
-    held_before = set(
-        Sighting.objects.filter(member_id__in=members.values(), value__isnull=False).values_list("member_id", "value_id")
-    )
+    when = report.received_at
+    ids = _value_ids({(n.kind, n.platform, n.canonical) for n in read.values() if n.valid}, when, listed)
     rows, gained = [], Counter[int]()
     for item in fresh:
         n = read[item.pk]
         value_id = ids[(n.kind, n.platform, n.canonical)] if n.valid else None
-        rows.append(Sighting(identifier=item, member_id=members[item.person], value_id=value_id, invalid=n.reason))
-        pair = (members[item.person], value_id)
+        rows.append(Sighting(identifier=item, member_id=person_of[item.person], value_id=value_id, invalid=n.reason))
+        pair = (person_of[item.person], value_id)
         if value_id is not None and pair not in held_before:
             held_before.add(pair)
             gained[value_id] += 1
-    Sighting.objects.bulk_create(rows, ignore_conflicts=True)
-    for count in set(gained.values()):
-        Value.objects.filter(id__in=[v for v, c in gained.items() if c == count]).update(
-            holders=F("holders") + count
+    Sighting.objects.bulk_create(rows, ignore_conflicts=rerun)
+    if ids:
+        Value.objects.filter(id__in=sorted(ids.values())).update(
+            holders=F("holders") + Case(*[When(id=v, then=Literal(c)) for v, c in gained.items()], default=Literal(0)),
+            first_seen=Least(F("first_seen"), when),
+            last_seen=Greatest(F("last_seen"), when),
         )
-    when = report.received_at
-    Value.objects.filter(id__in=list(ids.values())).update(
-        first_seen=Least(F("first_seen"), when), last_seen=Greatest(F("last_seen"), when)
+    return members
+
+
+def _value_ids(keys: set[tuple[str, str, str]], when: datetime, listed: Warninglist) -> dict[tuple[str, str, str], int]:
+    """The id of each canonical value, creating those not seen before: one upsert, in key order, so that two
+    workers adding the same values take their locks in the same order."""
+    if not keys:
+        return {}
+    rows = [
+        Value(kind=k, platform=p, canonical=c, tier=TIER_OF_KIND[k], excluded=listed.match(k, c),
+              first_seen=when, last_seen=when)
+        for k, p, c in sorted(keys, key=lambda key: (key[2], key[0], key[1]))
+    ]  # fmt: skip
+    Value.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["canonical", "kind", "platform"], update_fields=["tier"]
     )
-    return sorted(members.values())
-
-
-def _value_ids(keys: set[tuple[str, str, str]], report: Report, listed: Warninglist) -> dict[tuple[str, str, str], int]:
-    def existing() -> dict[tuple[str, str, str], int]:
-        found: dict[tuple[str, str, str], int] = {}
-        for chunk in _chunks(sorted({k[2] for k in keys})):
-            for pk, kind, platform, canonical in Value.objects.filter(canonical__in=chunk).values_list(
-                "id", "kind", "platform", "canonical"
-            ):
-                if (kind, platform, canonical) in keys:
-                    found[(kind, platform, canonical)] = pk
-        return found
-
-    found = existing()
-    missing = keys - found.keys()
-    if missing:
-        when = report.received_at
-        Value.objects.bulk_create(
-            [
-                Value(kind=k, platform=p, canonical=c, tier=TIER_OF_KIND[k], excluded=listed.match(k, c),
-                      first_seen=when, last_seen=when)
-                for k, p, c in sorted(missing)
-            ],
-            ignore_conflicts=True,
-        )  # fmt: skip
-        found = existing()
-    return found
+    return {(v.kind, v.platform, v.canonical): v.pk for v in rows}
 
 
 # --- working out subjects ---------------------------------------------------------------------------------
@@ -243,22 +236,30 @@ def link_report(report: Report) -> Outcome:
     return _join(members) or link_members(members)
 
 
-def _join(members: list[int]) -> Outcome | None:
+def _join(own: dict[int, int | None]) -> Outcome | None:
     """The common case in a few queries, when a report can only add links: every value its people hold is
     under the cap, no analyst's decision touches the subjects it reaches, and no noisy value in them needs
     checking again. Then the subjects it reaches become one, as a full partition would make them (the
     largest keeps its id). Returns None when the case does not apply."""
     cap = settings.INTEL_CORRELATION_CAP
+    members = sorted(own)
     held = list(
         Sighting.objects.filter(member_id__in=members, value__tier__lt=Tier.WEAK, value__excluded="")
-        .values_list("member_id", "value_id", "value__holders", "value__noisy")
+        .values_list("member_id", "value_id", "value__holders", "value__noisy", "value__subjects")
         .distinct()
     )
-    if any(noisy or holders > cap for _, _, holders, noisy in held):
-        return None
-    values = sorted({v for _, v, _, _ in held})
+    # A noisy value stays noisy when someone else holds it (its count can only grow), unless subjects merge,
+    # which is checked below. A value over the cap that links may take one more holder while its count of
+    # subjects, kept as an upper bound since the last full count, stays within the cap.
+    grown: Counter[int] = Counter()
+    for _, value, holders, noisy, subjects in held:
+        if not noisy and holders > cap:
+            grown[value] += 1
+    for _, value, _, noisy, subjects in held:
+        if not noisy and value in grown and (subjects == 0 or subjects + grown[value] > cap):
+            return None
+    values = sorted({v for _, v, _, noisy, _ in held if not noisy})
     holders = list(Sighting.objects.filter(value_id__in=values).values_list("value_id", "member_id", "member__subject_id").distinct())
-    own = dict(Member.objects.filter(id__in=members).values_list("id", "subject_id"))
     if any(subject is None and member not in own for _, member, subject in holders):
         return None  # someone else's report not linked yet: let the full path sort it out
     # Union-find over the report's members ("m") and the subjects they reach ("s").
@@ -305,9 +306,10 @@ def _join(members: list[int]) -> Outcome | None:
         after = _subjects_holding(set(noisy), {s: root_id[root] for s, root in joins.items()})
         if any(count <= cap for count in after.values()):
             return None  # a noisy value would link again: the full path handles that
+    choices = [s for subjects in components.values() if len(subjects) > 1 for s in subjects]
     sizes = dict(
-        Member.objects.filter(subject_id__in=reached).values("subject_id").annotate(n=Count("id")).values_list("subject_id", "n")
-    )
+        Member.objects.filter(subject_id__in=choices).values("subject_id").annotate(n=Count("id")).values_list("subject_id", "n")
+    ) if choices else {}
     outcome = Outcome(members=len(members))
     survivor_of: dict[str, int] = {}
     for root, subjects in components.items():
@@ -326,6 +328,8 @@ def _join(members: list[int]) -> Outcome | None:
                 outcome.removed += Subject.objects.filter(id__in=absorbed).delete()[1].get("intel.Subject", 0)
             mine = [m for m in members if find(f"m{m}") == root and own.get(m) != survivor]
             outcome.moved += Member.objects.filter(id__in=mine).update(subject_id=survivor)
+        for more in set(grown.values()):
+            Value.objects.filter(id__in=[v for v, n in grown.items() if n == more]).update(subjects=F("subjects") + more)
         count = Counter(value for value, _, _ in holders)
         Link.objects.filter(value_id__in=values).delete()
         Link.objects.bulk_create(
@@ -345,6 +349,7 @@ def _solve(
     decisions: _Decisions,
     *,
     full: bool,
+    stored_subjects: Ints | None = None,
     progress: Progress | None = None,
 ) -> Outcome:
     clock = _Clock(progress)
@@ -368,6 +373,10 @@ def _solve(
         gone = sorted(set(old_subjects.tolist()) - set(new_subjects.tolist()) - {0})
         outcome.removed = _remove_empty(gone)
         outcome.noisy = _set_noisy(value_ids, result.noisy, full=full)
+        counted = result.subjects > 0
+        if stored_subjects is not None:
+            counted &= result.subjects != stored_subjects
+        _update_pairs(Value._meta.db_table, "subjects", value_ids[counted], result.subjects[counted].tolist())
         touched = np.unique(np.concatenate([new_subjects, old_subjects[old_subjects > 0]]))
         _write_links(new_subjects[pm], value_ids[pv], result.used[pv], touched, full=full)
         clock.lap("links")
@@ -543,7 +552,8 @@ def rebuild(progress: Progress | None = None, *, warninglist: Warninglist | None
         clock.lap("warninglists")
         members = _read_array("SELECT id, COALESCE(subject_id, 0) FROM intel_member ORDER BY id", 2)
         values = _read_array(
-            "SELECT id, CASE WHEN tier < 3 AND excluded = '' THEN 1 ELSE 0 END FROM intel_value ORDER BY id", 2
+            "SELECT id, CASE WHEN tier < 3 AND excluded = '' THEN 1 ELSE 0 END, subjects FROM intel_value ORDER BY id",
+            3,
         )
         # A person may give one value twice (two spellings of a number): pairs are made distinct here, where
         # it is cheaper than in the database.
@@ -553,7 +563,7 @@ def rebuild(progress: Progress | None = None, *, warninglist: Warninglist | None
         clock.lap("holders")
         outcome = _solve(
             members[:, 0], pairs[:, 0], pairs[:, 1], values[:, 0], values[:, 1].astype(bool), members[:, 1],
-            _Decisions.active(), full=True, progress=progress,
+            _Decisions.active(), full=True, stored_subjects=values[:, 2], progress=progress,
         )  # fmt: skip
     outcome.timings = clock.laps | outcome.timings
     return outcome

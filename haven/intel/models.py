@@ -46,12 +46,15 @@ class Value(models.Model):
     excluded = models.CharField(max_length=200, blank=True, help_text="the warninglist entry that matched")
     noisy = models.BooleanField(default=False, help_text="held by more subjects than the correlation cap")
     holders = models.PositiveIntegerField(default=0, help_text="reported persons holding it")
+    subjects = models.PositiveIntegerField(
+        default=0, help_text="over the cap: subjects holding it, counted without it (at most; 0 if not counted)"
+    )
     first_seen = models.DateTimeField()
     last_seen = models.DateTimeField()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["kind", "platform", "canonical"], name="intel_value_unique")
+            models.UniqueConstraint(fields=["canonical", "kind", "platform"], name="intel_value_unique")
         ]
 
     def __str__(self) -> str:

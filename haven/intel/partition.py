@@ -5,10 +5,10 @@ in the pipeline (a few members) and a full rebuild (millions), so the two cannot
 
 The rules:
 - Only linkable values join members (strong or medium tier, not on a warninglist).
-- Over-correlation cap (MISP's ``correlation_limit``): a value whose holders fall into more than ``cap``
-  subjects, counting the subjects the *other* values make, is noisy and joins nobody. Values held by at most
-  ``cap`` members cannot exceed it; the rest are admitted while they stay under the cap. So one person's
-  address in fifty reports still links them, while a help-desk address pasted by fifty people does not.
+- Over-correlation cap (MISP's ``correlation_limit``): a value whose holders are more than ``cap``
+  subjects, judged by the other evidence among those holders, is noisy and joins nobody. Values held by at
+  most ``cap`` members cannot exceed it. So one person's address in fifty reports still links them (their
+  handle and number are in the same reports), while a help-desk address pasted by fifty people does not.
 - An analyst's merge joins its two sides whatever the values say; a split keeps its two sides apart, and a
   value that would bridge them joins the first side it reaches only.
 """
@@ -20,8 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from numba import njit
-from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 Ints = npt.NDArray[np.int64]
@@ -39,6 +38,7 @@ class Partition:
     labels: Ints  # a component number for each member
     noisy: Bools  # for each value
     used: Bools  # for each value: allowed to link (it may still hold one member only)
+    subjects: Ints  # for each value held by more than the cap: its subjects without it (0: not counted)
 
 
 def _components(n: int, members: Ints, nodes: Ints, extra: Ints, size: int) -> Ints:
@@ -50,73 +50,47 @@ def _components(n: int, members: Ints, nodes: Ints, extra: Ints, size: int) -> I
     return labels[:n].astype(np.int64)
 
 
-@njit(cache=True, nogil=True)
-def _pieces(indptr: Ints, indices: Ints) -> Ints:  # pragma: no cover - compiled by numba
-    """For each node of an undirected graph (CSR, no repeated edges): into how many pieces its connected
-    component falls when the node is taken out. One iterative depth-first search (Tarjan's articulation
-    points): a child whose subtree reaches no higher than the node is a piece of its own, and everything
-    else, with the node's parent, is one more."""
-    n = len(indptr) - 1
-    disc = np.full(n, -1, dtype=np.int64)
-    low = np.zeros(n, dtype=np.int64)
-    parent = np.full(n, -1, dtype=np.int64)
-    pieces = np.zeros(n, dtype=np.int64)
-    stack = np.empty(n, dtype=np.int64)
-    edge = np.empty(n, dtype=np.int64)
-    clock = 0
-    for root in range(n):
-        if disc[root] != -1:
-            continue
-        disc[root] = low[root] = clock
-        clock += 1
-        top = 0
-        stack[0], edge[0] = root, indptr[root]
-        while top >= 0:
-            u = stack[top]
-            e = edge[top]
-            if e < indptr[u + 1]:
-                edge[top] = e + 1
-                w = indices[e]
-                if disc[w] == -1:
-                    parent[w] = u
-                    disc[w] = low[w] = clock
-                    clock += 1
-                    top += 1
-                    stack[top], edge[top] = w, indptr[w]
-                elif w != parent[u]:
-                    low[u] = min(low[u], disc[w])
-            else:
-                top -= 1
-                if top >= 0:
-                    p = stack[top]
-                    low[p] = min(low[p], low[u])
-                    if low[u] >= disc[p]:
-                        pieces[p] += 1
-    for u in range(n):
-        if parent[u] != -1:
-            pieces[u] += 1
-    return pieces
+def _count_without_each(members: Ints, values: Ints, labels: Ints, alive: Bools) -> dict[int, int]:
+    """For each alive value over the cap (``members[i]`` holds ``values[i]``): how many subjects its holders
+    make by the other evidence among themselves. Two holders are one subject when values under the cap
+    already join them (the same ``labels``), or when they share another alive value over the cap.
 
-
-def _count_without_each(values: Ints, holders: Ints, alive: Bools) -> dict[int, int]:
-    """For each alive value in ``values``: how many components its holders fall into when it is left out
-    and every other alive value links. ``values[i]`` is held by the component ``holders[i]``.
-
-    In the graph of components and values, that is the number of pieces the value's node leaves behind when
-    it is taken out, which one depth-first search gives for every value at once."""
+    Only the value's own holders are looked at, so shared values cannot vouch for each other along a chain
+    of strangers: a help-desk address pasted by fifty people stays fifty subjects, while one person's
+    address, number and handle, each in fifty of their reports, vouch for each other. Every value is
+    counted at once, as one graph with a separate copy of the nodes for each value."""
     keep = alive[values]
-    if not keep.any():
+    members, values = members[keep], values[keep]
+    if len(values) == 0:
         return {}
-    pairs = np.unique(np.stack([values[keep], holders[keep]]), axis=1)
-    local_values, value_of = np.unique(pairs[0], return_inverse=True)
-    _, holder_of = np.unique(pairs[1], return_inverse=True)
-    n_holders = int(holder_of.max()) + 1
-    size = n_holders + len(local_values)
-    a, b = holder_of, n_holders + value_of
-    graph = csr_matrix((np.ones(2 * len(a), dtype=np.int8), (np.concatenate([a, b]), np.concatenate([b, a]))),
-                       shape=(size, size))  # fmt: skip
-    pieces = _pieces(graph.indptr.astype(np.int64), graph.indices.astype(np.int64))
-    return dict(zip(local_values.tolist(), pieces[n_holders:].tolist(), strict=True))
+    # Pairs of values (v, u) held by one member: u joins those of v's holders that hold it.
+    order = np.argsort(members, kind="stable")
+    by_member, held = members[order], values[order]
+    starts = np.flatnonzero(np.r_[True, by_member[1:] != by_member[:-1]])
+    sizes = np.diff(np.r_[starts, len(by_member)])
+    multi = sizes >= 2
+    k, first = sizes[multi], starts[multi]
+    square = k * k
+    offset = np.arange(square.sum()) - np.repeat(np.cumsum(square) - square, square)
+    k_each, first_each = np.repeat(k, square), np.repeat(first, square)
+    i, j = first_each + offset // k_each, first_each + offset % k_each
+    i, j = i[i != j], j[i != j]
+    span = int(max(labels.max(initial=0), values.max(initial=0))) + 1
+    label_keys = values * span + labels[members]
+    evidence_from = held[i] * span + labels[by_member[i]]
+    evidence_to = held[i] * span + held[j]
+    label_nodes = np.unique(label_keys)
+    value_nodes, value_of_edge = np.unique(evidence_to, return_inverse=True)
+    n_labels = len(label_nodes)
+    rows = np.searchsorted(label_nodes, evidence_from)
+    cols = n_labels + value_of_edge
+    size = n_labels + len(value_nodes)
+    graph = coo_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(size, size))
+    _, component = connected_components(graph, directed=False)
+    owner = label_nodes // span
+    distinct = np.unique(owner * size + component[:n_labels])
+    owners, counts = np.unique(distinct // size, return_counts=True)
+    return dict(zip(owners.tolist(), counts.tolist(), strict=True))
 
 
 def partition(
@@ -140,14 +114,17 @@ def partition(
     size = n_members + n_values
     keep = low[pair_value]
     labels = _components(n_members, pair_member[keep], n_members + pair_value[keep], extra, size)
-    # Values held by more members than the cap: admitted while, with every other admitted value linking,
-    # their holders still fall into no more than ``cap`` subjects. Dropping one can only raise the others'
-    # counts, so the loop ends, and the result does not depend on the order of the values.
+    # Values held by more members than the cap: admitted while their holders, by the other evidence among
+    # themselves, are no more than ``cap`` subjects. Dropping one can only raise the others' counts, so the
+    # loop ends, and the result does not depend on the order of the values.
     alive = candidate & ~low
     ask = alive[pair_value]
-    high_values, high_holders = pair_value[ask], labels[pair_member[ask]]
+    high_members, high_values = pair_member[ask], pair_value[ask]
+    subjects = np.zeros(n_values, dtype=np.int64)
     while True:
-        counts = _count_without_each(high_values, high_holders, alive)
+        counts = _count_without_each(high_members, high_values, labels, alive)
+        if counts:
+            subjects[list(counts)] = list(counts.values())
         dropped = [v for v, count in counts.items() if count > cap]
         if not dropped:
             break
@@ -158,7 +135,7 @@ def partition(
         labels = _components(n_members, pair_member[keep], n_members + pair_value[keep], extra, size)
     if splits:
         labels = _apply_splits(labels, pair_member, pair_value, used, must, splits)
-    return Partition(labels=labels, noisy=candidate & ~used, used=used)
+    return Partition(labels=labels, noisy=candidate & ~used, used=used, subjects=subjects)
 
 
 def _apply_splits(
