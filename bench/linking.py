@@ -134,18 +134,20 @@ def union_find_baseline(pairs: np.ndarray) -> int:
 
 
 def incremental(count: int, people: int, seed: int) -> list[float]:
-    """Submit ``count`` reports by existing people (so that they link into large subjects), then time the
-    linking step of each, as the worker runs it: in a transaction, sightings recorded, members linked."""
+    """Submit ``count`` reports, a third by prolific people (so that they link into large subjects), then time
+    the linking step of each as the worker runs it: in a transaction, with the report read under a row lock,
+    sightings recorded, members linked, and the commit."""
     from django.db import transaction
 
     from haven.intake.actions import Submitted, submit_reports
+    from haven.intake.models import Report
     from haven.intake.schemas import ReportIn
     from haven.intel.linking import link_report
 
     rng = np.random.default_rng(seed)
     items = []
     for n in range(count):
-        p = int(rng.integers(0, max(1, people // 30)))
+        p = int(rng.integers(0, max(1, people // 30) if n % 3 == 0 else people))
         items.append(ReportIn.model_validate({
             "external_id": f"INC-{seed}-{n}",
             "incident": {"type": "other", "summary": "Synthetic benchmark report."},
@@ -161,7 +163,8 @@ def incremental(count: int, people: int, seed: int) -> list[float]:
     for report in stored:
         start = time.perf_counter()
         with transaction.atomic():
-            link_report(report)
+            # As the worker does: the report read under a row lock, then the step.
+            link_report(Report.objects.select_for_update().get(pk=report.pk))
         samples.append(time.perf_counter() - start)
     return samples
 

@@ -70,15 +70,19 @@ def record_sightings(report: Report, listed: Warninglist | None = None) -> dict[
         found[member.person] = (member.pk, None)
     members = {pk: subject for pk, subject in found.values()}
     person_of = {p: pk for p, (pk, _) in found.items()}
-    identifiers = [i for i in report.identifiers.filter(on_victim=False).order_by("id") if i.person in person_of]
+    identifiers = [
+        i for i in report.identifiers.filter(on_victim=False).order_by("id")
+        .values_list("id", "person", "kind", "value", "platform", "region", named=True)
+        if i.person in person_of
+    ]  # fmt: skip
     before = list(Sighting.objects.filter(member__report=report).values_list("identifier_id", "member_id", "value_id")) if rerun else []
     already = {identifier for identifier, _, _ in before}
     held_before = {(member, value) for _, member, value in before if value is not None}
-    fresh = [i for i in identifiers if i.pk not in already]
+    fresh = [i for i in identifiers if i.id not in already]
     if not fresh:
         return members
     read = {
-        i.pk: normalise(
+        i.id: normalise(
             i.kind, i.value, platform=i.platform, region=i.region, fallback_region=_person_country(report, i.person)
         )
         for i in fresh
@@ -87,9 +91,9 @@ def record_sightings(report: Report, listed: Warninglist | None = None) -> dict[
     ids = _value_ids({(n.kind, n.platform, n.canonical) for n in read.values() if n.valid}, when, listed)
     rows, gained = [], Counter[int]()
     for item in fresh:
-        n = read[item.pk]
+        n = read[item.id]
         value_id = ids[(n.kind, n.platform, n.canonical)] if n.valid else None
-        rows.append(Sighting(identifier=item, member_id=person_of[item.person], value_id=value_id, invalid=n.reason))
+        rows.append(Sighting(identifier_id=item.id, member_id=person_of[item.person], value_id=value_id, invalid=n.reason))
         pair = (person_of[item.person], value_id)
         if value_id is not None and pair not in held_before:
             held_before.add(pair)
@@ -130,7 +134,9 @@ class _Decisions:
 
     @classmethod
     def active(cls) -> _Decisions:
-        decisions = list(Decision.objects.filter(revoked_at__isnull=True).order_by("made_at", "id"))
+        decisions = list(
+            Decision.objects.filter(revoked_at__isnull=True).order_by("made_at", "id").only("kind", "side_a", "side_b")
+        )
         return cls(
             [d for d in decisions if d.kind == DecisionKind.MERGE],
             [d for d in decisions if d.kind == DecisionKind.SPLIT],
@@ -330,11 +336,12 @@ def _join(own: dict[int, int | None]) -> Outcome | None:
             outcome.moved += Member.objects.filter(id__in=mine).update(subject_id=survivor)
         for more in set(grown.values()):
             Value.objects.filter(id__in=[v for v, n in grown.items() if n == more]).update(subjects=F("subjects") + more)
+        # Every holder of these values is now in one subject, whose link (if any) was moved there above.
         count = Counter(value for value, _, _ in holders)
-        Link.objects.filter(value_id__in=values).delete()
         Link.objects.bulk_create(
-            Link(subject_id=survivor_of[find(first[v])], value_id=v, members=n) for v, n in count.items() if n >= 2
-        )
+            [Link(subject_id=survivor_of[find(first[v])], value_id=v, members=n) for v, n in count.items() if n >= 2],
+            update_conflicts=True, unique_fields=["subject", "value"], update_fields=["members"],
+        )  # fmt: skip
     outcome.subjects = len(survivor_of)
     return outcome
 

@@ -115,9 +115,18 @@ def built_in() -> Warninglist:
     return listed
 
 
+_compiled: dict[tuple[tuple[str, str, str], ...], Warninglist] = {}
+
+
 def current() -> Warninglist:
-    """The built-in lists and the admins' exclusions, read now (the table is small)."""
-    listed = built_in()
-    for kind, pattern, reason in Exclusion.objects.values_list("kind", "pattern", "reason"):
-        listed.add(kind, pattern, f"excluded: {reason}"[:200])
+    """The built-in lists and the admins' exclusions, read now (the table is small; the compiled list is
+    kept for as long as the rows are the same)."""
+    rows = tuple(Exclusion.objects.order_by("id").values_list("kind", "pattern", "reason"))
+    listed = _compiled.get(rows)
+    if listed is None:
+        listed = built_in()
+        for kind, pattern, reason in rows:
+            listed.add(kind, pattern, f"excluded: {reason}"[:200])
+        _compiled.clear()
+        _compiled[rows] = listed
     return listed
