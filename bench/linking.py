@@ -35,7 +35,9 @@ def _reset_sequences(*models: Any) -> None:
     with connection.cursor() as cursor:
         for model in models:
             table = model._meta.db_table
-            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")  # noqa: S608
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+            )
 
 
 def generate(reports: int, seed: int) -> None:
@@ -52,14 +54,18 @@ def generate(reports: int, seed: int) -> None:
     rng = np.random.default_rng(seed)
     people = max(1, reports // 3)
     prolific = max(1, people // 30)
-    person = np.where(rng.random(reports) < 0.3, rng.integers(0, prolific, reports), rng.integers(0, people, reports))
+    person = np.where(
+        rng.random(reports) < 0.3, rng.integers(0, prolific, reports), rng.integers(0, people, reports)
+    )
     ips, shared = 200_000, max(1, reports // 500)
     email, account, handle = 0, people, 2 * people
     ip0, shared0, no_reply = 3 * people, 3 * people + ips, 3 * people + ips + shared
     slot1 = np.where(rng.random(reports) < 0.5, account + person, handle + person)
     other = np.where(slot1 < handle, handle + person, account + person)
     pick = rng.random(reports)
-    slot3 = np.where(pick < 0.9, other, np.where(pick < 0.95, shared0 + rng.integers(0, shared, reports), no_reply))
+    slot3 = np.where(
+        pick < 0.9, other, np.where(pick < 0.95, shared0 + rng.integers(0, shared, reports), no_reply)
+    )
     slots = np.stack([email + person, slot1, ip0 + rng.integers(0, ips, reports), slot3], axis=1)
 
     def describe(v: int) -> tuple[str, str, str, int, str]:
@@ -79,25 +85,63 @@ def generate(reports: int, seed: int) -> None:
     used, holders = np.unique(slots, return_counts=True)
     value_base = _max_id(Value) + 1
     value_id = {int(v): value_base + i for i, v in enumerate(used.tolist())}
-    insert_many(Value, ["id", "kind", "platform", "canonical", "tier", "excluded", "noisy", "holders", "subjects", "first_seen", "last_seen"],
-                ((value_id[v], *describe(v), False, h, 0, now, now) for v, h in zip(used.tolist(), holders.tolist(), strict=True)))  # fmt: skip
+    insert_many(
+        Value,
+        [
+            "id",
+            "kind",
+            "platform",
+            "canonical",
+            "tier",
+            "excluded",
+            "noisy",
+            "holders",
+            "subjects",
+            "first_seen",
+            "last_seen",
+        ],
+        (
+            (value_id[v], *describe(v), False, h, 0, now, now)
+            for v, h in zip(used.tolist(), holders.tolist(), strict=True)
+        ),
+    )
     report_base, member_base = _max_id(Report) + 1, _max_id(Member) + 1
     identifier_base = _max_id(Identifier) + 1
     for start in range(0, reports, 100_000):
         stop = min(reports, start + 100_000)
-        rows = [
-            (report_base + i, uuid.uuid4(), None, "industry", None, None, "0" * 64, "processed", "other", None, False,
-             {"reported_persons": [{}]}, now, now)
+        rows: list[tuple[Any, ...]] = [
+            (
+                report_base + i,
+                uuid.uuid4(),
+                None,
+                "industry",
+                None,
+                None,
+                "0" * 64,
+                "processed",
+                "other",
+                None,
+                False,
+                {"reported_persons": [{}]},
+                now,
+                now,
+            )
             for i in range(start, stop)
-        ]  # fmt: skip
+        ]
         insert_many(Report, ("id", *REPORT_COLUMNS), rows)
-        insert_many(Member, ["id", "report", "person"], ((member_base + i, report_base + i, 0) for i in range(start, stop)))
+        insert_many(
+            Member,
+            ["id", "report", "person"],
+            ((member_base + i, report_base + i, 0) for i in range(start, stop)),
+        )
         identifiers, sightings = [], []
         for i in range(start, stop):
             for j, v in enumerate(slots[i].tolist()):
                 kind, platform, canonical, _, _ = describe(v)
                 pk = identifier_base + 4 * i + j
-                identifiers.append((pk, report_base + i, False, 0, kind, canonical, platform, "", None, None, ""))
+                identifiers.append(
+                    (pk, report_base + i, False, 0, kind, canonical, platform, "", None, None, "")
+                )
                 sightings.append((pk, member_base + i, value_id[v], ""))
         insert_many(Identifier, ("id", *IDENTIFIER_COLUMNS), identifiers)
         insert_many(Sighting, ["identifier", "member", "value", "invalid"], sightings)
@@ -148,17 +192,29 @@ def incremental(count: int, people: int, seed: int) -> list[float]:
     items = []
     for n in range(count):
         p = int(rng.integers(0, max(1, people // 30) if n % 3 == 0 else people))
-        items.append(ReportIn.model_validate({
-            "external_id": f"INC-{seed}-{n}",
-            "incident": {"type": "other", "summary": "Synthetic benchmark report."},
-            "reported_persons": [{"identifiers": [
-                {"kind": "email", "value": f"User{p}@Example.com"},
-                {"kind": "username", "platform": "examplegram", "value": f"@handle{p}"},
-                {"kind": "ip", "value": f"2001:db8::1:{int(rng.integers(0, 65_536)):x}"},
-                {"kind": "email", "value": f"new{seed}-{n}@example.org"},
-            ]}],
-        }))  # fmt: skip
-    stored = [r.report for r in submit_reports(items, organisation=None, source="public") if isinstance(r, Submitted)]
+        items.append(
+            ReportIn.model_validate(
+                {
+                    "external_id": f"INC-{seed}-{n}",
+                    "incident": {"type": "other", "summary": "Synthetic benchmark report."},
+                    "reported_persons": [
+                        {
+                            "identifiers": [
+                                {"kind": "email", "value": f"User{p}@Example.com"},
+                                {"kind": "username", "platform": "examplegram", "value": f"@handle{p}"},
+                                {"kind": "ip", "value": f"2001:db8::1:{int(rng.integers(0, 65_536)):x}"},
+                                {"kind": "email", "value": f"new{seed}-{n}@example.org"},
+                            ]
+                        }
+                    ],
+                }
+            )
+        )
+    stored = [
+        r.report
+        for r in submit_reports(items, organisation=None, source="public")
+        if isinstance(r, Submitted)
+    ]
     samples = []
     for report in stored:
         start = time.perf_counter()
@@ -174,6 +230,7 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=1_000_000)
     parser.add_argument("--incremental", type=int, default=1_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--reuse", action="store_true", help="time the data already in the database")
     args = parser.parse_args()
     setup_database()
     from django.db import connection
@@ -182,34 +239,52 @@ def main() -> None:
     from haven.intel.models import Link, Member, Sighting, Subject
 
     start = time.perf_counter()
-    generate(args.reports, args.seed)
-    print(f"database: {connection.vendor}; generated in {time.perf_counter() - start:.0f} s: "
-          f"{Member.objects.count():,} reported persons, {Sighting.objects.count():,} identifiers")  # fmt: skip
+    if not args.reuse:
+        generate(args.reports, args.seed)
+    else:  # start from no subjects, as after a fresh generation
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE intel_member SET subject_id = NULL")
+            cursor.execute("DELETE FROM intel_link")
+            cursor.execute("DELETE FROM intel_subject")
+    print(
+        f"database: {connection.vendor}; generated in {time.perf_counter() - start:.0f} s: "
+        f"{Member.objects.count():,} reported persons, {Sighting.objects.count():,} identifiers"
+    )
 
     def timed(label: str) -> None:
         start = time.perf_counter()
         outcome = rebuild()
         seconds = time.perf_counter() - start
         steps = ", ".join(f"{k} {v:.1f}" for k, v in outcome.timings.items())
-        print(f"| {label} | {seconds:.1f} | {outcome.subjects:,} subjects, {outcome.moved:,} moved, "
-              f"{outcome.noisy:,} noisy | {steps} |")  # fmt: skip
+        print(
+            f"| {label} | {seconds:.1f} | {outcome.subjects:,} subjects, {outcome.moved:,} moved, "
+            f"{outcome.noisy:,} noisy | {steps} |"
+        )
 
     print("| run | seconds | result | steps (s) |")
     print("| --- | ---: | --- | --- |")
     timed("rebuild from nothing (no subjects yet)")
     timed("rebuild again (every subject already right)")
     start = time.perf_counter()
-    pairs = _read_array("SELECT DISTINCT member_id, value_id FROM intel_sighting WHERE value_id IS NOT NULL", 2)
+    pairs = _read_array(
+        "SELECT DISTINCT member_id, value_id FROM intel_sighting WHERE value_id IS NOT NULL", 2
+    )
     read = time.perf_counter() - start
     start = time.perf_counter()
     groups = union_find_baseline(pairs)
-    print(f"| baseline: read pairs {read:.1f} s + Python union-find, no cap, no writes | "
-          f"{read + time.perf_counter() - start:.1f} | {groups:,} groups (every value links) | - |")  # fmt: skip
-    samples = incremental(args.incremental, max(1, args.reports // 3), args.seed)
+    print(
+        f"| baseline: read pairs {read:.1f} s + Python union-find, no cap, no writes | "
+        f"{read + time.perf_counter() - start:.1f} | {groups:,} groups (every value links) | - |"
+    )
+    samples = incremental(
+        args.incremental, max(1, args.reports // 3), args.seed + (1000 if args.reuse else 0)
+    )
     ordered = sorted(samples)
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-    print(f"incremental, {len(samples):,} reports: p50 {statistics.median(samples) * 1000:.1f} ms, "
-          f"p99 {p99 * 1000:.1f} ms, max {ordered[-1] * 1000:.1f} ms")  # fmt: skip
+    print(
+        f"incremental, {len(samples):,} reports: p50 {statistics.median(samples) * 1000:.1f} ms, "
+        f"p99 {p99 * 1000:.1f} ms, max {ordered[-1] * 1000:.1f} ms"
+    )
     print(f"subjects {Subject.objects.count():,}, links {Link.objects.count():,}")
 
 

@@ -1,4 +1,4 @@
-// Copies the compiled GOV.UK Frontend, MOJ Frontend and htmx files from node_modules, with Haven's own small
+// Copies the compiled GOV.UK Frontend, MOJ Frontend, htmx and cytoscape.js files from node_modules, with Haven's own small
 // files, into dist/. Django serves dist/static at /static/ and dist/root at / (for the /assets/ fonts and
 // images that GOV.UK Frontend's compiled CSS refers to).
 import { cpSync, mkdirSync, rmSync } from "node:fs";
@@ -17,6 +17,7 @@ const copies = [
   ["@ministryofjustice/frontend/moj/moj-frontend.min.js", "static/vendor/moj-frontend/moj-frontend.min.js"],
   ["@ministryofjustice/frontend/moj/assets", "root/assets"],
   ["htmx.org/dist/htmx.min.js", "static/vendor/htmx/htmx.min.js"],
+  ["cytoscape/dist/cytoscape.esm.min.mjs", "static/vendor/cytoscape/cytoscape.esm.min.mjs"],
 ];
 
 rmSync(dist, { recursive: true, force: true });

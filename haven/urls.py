@@ -19,6 +19,7 @@ urlpatterns = [
     path("staff/audit/", include("haven.audit.urls")),
     path("staff/hashbank/", include("haven.hashbank.urls")),
     path("staff/reports/", include("haven.intake.urls")),
+    path("staff/subjects/", include("haven.intel.urls")),
     path("api/v1/", api.urls),
 ]
 

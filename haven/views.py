@@ -13,11 +13,6 @@ from haven.api import problem
 from haven.core.access import Permission, public, requires
 
 SECTIONS = {
-    "subjects": (
-        "Subjects",
-        Permission.SUBJECTS_VIEW,
-        "People behind linked reports, with why each link was made.",
-    ),
     "referrals": ("Referrals", Permission.REFERRALS_VIEW, "Cases sent to police forces, and their outcomes."),
     "insights": ("Insights", Permission.INSIGHTS_VIEW, "Analytics that inform strategy."),
 }

@@ -18,7 +18,8 @@ STAFF_PAGES: dict[str, set[str]] = {
     "home": ALL_STAFF,
     "intake:inbox": {"analyst", "supervisor"},
     "intake:police": {"liaison_a", "liaison_b"},
-    "section:subjects": {"analyst", "supervisor"},
+    "intel:subjects": {"analyst", "supervisor"},
+    "intel:exclusions": {"admin"},
     "hashbank:search": {"analyst", "grader", "supervisor"},
     "hashbank:lists": {"analyst", "grader", "supervisor"},
     "section:referrals": {"analyst", "supervisor", "liaison_a", "liaison_b"},
@@ -41,6 +42,14 @@ WITH_ARGUMENTS = {
     "hashbank:record_verdict",
     "hashbank:record_status",
     "hashbank:list_update",
+    "intel:subject",
+    "intel:merge",
+    "intel:split",
+    "intel:revoke",
+    "intel:graph",
+    "intel:graph_data",
+    "intel:exclusion_remove",
+    "intel:grade",
 }
 
 

@@ -14,12 +14,13 @@ from haven.core.access import Permission
 NAVIGATION = [
     ("Home", "home", Permission.STAFF_HOME),
     ("Reports", "intake:inbox", Permission.REPORTS_VIEW),
-    ("Subjects", "section:subjects", Permission.SUBJECTS_VIEW),
+    ("Subjects", "intel:subjects", Permission.SUBJECTS_VIEW),
     ("Hash bank", "hashbank:search", Permission.HASHBANK_VIEW),
     ("Refer a case", "intake:police", Permission.REPORTS_SUBMIT),
     ("Referrals", "section:referrals", Permission.REFERRALS_VIEW),
     ("Insights", "section:insights", Permission.INSIGHTS_VIEW),
     ("Audit", "audit:list", Permission.AUDIT_VIEW),
+    ("Exclusions", "intel:exclusions", Permission.EXCLUSIONS_MANAGE),
 ]
 
 

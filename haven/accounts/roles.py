@@ -9,7 +9,15 @@ P = Permission
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     Role.ANALYST: frozenset(
-        {P.STAFF_HOME, P.REPORTS_VIEW, P.SUBJECTS_VIEW, P.HASHBANK_VIEW, P.REFERRALS_VIEW, P.INSIGHTS_VIEW}
+        {
+            P.STAFF_HOME,
+            P.REPORTS_VIEW,
+            P.SUBJECTS_VIEW,
+            P.SUBJECTS_DECIDE,
+            P.HASHBANK_VIEW,
+            P.REFERRALS_VIEW,
+            P.INSIGHTS_VIEW,
+        }
     ),
     Role.GRADER: frozenset({P.STAFF_HOME, P.HASHBANK_VIEW, P.HASHBANK_GRADE}),
     Role.SUPERVISOR: frozenset(
@@ -17,6 +25,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             P.STAFF_HOME,
             P.REPORTS_VIEW,
             P.SUBJECTS_VIEW,
+            P.SUBJECTS_DECIDE,
             P.HASHBANK_VIEW,
             P.REFERRALS_VIEW,
             P.INSIGHTS_VIEW,
@@ -27,7 +36,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     ),
     Role.FORCE_LIAISON: frozenset({P.STAFF_HOME, P.REFERRALS_VIEW, P.REPORTS_SUBMIT}),
     Role.PARTNER: frozenset({P.STAFF_HOME}),
-    Role.ADMIN: frozenset({P.STAFF_HOME, P.ACCOUNTS_MANAGE, P.INSIGHTS_VIEW}),
+    Role.ADMIN: frozenset({P.STAFF_HOME, P.ACCOUNTS_MANAGE, P.INSIGHTS_VIEW, P.EXCLUSIONS_MANAGE}),
 }
 
 # A role is bound to a kind of organisation. A user whose organisation does not fit the role (for instance

@@ -21,6 +21,8 @@ class Permission(StrEnum):
     REPORTS_VIEW = "reports.view"
     REPORTS_SUBMIT = "reports.submit"
     SUBJECTS_VIEW = "subjects.view"
+    SUBJECTS_DECIDE = "subjects.decide"
+    EXCLUSIONS_MANAGE = "exclusions.manage"
     HASHBANK_VIEW = "hashbank.view"
     HASHBANK_GRADE = "hashbank.grade"
     HASHBANK_MANAGE = "hashbank.manage"

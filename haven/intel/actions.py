@@ -15,8 +15,21 @@ from django.utils import timezone
 
 from haven.accounts.models import User
 from haven.audit.actions import record
+from haven.intake.models import Report
 from haven.intel.linking import Outcome, link_members
-from haven.intel.models import Decision, DecisionKind, Exclusion, Member, Sighting, Subject, Value
+from haven.intel.models import (
+    Assessment,
+    Decision,
+    DecisionKind,
+    Exclusion,
+    Grading,
+    HandlingCode,
+    Member,
+    Sighting,
+    SourceEvaluation,
+    Subject,
+    Value,
+)
 from haven.intel.warninglists import Warninglist, current
 
 KINDS_WITH_EXCLUSIONS = ("email", "phone", "username", "account_id", "ip", "device_id", "url", "payment_id")
@@ -46,9 +59,12 @@ def _revoke(decision: Decision, reason: str, actor: User, request: HttpRequest |
     decision.revoked_at, decision.revoked_by, decision.revoke_reason = timezone.now(), actor, reason
     decision.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
     record(
-        "intel.decision_revoked", actor=actor, request=request, obj=decision,
+        "intel.decision_revoked",
+        actor=actor,
+        request=request,
+        obj=decision,
         details={"kind": decision.kind, "reason": reason},
-    )  # fmt: skip
+    )
 
 
 def merge_subjects(
@@ -67,9 +83,16 @@ def merge_subjects(
             kind=DecisionKind.MERGE, side_a=side_a, side_b=side_b, reason=reason, made_by=actor
         )
         record(
-            "intel.subjects_merged", actor=actor, request=request, obj=decision,
-            details={"subjects": [first.reference, second.reference], "members": side_a + side_b, "reason": reason},
-        )  # fmt: skip
+            "intel.subjects_merged",
+            actor=actor,
+            request=request,
+            obj=decision,
+            details={
+                "subjects": [first.reference, second.reference],
+                "members": side_a + side_b,
+                "reason": reason,
+            },
+        )
         outcome = link_members(side_a + side_b)
     return decision, outcome
 
@@ -93,9 +116,17 @@ def split_subject(
             kind=DecisionKind.SPLIT, side_a=sorted(out), side_b=sorted(rest), reason=reason, made_by=actor
         )
         record(
-            "intel.subject_split", actor=actor, request=request, obj=decision,
-            details={"subject": subject.reference, "out": sorted(out), "rest": sorted(rest), "reason": reason},
-        )  # fmt: skip
+            "intel.subject_split",
+            actor=actor,
+            request=request,
+            obj=decision,
+            details={
+                "subject": subject.reference,
+                "out": sorted(out),
+                "rest": sorted(rest),
+                "reason": reason,
+            },
+        )
         outcome = link_members(everyone)
     return decision, outcome
 
@@ -140,12 +171,20 @@ def add_exclusion(
         )
         if not created:
             raise IntelError(f"{kind} {pattern} is already excluded")
-        record("intel.exclusion_added", actor=actor, request=request, obj=exclusion,
-               details={"kind": kind, "pattern": pattern, "reason": reason})  # fmt: skip
+        record(
+            "intel.exclusion_added",
+            actor=actor,
+            request=request,
+            obj=exclusion,
+            details={"kind": kind, "pattern": pattern, "reason": reason},
+        )
         listed = Warninglist()
         listed.add(kind, pattern, reason)
-        candidates = [pk for pk, canonical in Value.objects.filter(kind=kind, excluded="").values_list("id", "canonical")
-                      if listed.match(kind, canonical)]  # fmt: skip
+        candidates = [
+            pk
+            for pk, canonical in Value.objects.filter(kind=kind, excluded="").values_list("id", "canonical")
+            if listed.match(kind, canonical)
+        ]
         outcome = _relist(candidates, current())
     return exclusion, outcome
 
@@ -154,7 +193,50 @@ def remove_exclusion(exclusion: Exclusion, *, actor: User, request: HttpRequest 
     with transaction.atomic():
         label = f"excluded: {exclusion.reason}"[:200]
         values = list(Value.objects.filter(kind=exclusion.kind, excluded=label).values_list("id", flat=True))
-        record("intel.exclusion_removed", actor=actor, request=request, obj=exclusion,
-               details={"kind": exclusion.kind, "pattern": exclusion.pattern})  # fmt: skip
+        record(
+            "intel.exclusion_removed",
+            actor=actor,
+            request=request,
+            obj=exclusion,
+            details={"kind": exclusion.kind, "pattern": exclusion.pattern},
+        )
         exclusion.delete()
         return _relist(values, current())
+
+
+def grade_report(
+    report: Report,
+    *,
+    source: str,
+    assessment: str,
+    handling: str,
+    conditions: str = "",
+    actor: User,
+    request: HttpRequest | None = None,
+) -> Grading:
+    """Grade a report with 3x5x2, or grade it again; the audit trail keeps every grading."""
+    conditions = conditions.strip()
+    if (
+        source not in SourceEvaluation.values
+        or assessment not in Assessment.values
+        or handling not in HandlingCode.values
+    ):
+        raise IntelError("choose a source evaluation, an assessment and a handling code")
+    if handling == HandlingCode.C and not conditions:
+        raise IntelError("handling code C needs its conditions")
+    if handling == HandlingCode.P:
+        conditions = ""
+    with transaction.atomic():
+        grading, _ = Grading.objects.update_or_create(
+            report=report,
+            defaults={
+                "source": source,
+                "assessment": assessment,
+                "handling": handling,
+                "conditions": conditions,
+                "graded_by": actor,
+                "graded_at": timezone.now(),
+            },
+        )
+        record("intel.report_graded", actor=actor, request=request, obj=report, details=grading.as_json())
+    return grading

@@ -7,7 +7,11 @@ class IntelConfig(AppConfig):
     verbose_name = "Intelligence"
 
     def ready(self) -> None:
+        from haven.intake.models import Report
         from haven.intake.pipeline import register_step
         from haven.intel.linking import link_report
 
-        register_step("link_identifiers", link_report)
+        def link_identifiers(report: Report) -> None:
+            link_report(report)
+
+        register_step("link_identifiers", link_identifiers)

@@ -47,7 +47,8 @@ class Value(models.Model):
     noisy = models.BooleanField(default=False, help_text="held by more subjects than the correlation cap")
     holders = models.PositiveIntegerField(default=0, help_text="reported persons holding it")
     subjects = models.PositiveIntegerField(
-        default=0, help_text="over the cap: subjects holding it, counted without it (at most; 0 if not counted)"
+        default=0,
+        help_text="over the cap: subjects holding it, counted without it (at most; 0 if not counted)",
     )
     first_seen = models.DateTimeField()
     last_seen = models.DateTimeField()
@@ -87,6 +88,9 @@ class Member(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["report", "person"], name="intel_member_unique")]
 
+    def __str__(self) -> str:
+        return f"person {self.person + 1} of report {self.report_id}"
+
 
 class Sighting(models.Model):
     """One reported identifier, with the canonical value it reads as (none when it is invalid)."""
@@ -99,6 +103,9 @@ class Sighting(models.Model):
     class Meta:
         indexes = [models.Index(fields=["value", "member"], name="intel_sighting_value")]
 
+    def __str__(self) -> str:
+        return f"sighting of value {self.value_id} by member {self.member_id}"
+
 
 class Link(models.Model):
     """Why members share a subject: this value is held by ``members`` of them."""
@@ -109,6 +116,9 @@ class Link(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["subject", "value"], name="intel_link_unique")]
+
+    def __str__(self) -> str:
+        return f"subject {self.subject_id} linked by value {self.value_id}"
 
 
 class DecisionKind(models.TextChoices):
@@ -134,6 +144,9 @@ class Decision(models.Model):
     class Meta:
         ordering = ["made_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pk}"
+
     @property
     def active(self) -> bool:
         return self.revoked_at is None
@@ -154,3 +167,53 @@ class Exclusion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.pattern}"
+
+
+class SourceEvaluation(models.TextChoices):
+    """The 3x5x2 grading (College of Policing, 2016): how far the source is to be relied on."""
+
+    A = "A", "A: reliable"
+    B = "B", "B: untested"
+    C = "C", "C: not reliable"
+
+
+class Assessment(models.TextChoices):
+    ONE = "1", "1: known to be true without reservation"
+    TWO = "2", "2: known personally to the source but not to the person reporting"
+    THREE = "3", "3: not known personally to the source, but corroborated"
+    FOUR = "4", "4: cannot be judged"
+    FIVE = "5", "5: suspected to be false or malicious"
+
+
+class HandlingCode(models.TextChoices):
+    P = "P", "P: lawful sharing permitted"
+    C = "C", "C: lawful sharing permitted with conditions"
+
+
+class Grading(models.Model):
+    """The 3x5x2 grading of a report as an intelligence item. Handling code C carries its conditions, which
+    every export and referral repeats; exports leave such reports out unless asked."""
+
+    report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="grading")
+    source = models.CharField(max_length=1, choices=SourceEvaluation.choices)
+    assessment = models.CharField(max_length=1, choices=Assessment.choices)
+    handling = models.CharField(max_length=1, choices=HandlingCode.choices)
+    conditions = models.TextField(max_length=2000, blank=True)
+    graded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    graded_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.code} for report {self.report_id}"
+
+    @property
+    def code(self) -> str:
+        return f"{self.source}{self.assessment}{self.handling}"
+
+    def as_json(self) -> dict[str, str]:
+        return {
+            "source": self.source,
+            "assessment": self.assessment,
+            "handling": self.handling,
+            "conditions": self.conditions,
+            "code": self.code,
+        }

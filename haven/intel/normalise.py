@@ -106,8 +106,11 @@ def url(raw: str) -> Normalised:
     if scheme not in DEFAULT_PORTS or not host:
         return _invalid("url", raw, "not an http or https URL")
     netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if not k.lower().startswith("utm_") and k.lower() not in TRACKING_PARAMETERS]  # fmt: skip
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not k.lower().startswith("utm_") and k.lower() not in TRACKING_PARAMETERS
+    ]
     return Normalised("url", raw, urlunsplit((scheme, netloc, parts.path or "/", urlencode(query), "")))
 
 

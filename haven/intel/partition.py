@@ -47,7 +47,8 @@ def _components(n: int, members: Ints, nodes: Ints, extra: Ints, size: int) -> I
     cols = np.concatenate([nodes, extra[:, 1]]) if len(extra) else nodes
     graph = coo_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(size, size))
     _, labels = connected_components(graph, directed=False)
-    return labels[:n].astype(np.int64)
+    found: Ints = np.asarray(labels[:n], dtype=np.int64)
+    return found
 
 
 def _count_without_each(members: Ints, values: Ints, labels: Ints, alive: Bools) -> dict[int, int]:
@@ -108,8 +109,12 @@ def partition(
     holders = np.bincount(pair_value, minlength=n_values)
     candidate = linkable & (holders >= 2)
     low = candidate & (holders <= cap)
-    must = [(group[0], other) for merge in merges for group in [[*merge.side_a, *merge.side_b]]
-            for other in group[1:]]  # fmt: skip
+    must = [
+        (group[0], other)
+        for merge in merges
+        for group in [[*merge.side_a, *merge.side_b]]
+        for other in group[1:]
+    ]
     extra = np.array(must, dtype=np.int64).reshape(-1, 2)
     size = n_members + n_values
     keep = low[pair_value]
@@ -138,7 +143,7 @@ def partition(
     return Partition(labels=labels, noisy=candidate & ~used, used=used, subjects=subjects)
 
 
-def _apply_splits(
+def _apply_splits(  # noqa: PLR0917  (the arrays partition() works on)
     labels: Ints,
     pair_member: Ints,
     pair_value: Ints,
@@ -193,7 +198,9 @@ def _apply_splits(
     keep = inside[pair_member] & used[pair_value]
     order = np.lexsort((pair_member[keep], pair_value[keep]))
     first: dict[int, int] = {}
-    for value, member in zip(pair_value[keep][order].tolist(), pair_member[keep][order].tolist(), strict=True):
+    for value, member in zip(
+        pair_value[keep][order].tolist(), pair_member[keep][order].tolist(), strict=True
+    ):
         if value in first:
             union(first[value], member)
         else:

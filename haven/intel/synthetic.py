@@ -16,6 +16,7 @@ careless linker falls into:
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,10 +61,16 @@ def _email_variant(rng: random.Random, address: str) -> str:
 
 
 def _phone_variant(rng: random.Random, last: str) -> dict[str, Any]:
-    spelling = rng.choice([
-        f"07700 900{last}", f"+44 7700 900{last}", f"+447700900{last}", f"(07700) 900-{last}",
-        f"0044 7700 900 {last}", f"07700900{last}",
-    ])  # fmt: skip
+    spelling = rng.choice(
+        [
+            f"07700 900{last}",
+            f"+44 7700 900{last}",
+            f"+447700900{last}",
+            f"(07700) 900-{last}",
+            f"0044 7700 900 {last}",
+            f"07700900{last}",
+        ]
+    )
     return {"kind": "phone", "value": spelling, **({"region": "GB"} if rng.random() < 0.5 else {})}
 
 
@@ -116,32 +123,37 @@ def _identifiers(rng: random.Random, p: Person) -> list[dict[str, Any]]:
     if rng.random() < 0.3:
         picked.append({"kind": "ip", "value": f"100.64.{rng.randint(0, 1)}.{rng.randint(1, 3)}"})  # CGNAT
     if rng.random() < 0.2:
-        picked.append({"kind": "ip", "value": f"192.0.2.{rng.randint(1, 254)}", "port": rng.randint(1024, 65535)})
+        picked.append(
+            {"kind": "ip", "value": f"192.0.2.{rng.randint(1, 254)}", "port": rng.randint(1024, 65535)}
+        )
     return picked
 
 
 def dataset(people: int = 300, seed: int = 2026, reports_each: float = 3.0) -> Dataset:
     """Reports by ``people`` invented people, about ``reports_each`` a person (some prolific, most not)."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311  (synthetic test data, not security)
     reports: list[dict[str, Any]] = []
     truth: dict[str, int] = {}
     for p in _people(rng, people):
         for _ in range(max(1, min(40, int(rng.expovariate(1 / reports_each)) + 1))):
             external_id = f"SYN-{seed}-{len(reports):06d}"
             truth[external_id] = p.number
-            reports.append({
-                "external_id": external_id,
-                "incident": {"type": rng.choice(["online_enticement", "sextortion", "csam_distribution"]),
-                             "summary": "Synthetic report for measuring linking."},
-                "reported_persons": [{"identifiers": _identifiers(rng, p)}],
-            })  # fmt: skip
+            reports.append(
+                {
+                    "external_id": external_id,
+                    "incident": {
+                        "type": rng.choice(["online_enticement", "sextortion", "csam_distribution"]),
+                        "summary": "Synthetic report for measuring linking.",
+                    },
+                    "reported_persons": [{"identifiers": _identifiers(rng, p)}],
+                }
+            )
     rng.shuffle(reports)
     return Dataset(reports, truth)
 
 
 def pairwise(truth: dict[str, int], predicted: dict[str, str]) -> tuple[float, float]:
     """Pairwise precision and recall of ``predicted`` (external_id -> subject) against ``truth``."""
-    from collections import Counter
 
     def pairs(counts: Counter[Any]) -> int:
         return sum(c * (c - 1) // 2 for c in counts.values())

@@ -39,9 +39,18 @@ BUILT_IN_NETWORKS: tuple[tuple[str, str], ...] = (
 
 # Mailboxes that many unrelated messages come from, so a pasted copy says nothing about who sent it.
 BUILT_IN_EMAILS: tuple[str, ...] = (
-    "noreply@*", "no-reply@*", "no_reply@*", "donotreply@*", "do-not-reply@*", "do_not_reply@*",
-    "noreply-*@*", "no-reply-*@*", "mailer-daemon@*", "postmaster@*", "abuse@*",
-)  # fmt: skip
+    "noreply@*",
+    "no-reply@*",
+    "no_reply@*",
+    "donotreply@*",
+    "do-not-reply@*",
+    "do_not_reply@*",
+    "noreply-*@*",
+    "no-reply-*@*",
+    "mailer-daemon@*",
+    "postmaster@*",
+    "abuse@*",
+)
 
 
 @dataclass

@@ -40,7 +40,9 @@ def submit(orgs: Orgs, *reports: dict[str, Any], link: bool = True) -> list[Repo
 def groups() -> set[frozenset[str]]:
     """The subjects, each as the set of its members' "external_id/person"."""
     found: dict[int, set[str]] = {}
-    for subject, external_id, person_ in Member.objects.values_list("subject_id", "report__external_id", "person"):
+    for subject, external_id, person_ in Member.objects.values_list(
+        "subject_id", "report__external_id", "person"
+    ):
         found.setdefault(subject, set()).add(f"{external_id}/{person_}")
     return {frozenset(g) for g in found.values()}
 

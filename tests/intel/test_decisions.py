@@ -6,7 +6,14 @@ import pytest
 
 from haven.accounts.models import User
 from haven.audit.models import AuditEntry
-from haven.intel.actions import IntelError, add_exclusion, merge_subjects, remove_exclusion, revoke_decision, split_subject
+from haven.intel.actions import (
+    IntelError,
+    add_exclusion,
+    merge_subjects,
+    remove_exclusion,
+    revoke_decision,
+    split_subject,
+)
 from haven.intel.linking import rebuild
 from haven.intel.models import Member, Subject, Value
 from tests.conftest import Orgs
@@ -61,7 +68,9 @@ def test_a_split_holds_against_the_identifiers_until_a_later_merge(orgs: Orgs, a
     whole = subject_of("S1")
     with pytest.raises(IntelError, match="not all"):
         split_subject(whole, members_of("S1", "S2", "S3"), reason="x", actor=analyst)
-    split, _ = split_subject(whole, members_of("S3"), reason="a family address; S3 is the brother", actor=analyst)
+    split, _ = split_subject(
+        whole, members_of("S3"), reason="a family address; S3 is the brother", actor=analyst
+    )
     assert groups() == {together("S1", "S2"), together("S3")}
     # A new report holding the same address joins one side, never both.
     submit(orgs, report_of("S4", person(ident("email", "Shared.Family@example.com"))))
@@ -85,9 +94,14 @@ def test_an_exclusion_unlinks_at_once_and_removing_it_links_again(orgs: Orgs, ad
         report_of("X3", person(ident("email", "team@example.org"))),
     )
     assert together("X1", "X2") in groups()
-    exclusion, _ = add_exclusion("email", "*@support.example.org", reason="a vendor's shared mailbox", actor=admin)
+    exclusion, _ = add_exclusion(
+        "email", "*@support.example.org", reason="a vendor's shared mailbox", actor=admin
+    )
     assert groups() == {together("X1"), together("X2"), together("X3")}
-    assert Value.objects.get(canonical="team@support.example.org").excluded == "excluded: a vendor's shared mailbox"
+    assert (
+        Value.objects.get(canonical="team@support.example.org").excluded
+        == "excluded: a vendor's shared mailbox"
+    )
     assert Value.objects.get(canonical="team@example.org").excluded == ""
     submit(orgs, report_of("X4", person(ident("email", "team@support.example.org"))))
     assert together("X4") in groups()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
-from haven.intel.models import Link, Member, Sighting, Value
+from haven.intel.linking import link_report, rebuild
+from haven.intel.models import Link, Member, Sighting, Subject, Value
 from tests.conftest import Orgs
 from tests.intel.conftest import groups, ident, person, report_of, submit, together
 
@@ -50,10 +53,19 @@ def test_traps_do_not_link_and_variations_do(orgs: Orgs) -> None:
         report_of("P3", person(ident("phone", "7700900456", region="GB"))),
     )
     assert groups() == {
-        together("G1", "G2"), together("D1"), together("D2"), together("H1", "H3"), together("H2"),
-        together("N1"), together("N2"), together("P1", "P2", "P3"),
-    }  # fmt: skip
-    assert Value.objects.get(kind="email", canonical="no-reply@example.com").excluded == "shared or no-reply mailbox"
+        together("G1", "G2"),
+        together("D1"),
+        together("D2"),
+        together("H1", "H3"),
+        together("H2"),
+        together("N1"),
+        together("N2"),
+        together("P1", "P2", "P3"),
+    }
+    assert (
+        Value.objects.get(kind="email", canonical="no-reply@example.com").excluded
+        == "shared or no-reply mailbox"
+    )
     assert Value.objects.get(kind="ip").excluded == "carrier-grade NAT"
 
 
@@ -92,13 +104,12 @@ def test_two_people_in_one_report_are_two_members(orgs: Orgs) -> None:
 
 def test_invalid_values_are_kept_and_flagged_and_linking_runs_twice_safely(orgs: Orgs) -> None:
     [report] = submit(orgs, report_of("I1", person(ident("email", "not an address"), ident("phone", "12"))))
-    from haven.intel.linking import link_report
-
     link_report(report)
     sightings = Sighting.objects.filter(member__report=report).order_by("identifier_id")
     assert [(s.value_id, s.invalid) for s in sightings] == [
-        (None, "not an email address"), (None, sightings[1].invalid)
-    ]  # fmt: skip
+        (None, "not an email address"),
+        (None, sightings[1].invalid),
+    ]
     assert sightings[1].invalid
     assert Member.objects.filter(report=report).count() == 1
     assert Sighting.objects.count() == 2
@@ -108,10 +119,6 @@ def test_invalid_values_are_kept_and_flagged_and_linking_runs_twice_safely(orgs:
 def test_rebuild_gives_what_incremental_linking_gave(orgs: Orgs, settings: object, seed: int) -> None:
     """Random reports over a small pool of identifiers (so that many collide), linked one at a time in
     the pipeline's way, then rebuilt from scratch: the same subjects, the same ids, the same noisy values."""
-    import random
-
-    from haven.intel.linking import rebuild
-
     settings.INTEL_CORRELATION_CAP = 4  # type: ignore[attr-defined]
     rng = random.Random(seed)
     pool = (
@@ -142,8 +149,6 @@ def test_rebuild_gives_what_incremental_linking_gave(orgs: Orgs, settings: objec
     assert set(Link.objects.values_list("subject_id", "value_id", "members")) == links
     # From nothing: every member without a subject gives the same partition.
     Member.objects.update(subject=None)
-    from haven.intel.models import Subject
-
     Subject.objects.all().delete()
     rebuild()
     assert groups() == before

@@ -8,7 +8,9 @@ import pytest
 from haven.intel.partition import _count_without_each, partition
 
 
-def brute_force(members: np.ndarray, values: np.ndarray, labels: np.ndarray, alive: np.ndarray) -> dict[int, int]:
+def brute_force(
+    members: np.ndarray, values: np.ndarray, labels: np.ndarray, alive: np.ndarray
+) -> dict[int, int]:
     """The definition, slowly: for each alive value, join its holders that share a label or another alive
     value, and count the groups."""
     counts = {}
@@ -16,7 +18,7 @@ def brute_force(members: np.ndarray, values: np.ndarray, labels: np.ndarray, ali
         holders = sorted(set(members[values == v].tolist()))
         group = {m: m for m in holders}
 
-        def find(x: int) -> int:
+        def find(x: int, group: dict[int, int] = group) -> int:
             while group[x] != x:
                 x = group[x]
             return x

@@ -58,6 +58,12 @@ def test_held_back_set_is_linked_with_high_precision_and_recall(orgs: Orgs, tmp_
     everything = _careless(data.reports, lambda i: f"{i['kind']}:{i.get('platform')}:{i['value'].lower()}")
     assert pairwise(data.truth, everything)[0] < 0.9
     # ...and exact strong values without normalisation miss the variations.
-    exact = _careless(data.reports, lambda i: None if i["kind"] in {"ip", "url"} or "reply" in i["value"]
-                      else f"{i['kind']}:{i.get('platform')}:{i['value']}")  # fmt: skip
+    exact = _careless(
+        data.reports,
+        lambda i: (
+            None
+            if i["kind"] in {"ip", "url"} or "reply" in i["value"]
+            else f"{i['kind']}:{i.get('platform')}:{i['value']}"
+        ),
+    )
     assert pairwise(data.truth, exact)[1] < 0.9
