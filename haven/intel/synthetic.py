@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -165,3 +166,33 @@ def pairwise(truth: dict[str, int], predicted: dict[str, str]) -> tuple[float, f
     precision = both / found_pairs if found_pairs else 1.0
     recall = both / true_pairs if true_pairs else 1.0
     return precision, recall
+
+
+def careless(reports: list[dict[str, Any]], key: Callable[[dict[str, Any]], str | None]) -> dict[str, str]:
+    """A baseline linker: reports sharing any ``key`` of their identifiers are one (``key`` gives None to
+    skip an identifier). Returns external_id -> group."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    for report in reports:
+        for ident in report["reported_persons"][0]["identifiers"]:
+            k = key(ident)
+            if k is not None:
+                parent[find("v:" + k)] = find(report["external_id"])
+    return {r["external_id"]: find(r["external_id"]) for r in reports}
+
+
+def as_written(ident: dict[str, Any]) -> str:
+    """Every value as written, lowercased, weak ones too."""
+    return f"{ident['kind']}:{ident.get('platform')}:{ident['value'].lower()}"
+
+
+def exact_strong(ident: dict[str, Any]) -> str | None:
+    """Strong and medium values exactly as written, without normalisation or warninglists (bar no-reply)."""
+    if ident["kind"] in {"ip", "url"} or "reply" in ident["value"]:
+        return None
+    return f"{ident['kind']}:{ident.get('platform')}:{ident['value']}"
