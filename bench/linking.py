@@ -247,7 +247,8 @@ def main() -> None:
             cursor.execute("DELETE FROM intel_link")
             cursor.execute("DELETE FROM intel_subject")
     print(
-        f"database: {connection.vendor}; generated in {time.perf_counter() - start:.0f} s: "
+        f"database: {connection.vendor}; {'cleared' if args.reuse else 'generated'} in "
+        f"{time.perf_counter() - start:.0f} s: "
         f"{Member.objects.count():,} reported persons, {Sighting.objects.count():,} identifiers"
     )
 
