@@ -189,13 +189,14 @@ def incremental(count: int, people: int, seed: int) -> list[float]:
     from haven.intel.linking import link_report
 
     rng = np.random.default_rng(seed)
+    run = uuid.uuid4().hex[:8]  # new external ids every run, so that no report is found again
     items = []
     for n in range(count):
         p = int(rng.integers(0, max(1, people // 30) if n % 3 == 0 else people))
         items.append(
             ReportIn.model_validate(
                 {
-                    "external_id": f"INC-{seed}-{n}",
+                    "external_id": f"INC-{run}-{n}",
                     "incident": {"type": "other", "summary": "Synthetic benchmark report."},
                     "reported_persons": [
                         {
