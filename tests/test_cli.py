@@ -224,6 +224,10 @@ def test_worker_burst_drains_the_queue(env: dict[str, str]) -> None:
         (verified,) = conn.execute(
             "SELECT return_value FROM django_tasks_database_dbtaskresult WHERE task_path LIKE '%verify%'"
         ).fetchone()
+        sizes = sorted(
+            n for (n,) in conn.execute("SELECT count(*) FROM intel_member GROUP BY subject_id").fetchall()
+        )
     assert set(rows.values()) == {"SUCCESSFUL"}
     assert processed == 12
+    assert sizes == [1, 2, 2, 3, 4]  # the demo's five invented people, each one subject
     assert '"ok": true' in verified

@@ -13,14 +13,31 @@ from haven.intake.schemas import ReportIn
 TYPES = ["online_enticement", "sextortion", "csam_distribution", "obscene_material_to_child", "other"]
 
 
+# Who is behind each of the twelve reports: five invented people, so that the subject pages have something
+# to show (people in several reports, linked by different identifiers in different spellings).
+PERSON_OF_REPORT = [0, 1, 0, 2, 1, 3, 0, 4, 2, 1, 3, 0]
+
+
 def _identifiers(i: int) -> list[dict[str, Any]]:
-    return [
-        {"kind": "email", "value": f"demo.user{i % 4}@example.com"},
-        {"kind": "phone", "value": f"07700 900{100 + i % 3:03d}", "region": "GB"},
-        {"kind": "username", "platform": "examplechat", "value": f"demo_user_{i % 4}"},
+    p = PERSON_OF_REPORT[i]
+    email = f"demo.person{p}@example.com"
+    handle = f"@demo_person_{p}" if i % 3 else f"Demo_Person_{p}"
+    found: list[dict[str, Any]] = [
+        {"kind": "email", "value": email.upper() if i % 2 else email},
+        {"kind": "username", "platform": "examplechat", "value": handle},
         {"kind": "ip", "value": f"192.0.2.{10 + i}", "port": 50000 + i, "event": "login",
          "seen_at": f"2026-11-{10 + i:02d}T13:00:00Z"},
     ]  # fmt: skip
+    if i % 3 == 0:  # one number, spelt two ways
+        found[0] = {
+            "kind": "phone",
+            "value": f"07700 900{100 + p:03d}" if i % 2 else f"+44 7700 900{100 + p:03d}",
+        }
+    if i in {1, 5, 8}:  # a no-reply address pasted into unrelated reports: on the warninglist, never links
+        found.append({"kind": "email", "value": "no-reply@notifications.example.com"})
+    if i in {4, 10}:  # two people behind one shared address: an association, not a link
+        found.append({"kind": "ip", "value": "192.0.2.200"})
+    return found
 
 
 def _demo(i: int) -> ReportIn:
