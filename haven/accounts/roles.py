@@ -7,33 +7,23 @@ from haven.core.access import Permission
 
 P = Permission
 
+# An analyst works reports and subjects; a supervisor does all of that too, and oversees.
+ANALYST = frozenset(
+    {
+        P.STAFF_HOME,
+        P.REPORTS_VIEW,
+        P.SUBJECTS_VIEW,
+        P.SUBJECTS_DECIDE,
+        P.HASHBANK_VIEW,
+        P.REFERRALS_VIEW,
+        P.INSIGHTS_VIEW,
+    }
+)
+
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
-    Role.ANALYST: frozenset(
-        {
-            P.STAFF_HOME,
-            P.REPORTS_VIEW,
-            P.SUBJECTS_VIEW,
-            P.SUBJECTS_DECIDE,
-            P.HASHBANK_VIEW,
-            P.REFERRALS_VIEW,
-            P.INSIGHTS_VIEW,
-        }
-    ),
+    Role.ANALYST: ANALYST,
     Role.GRADER: frozenset({P.STAFF_HOME, P.HASHBANK_VIEW, P.HASHBANK_GRADE}),
-    Role.SUPERVISOR: frozenset(
-        {
-            P.STAFF_HOME,
-            P.REPORTS_VIEW,
-            P.SUBJECTS_VIEW,
-            P.SUBJECTS_DECIDE,
-            P.HASHBANK_VIEW,
-            P.REFERRALS_VIEW,
-            P.INSIGHTS_VIEW,
-            P.AUDIT_VIEW,
-            P.HASHBANK_GRADE,
-            P.HASHBANK_MANAGE,
-        }
-    ),
+    Role.SUPERVISOR: ANALYST | {P.AUDIT_VIEW, P.HASHBANK_GRADE, P.HASHBANK_MANAGE},
     Role.FORCE_LIAISON: frozenset({P.STAFF_HOME, P.REFERRALS_VIEW, P.REPORTS_SUBMIT}),
     Role.PARTNER: frozenset({P.STAFF_HOME}),
     Role.ADMIN: frozenset({P.STAFF_HOME, P.ACCOUNTS_MANAGE, P.INSIGHTS_VIEW, P.EXCLUSIONS_MANAGE}),
