@@ -132,7 +132,3 @@ def _other_subjects(subject: Subject, weak: list[Held]) -> None:
     for other in Subject.objects.filter(id__in=wanted):
         for value_id in wanted[other.pk]:
             by_value[value_id].others.append(other)
-
-
-def subject_of_value(value: Value) -> list[Subject]:
-    return list(Subject.objects.filter(members__sightings__value=value).distinct().order_by("id"))

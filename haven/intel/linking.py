@@ -67,11 +67,11 @@ def _person_country(report: Report, person: int) -> str:
     return str(location.get("country") or "")
 
 
-def record_sightings(report: Report, listed: Warninglist | None = None) -> dict[int, int | None]:
+def record_sightings(report: Report) -> dict[int, int | None]:
     """Make the report's reported persons members, and each of their identifiers a sighting of its
     canonical value (or an invalid sighting). Safe to run twice. Returns the report's members, each with its
     subject (None until it is linked). Kept to a handful of queries: it runs for every report."""
-    listed = listed or current()
+    listed = current()
     found: dict[int, tuple[int, int | None]] = {
         p: (pk, subject)
         for pk, p, subject in Member.objects.filter(report=report).values_list("id", "person", "subject_id")
@@ -475,11 +475,11 @@ def _solve(  # noqa: PLR0917  (arrays of one graph, always passed together)
         len(member_ids), pm, pv, linkable, cap=settings.INTEL_CORRELATION_CAP, merges=merges, splits=splits
     )
     clock.lap("partition")
-    new_subjects, _ = _assign(result.labels, old_subjects)
+    new_subjects = _assign(result.labels, old_subjects)
     clock.lap("assign")
     outcome = Outcome(members=len(member_ids), subjects=len(np.unique(new_subjects)))
     with transaction.atomic(savepoint=False):
-        outcome.created = _create_subjects(new_subjects, old_subjects)
+        outcome.created = _create_subjects(new_subjects)
         changed = new_subjects != old_subjects
         outcome.moved = int(changed.sum())
         _set_subjects(member_ids[changed], new_subjects[changed])
@@ -523,7 +523,7 @@ def _unique_pairs(a: Ints, b: Ints) -> tuple[Ints, Ints, Ints]:
     return keys // span, keys % span, counts
 
 
-def _assign(labels: Ints, old_subjects: Ints) -> tuple[Ints, int]:
+def _assign(labels: Ints, old_subjects: Ints) -> Ints:
     """A subject for each component: the old subject holding most of its members (each old subject once,
     ties to the lowest id), else a new one, numbered -1, -2, ... until it is created."""
     n_labels = int(labels.max()) + 1 if len(labels) else 0
@@ -543,10 +543,11 @@ def _assign(labels: Ints, old_subjects: Ints) -> tuple[Ints, int]:
     in_use[labels] = True
     missing = missing[in_use[missing]]
     chosen[missing] = -np.arange(1, len(missing) + 1)
-    return chosen[labels], len(missing)
+    found: Ints = chosen[labels]
+    return found
 
 
-def _create_subjects(new_subjects: Ints, old_subjects: Ints) -> int:
+def _create_subjects(new_subjects: Ints) -> int:
     """Create the subjects numbered below zero, and put their real ids in place (in ``new_subjects``)."""
     placeholders = np.unique(new_subjects[new_subjects < 0])
     if len(placeholders) == 0:
@@ -579,11 +580,8 @@ def _update_pairs(
         if connection.vendor == "postgresql":
             cursor.execute(f"CREATE TEMPORARY TABLE haven_pairs (k bigint PRIMARY KEY, v {sql_type})")
             with cursor.cursor.copy("COPY haven_pairs (k, v) FROM STDIN") as copy:
-                if sql_type == "bigint":  # integers: formatted at once, not converted one by one
-                    copy.write(_tsv(np.stack([ids, np.asarray(values, dtype=np.int64)], axis=1).tolist()))
-                else:
-                    for row in zip(ids.tolist(), values, strict=True):
-                        copy.write_row(row)
+                for row in zip(ids.tolist(), values, strict=True):
+                    copy.write_row(row)
             cursor.execute(f"UPDATE {target} SET {col} = p.v FROM haven_pairs p WHERE {target}.id = p.k")  # noqa: S608
             cursor.execute("DROP TABLE haven_pairs")
             return
@@ -647,7 +645,7 @@ def _write_links(subjects: Ints, values: Ints, used: np.ndarray, touched: Ints, 
     stale = have[~keep_have, 0].tolist()
     for chunk in _chunks(stale):
         Link.objects.filter(id__in=chunk).delete()
-    _copy_ints(Link._meta.db_table, ["subject_id", "value_id", "members"], wanted[~keep_wanted])
+    insert_many(Link, ["subject", "value", "members"], wanted[~keep_wanted].tolist())
 
 
 def _rows_in(rows: np.ndarray, other: np.ndarray) -> np.ndarray:
@@ -661,28 +659,6 @@ def _rows_in(rows: np.ndarray, other: np.ndarray) -> np.ndarray:
     found = order[at]
     same: np.ndarray = (other_keys[found] == keys) & (other[found, 2] == rows[:, 2])
     return same
-
-
-def _copy_ints(table: str, columns: Sequence[str], rows: np.ndarray) -> None:
-    """Insert rows of integers; on PostgreSQL as one COPY of text that numpy formats, which is several
-    times faster than converting each value in Python."""
-    if len(rows) == 0:
-        return
-    if connection.vendor != "postgresql":
-        model = {Link._meta.db_table: Link}[table]
-        insert_many(model, [c.removesuffix("_id") for c in columns], rows.tolist())
-        return
-    text = _tsv(rows.tolist())
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} ({names}) FROM STDIN") as copy,
-    ):
-        copy.write(text)
-
-
-def _tsv(rows: list[list[int]]) -> str:
-    return "".join("\t".join(map(str, row)) + "\n" for row in rows)
 
 
 # --- the full rebuild -------------------------------------------------------------------------------------
@@ -705,19 +681,18 @@ def _read_array(sql: str, columns: int) -> np.ndarray:
     return np.array(rows, dtype=np.int64).reshape(-1, columns)
 
 
-def rebuild(progress: Progress | None = None, *, warninglist: Warninglist | None = None) -> Outcome:
+def rebuild(progress: Progress | None = None) -> Outcome:
     """Work out every subject from scratch, keeping the analysts' decisions. Warninglists and exclusions are
     applied again, so a new exclusion takes effect everywhere."""
     clock = _Clock(progress)
-    listed = warninglist or current()
     with transaction.atomic():
-        _refresh_exclusions(listed)
+        _refresh_exclusions(current())
         clock.lap("warninglists")
         members = _read_array("SELECT id, COALESCE(subject_id, 0) FROM intel_member ORDER BY id", 2)
         values = _read_array(
-            "SELECT id, CASE WHEN tier < 3 AND excluded = '' THEN 1 ELSE 0 END, subjects "
+            "SELECT id, CASE WHEN tier < 3 AND excluded = '' THEN 1 ELSE 0 END, subjects, holders "
             "FROM intel_value ORDER BY id",
-            3,
+            4,
         )
         # A person may give one value twice (two spellings of a number): pairs are made distinct here, where
         # it is cheaper than in the database.
@@ -725,7 +700,7 @@ def rebuild(progress: Progress | None = None, *, warninglist: Warninglist | None
         pair_member, pair_value, _ = _unique_pairs(raw[:, 0], raw[:, 1])
         pairs = np.stack([pair_member, pair_value], axis=1)
         clock.lap("read")
-        _recount_holders(values[:, 0], pairs[:, 1])
+        _recount_holders(values[:, 0], pairs[:, 1], values[:, 3])
         clock.lap("holders")
         outcome = _solve(
             members[:, 0],
@@ -771,8 +746,7 @@ def _refresh_exclusions(listed: Warninglist) -> None:
     Value.objects.exclude(kind__in=listed.kinds()).exclude(excluded="").update(excluded="")
 
 
-def _recount_holders(value_ids: Ints, pair_value: Ints) -> None:
+def _recount_holders(value_ids: Ints, pair_value: Ints, stored: Ints) -> None:
     holders = np.bincount(np.searchsorted(value_ids, pair_value), minlength=len(value_ids))
-    current_counts = _read_array("SELECT id, holders FROM intel_value ORDER BY id", 2)[:, 1]
-    wrong = np.flatnonzero(holders != current_counts)
+    wrong = np.flatnonzero(holders != stored)
     _update_pairs(Value._meta.db_table, "holders", value_ids[wrong], holders[wrong].tolist())
