@@ -13,7 +13,6 @@ from haven.api import problem
 from haven.core.access import Permission, public, requires
 
 SECTIONS = {
-    "referrals": ("Referrals", Permission.REFERRALS_VIEW, "Cases sent to police forces, and their outcomes."),
     "insights": ("Insights", Permission.INSIGHTS_VIEW, "Analytics that inform strategy."),
 }
 

@@ -22,7 +22,7 @@ STAFF_PAGES: dict[str, set[str]] = {
     "intel:exclusions": {"admin"},
     "hashbank:search": {"analyst", "grader", "supervisor"},
     "hashbank:lists": {"analyst", "grader", "supervisor"},
-    "section:referrals": {"analyst", "supervisor", "liaison_a", "liaison_b"},
+    "referrals:list": {"analyst", "supervisor", "liaison_a", "liaison_b"},
     "section:insights": {"analyst", "supervisor", "admin"},
     "audit:list": {"supervisor"},
     "audit:export": {"supervisor"},
@@ -50,6 +50,11 @@ WITH_ARGUMENTS = {
     "intel:graph_data",
     "intel:exclusion_remove",
     "intel:grade",
+    "referrals:new",
+    "referrals:detail",
+    "referrals:acknowledge",
+    "referrals:action",
+    "referrals:outcome",
 }
 
 

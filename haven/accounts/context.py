@@ -17,7 +17,7 @@ NAVIGATION = [
     ("Subjects", "intel:subjects", Permission.SUBJECTS_VIEW),
     ("Hash bank", "hashbank:search", Permission.HASHBANK_VIEW),
     ("Refer a case", "intake:police", Permission.REPORTS_SUBMIT),
-    ("Referrals", "section:referrals", Permission.REFERRALS_VIEW),
+    ("Referrals", "referrals:list", Permission.REFERRALS_VIEW),
     ("Insights", "section:insights", Permission.INSIGHTS_VIEW),
     ("Audit", "audit:list", Permission.AUDIT_VIEW),
     ("Exclusions", "intel:exclusions", Permission.EXCLUSIONS_MANAGE),

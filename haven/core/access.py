@@ -27,6 +27,8 @@ class Permission(StrEnum):
     HASHBANK_GRADE = "hashbank.grade"
     HASHBANK_MANAGE = "hashbank.manage"
     REFERRALS_VIEW = "referrals.view"
+    REFERRALS_SEND = "referrals.send"
+    REFERRALS_RESPOND = "referrals.respond"
     INSIGHTS_VIEW = "insights.view"
     AUDIT_VIEW = "audit.view"
     ACCOUNTS_MANAGE = "accounts.manage"

@@ -217,3 +217,26 @@ class Grading(models.Model):
             "conditions": self.conditions,
             "code": self.code,
         }
+
+
+class Hold(models.Model):
+    """A force's open interest in some reported people and their identifiers, for deconfliction.
+
+    The referrals app opens a hold when it sends a case to a force and closes it with the outcome. A hold is
+    on members and values rather than on a subject, so it survives merges, splits and rebuilds, and a new
+    report carrying a held identifier is held too. ``reference`` and ``contact`` are all another force is
+    ever shown of it.
+    """
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="intel_holds"
+    )
+    reference = models.CharField(max_length=40, help_text="the case that holds, e.g. a referral's reference")
+    contact = models.CharField(max_length=300, help_text="whom another force should call")
+    members = models.ManyToManyField(Member, related_name="holds")
+    values = models.ManyToManyField(Value, related_name="holds")
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.reference} held by {self.organisation_id}"

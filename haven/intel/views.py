@@ -31,6 +31,7 @@ from haven.intel.actions import (
     split_subject,
 )
 from haven.intel.dossier import dossier
+from haven.intel.holds import held_by_subject
 from haven.intel.models import (
     Assessment,
     Decision,
@@ -163,6 +164,8 @@ def _render_subject(
             "facts": facts,
             "form": invalid,
             "may_decide": isinstance(user, User) and has_permission(user, Permission.SUBJECTS_DECIDE),
+            "may_refer": isinstance(user, User) and has_permission(user, Permission.REFERRALS_SEND),
+            "held": held_by_subject(subject),
             "merge_form": forms_.get("merge") or MergeForm(prefix="merge"),
             "split_form": forms_.get("split") or SplitForm(subject_members=facts.members, prefix="split"),
         },

@@ -1,0 +1,135 @@
+"""Sending a subject to a force, and the force's answers: acknowledged, actioned, outcome. Each action is one
+transaction with its audit entry, and moves the referral only forwards."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from haven.accounts.models import Organisation, OrganisationKind, Role, User
+from haven.audit.actions import record
+from haven.intake.models import Report
+from haven.intel.holds import close_hold, open_hold, set_contact
+from haven.intel.models import Grading, Member, Subject
+from haven.referrals.models import Outcome, Referral, State
+
+LIAISONS_NAMED = 3
+
+
+class ReferralError(Exception):
+    """A referral that cannot be made, or a step the referral's state does not allow."""
+
+
+def contact_of(user: User) -> str:
+    return f"{user.get_full_name() or user.username}, {user.email}" if user.email else user.username
+
+
+def force_contact(force: Organisation) -> str:
+    """Whom to call at a force before one of its officers has taken the case: its liaison officers."""
+    liaisons = User.objects.filter(organisation=force, role=Role.FORCE_LIAISON, is_active=True).order_by("id")
+    named = [contact_of(u) for u in liaisons[:LIAISONS_NAMED]]
+    return "; ".join(named) or "the force's liaison desk"
+
+
+def ungraded(reports: list[Report]) -> list[Report]:
+    graded = set(Grading.objects.filter(report__in=reports).values_list("report_id", flat=True))
+    return [r for r in reports if r.pk not in graded]
+
+
+def send_referral(
+    subject: Subject, force: Organisation, *, summary: str, actor: User, request: HttpRequest | None = None
+) -> Referral:
+    """Refer the subject, as it stands now, to a force. Every report must be graded first, because the
+    grading and its handling conditions travel with the case."""
+    summary = summary.strip()
+    if not summary:
+        raise ReferralError("write a summary for the force")
+    if force.kind != OrganisationKind.POLICE_FORCE:
+        raise ReferralError(f"{force.name} is not a police force")
+    with transaction.atomic():
+        members = list(Member.objects.filter(subject=subject).select_related("report").order_by("id"))
+        if not members:
+            raise ReferralError("the subject has no reports")
+        reports = list({m.report_id: m.report for m in members}.values())
+        missing = ungraded(reports)
+        if missing:
+            names = ", ".join(r.reference for r in missing)
+            raise ReferralError(f"grade every report before referring it; not graded: {names}")
+        referral = Referral(force=force, subject_reference=subject.reference, summary=summary, sent_by=actor)
+        hold = open_hold(
+            force, [m.pk for m in members], reference=referral.reference, contact=force_contact(force)
+        )
+        referral.hold = hold
+        referral.save()
+        referral.reports.set(reports)
+        record(
+            "referrals.sent",
+            actor=actor,
+            request=request,
+            obj=referral,
+            details={
+                "reference": referral.reference,
+                "force": force.slug,
+                "subject": subject.reference,
+                "reports": [r.reference for r in reports],
+            },
+        )
+    return referral
+
+
+def _step(referral: Referral, allowed: set[str], actor: User) -> Referral:
+    """The referral, locked, if the actor may answer it and its state allows the step."""
+    locked = Referral.objects.select_for_update().select_related("hold").get(pk=referral.pk)
+    if actor.organisation_id != locked.force_id:
+        raise ReferralError("only the force it was sent to can answer a referral")
+    if locked.state not in allowed:
+        raise ReferralError(f"the referral is already {locked.get_state_display().lower()}")
+    return locked
+
+
+def acknowledge_referral(referral: Referral, *, actor: User, request: HttpRequest | None = None) -> Referral:
+    """The force has the case, and this officer is its contact from now on."""
+    with transaction.atomic():
+        locked = _step(referral, {State.SENT}, actor)
+        locked.state, locked.liaison, locked.acknowledged_at = State.ACKNOWLEDGED, actor, timezone.now()
+        locked.save(update_fields=["state", "liaison", "acknowledged_at"])
+        set_contact(locked.hold, contact_of(actor))
+        record("referrals.acknowledged", actor=actor, request=request, obj=locked)
+    return locked
+
+
+def record_action(
+    referral: Referral, *, notes: str, actor: User, request: HttpRequest | None = None
+) -> Referral:
+    notes = notes.strip()
+    if not notes:
+        raise ReferralError("say what the force has done")
+    with transaction.atomic():
+        locked = _step(referral, {State.ACKNOWLEDGED}, actor)
+        locked.state, locked.actioned_at, locked.action_notes = State.ACTIONED, timezone.now(), notes
+        locked.save(update_fields=["state", "actioned_at", "action_notes"])
+        record("referrals.actioned", actor=actor, request=request, obj=locked, details={"notes": notes})
+    return locked
+
+
+def record_outcome(
+    referral: Referral, *, outcome: str, notes: str, actor: User, request: HttpRequest | None = None
+) -> Referral:
+    """Close the case. The force stops holding its people and identifiers."""
+    if outcome not in Outcome.values:
+        raise ReferralError("choose an outcome")
+    with transaction.atomic():
+        locked = _step(referral, {State.ACKNOWLEDGED, State.ACTIONED}, actor)
+        locked.state, locked.outcome, locked.outcome_at = State.OUTCOME, outcome, timezone.now()
+        locked.outcome_notes = notes.strip()
+        locked.save(update_fields=["state", "outcome", "outcome_at", "outcome_notes"])
+        close_hold(locked.hold)
+        record(
+            "referrals.outcome",
+            actor=actor,
+            request=request,
+            obj=locked,
+            details={"outcome": outcome, "notes": locked.outcome_notes},
+        )
+    return locked

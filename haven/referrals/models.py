@@ -1,0 +1,67 @@
+"""Referrals: a subject's case sent to the police force that should act on it, and what the force did.
+
+A referral carries the subject's reported people and reports as they were when it was sent, each report
+with its 3x5x2 grading. While it is open its force holds those people and their identifiers
+(``haven.intel.models.Hold``), which is how another force referred the same person learns whom to call.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from haven.accounts.models import Organisation
+from haven.intake.models import Report
+from haven.intel.models import Hold
+
+
+class State(models.TextChoices):
+    SENT = "sent", "Sent"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    ACTIONED = "actioned", "Actioned"
+    OUTCOME = "outcome", "Outcome recorded"
+
+
+class Outcome(models.TextChoices):
+    CHARGED = "charged", "Arrest or charge"
+    SAFEGUARDED = "safeguarded", "Children safeguarded, no charge"
+    NO_FURTHER_ACTION = "no_further_action", "No further action"
+    NOT_THIS_FORCE = "not_this_force", "Not this force's area: back to the centre"
+
+
+class Referral(models.Model):
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    force = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="referrals")
+    hold = models.OneToOneField(Hold, on_delete=models.PROTECT, related_name="referral")
+    subject_reference = models.CharField(max_length=20, help_text="the subject when it was sent")
+    reports = models.ManyToManyField(Report, related_name="referrals")
+    summary = models.TextField(max_length=4000)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.SENT)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+    liaison = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    actioned_at = models.DateTimeField(null=True, blank=True)
+    action_notes = models.TextField(max_length=4000, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    outcome_at = models.DateTimeField(null=True, blank=True)
+    outcome_notes = models.TextField(max_length=4000, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        indexes = [models.Index(fields=["force", "state"], name="referrals_force_state")]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return "REF-" + self.uid.hex[:10].upper()
+
+    @property
+    def open(self) -> bool:
+        return self.state != State.OUTCOME

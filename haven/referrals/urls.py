@@ -1,0 +1,14 @@
+from django.urls import path
+
+from haven.referrals import views
+
+app_name = "referrals"
+
+urlpatterns = [
+    path("", views.referral_list, name="list"),
+    path("new/<uuid:uid>/", views.referral_new, name="new"),
+    path("<uuid:uid>/", views.referral_detail, name="detail"),
+    path("<uuid:uid>/acknowledge/", views.referral_acknowledge, name="acknowledge"),
+    path("<uuid:uid>/action/", views.referral_action, name="action"),
+    path("<uuid:uid>/outcome/", views.referral_outcome, name="outcome"),
+]

@@ -1,0 +1,248 @@
+"""Referral pages. The centre's analysts send a subject to a force and follow every referral; a force's
+liaison officers see only their own force's referrals, answer them, and are told who else holds the same
+people, never what the other force was sent. Every view is in the audit trail."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from haven.accounts.models import Organisation, OrganisationKind, User
+from haven.accounts.roles import has_permission
+from haven.audit.actions import record
+from haven.core.access import Permission, requires
+from haven.core.listing import paginate
+from haven.intel.holds import held_by, held_by_subject
+from haven.intel.models import Grading, Sighting, Subject, Tier
+from haven.referrals.actions import (
+    ReferralError,
+    acknowledge_referral,
+    record_action,
+    record_outcome,
+    send_referral,
+    ungraded,
+)
+from haven.referrals.models import Outcome, Referral, State
+
+PAGE_SIZE = 50
+
+
+class ReferralForm(forms.Form):
+    force = forms.ModelChoiceField(
+        label="Police force",
+        queryset=Organisation.objects.filter(kind=OrganisationKind.POLICE_FORCE).order_by("name"),
+        empty_label=None,
+        error_messages={"required": "Choose a force", "invalid_choice": "Choose one of the forces listed"},
+    )
+    summary = forms.CharField(
+        label="Summary for the force",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Write a summary for the force"},
+    )
+
+
+class ActionForm(forms.Form):
+    notes = forms.CharField(
+        label="What the force has done",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say what the force has done"},
+    )
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="Outcome",
+        choices=Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose an outcome"},
+    )
+    notes = forms.CharField(
+        label="Notes (optional)", max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def visible_to(user: User) -> QuerySet[Referral]:
+    """Need to know: the centre sees every referral, a force only its own, anyone else none."""
+    referrals = Referral.objects.select_related("force", "liaison", "sent_by")
+    if user.organisation.kind == OrganisationKind.CENTRE:
+        return referrals
+    if user.organisation.kind == OrganisationKind.POLICE_FORCE:
+        return referrals.filter(force=user.organisation)
+    return referrals.none()
+
+
+class ListForm(forms.Form):
+    state = forms.ChoiceField(label="State", choices=[("", "Any"), *State.choices], required=False)
+
+
+@requires(Permission.REFERRALS_VIEW)
+def referral_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = ListForm(request.GET or None)
+    referrals = visible_to(user)
+    if form.is_valid() and form.cleaned_data["state"]:
+        referrals = referrals.filter(state=form.cleaned_data["state"])
+    page, query = paginate(request, referrals, PAGE_SIZE)
+    record("referrals.list", request=request, details={"state": form.data.get("state") or None})
+    return render(
+        request,
+        "referrals/list.html",
+        {
+            "title": "Referrals",
+            "page": page,
+            "query": query,
+            "filter": form,
+            "centre": user.organisation.kind == OrganisationKind.CENTRE,
+        },
+    )
+
+
+@requires(Permission.REFERRALS_SEND)
+def referral_new(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+    subject = get_object_or_404(Subject, uid=uid)
+    form = ReferralForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral = send_referral(
+                subject,
+                form.cleaned_data["force"],
+                summary=form.cleaned_data["summary"],
+                actor=_user(request),
+                request=request,
+            )
+        except ReferralError as exc:
+            form.add_error("summary" if "summary" in str(exc) else "force", str(exc))
+        else:
+            messages.success(request, f"{referral.reference} is sent to {referral.force.name}.")
+            return redirect("referrals:detail", uid=referral.uid)
+    reports = list({m.report_id: m.report for m in subject.members.select_related("report")}.values())
+    record("referrals.form", request=request, obj=subject)
+    return render(
+        request,
+        "referrals/new.html",
+        {
+            "title": f"Refer {subject.reference} to a force",
+            "subject": subject,
+            "held": held_by_subject(subject),
+            "ungraded": ungraded(reports),
+            "form": form if form.errors else None,
+            "referral_form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _render_referral(
+    request: HttpRequest, referral: Referral, *, status: int = 200, **forms_: Any
+) -> HttpResponse:
+    user = _user(request)
+    reports = list(referral.reports.select_related("organisation").order_by("received_at", "id"))
+    gradings = {g.report_id: g for g in Grading.objects.filter(report__in=reports)}
+    sightings = (
+        Sighting.objects.filter(member__holds=referral.hold, value__isnull=False)
+        .select_related("value")
+        .order_by("value__tier", "value__kind", "value__canonical")
+    )
+    identifiers = list({s.value.pk: s.value for s in sightings if s.value is not None}.values())
+    answering = user.organisation_id == referral.force_id and has_permission(
+        user, Permission.REFERRALS_RESPOND
+    )
+    invalid = next((f for f in forms_.values() if f.errors), None)
+    return render(
+        request,
+        "referrals/detail.html",
+        {
+            "title": referral.reference,
+            "referral": referral,
+            "reports": [(r, gradings.get(r.pk)) for r in reports],
+            "conditions": [g for g in gradings.values() if g.conditions],
+            "identifiers": [v for v in identifiers if v.tier != Tier.WEAK],
+            "associations": [v for v in identifiers if v.tier == Tier.WEAK],
+            "held": held_by(referral.hold.members.values_list("id", flat=True), besides=referral.hold)
+            if referral.open
+            else [],
+            "answering": answering,
+            "form": invalid,
+            "action_form": forms_.get("action") or ActionForm(prefix="action"),
+            "outcome_form": forms_.get("outcome") or OutcomeForm(prefix="outcome"),
+        },
+        status=status,
+    )
+
+
+def _referral(request: HttpRequest, uid: uuid.UUID) -> Referral:
+    return get_object_or_404(visible_to(_user(request)).select_related("hold"), uid=uid)
+
+
+@requires(Permission.REFERRALS_VIEW)
+def referral_detail(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+    referral = _referral(request, uid)
+    record("referrals.view", request=request, obj=referral)
+    return _render_referral(request, referral)
+
+
+@requires(Permission.REFERRALS_RESPOND)
+@require_POST
+def referral_acknowledge(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+    referral = _referral(request, uid)
+    try:
+        acknowledge_referral(referral, actor=_user(request), request=request)
+    except ReferralError as exc:
+        messages.error(request, str(exc).capitalize() + ".")
+    else:
+        messages.success(
+            request, "Acknowledged. Other forces holding the same people now see you as the contact."
+        )
+    return redirect("referrals:detail", uid=uid)
+
+
+@requires(Permission.REFERRALS_RESPOND)
+@require_POST
+def referral_action(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+    referral = _referral(request, uid)
+    form = ActionForm(request.POST, prefix="action")
+    if form.is_valid():
+        try:
+            record_action(referral, notes=form.cleaned_data["notes"], actor=_user(request), request=request)
+        except ReferralError as exc:
+            form.add_error("notes", str(exc).capitalize())
+    if form.errors:
+        return _render_referral(request, referral, status=400, action=form)
+    messages.success(request, "The action is recorded.")
+    return redirect("referrals:detail", uid=uid)
+
+
+@requires(Permission.REFERRALS_RESPOND)
+@require_POST
+def referral_outcome(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+    referral = _referral(request, uid)
+    form = OutcomeForm(request.POST, prefix="outcome")
+    if form.is_valid():
+        try:
+            record_outcome(
+                referral,
+                outcome=form.cleaned_data["outcome"],
+                notes=form.cleaned_data["notes"],
+                actor=_user(request),
+                request=request,
+            )
+        except ReferralError as exc:
+            form.add_error("outcome", str(exc).capitalize())
+    if form.errors:
+        return _render_referral(request, referral, status=400, outcome=form)
+    messages.success(request, "The outcome is recorded and the referral is closed.")
+    return redirect("referrals:detail", uid=uid)
