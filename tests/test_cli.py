@@ -73,6 +73,13 @@ def test_demo_seeding_is_idempotent(env: dict[str, str]) -> None:
         assert conn.execute("SELECT count(*) FROM accounts_apikey").fetchone() == (1,)
         assert conn.execute("SELECT count(*), max(updated_at) FROM hashbank_bankrecord").fetchone() == records
         assert conn.execute("SELECT count(*) FROM intake_report").fetchone() == reports
+        referrals = conn.execute(
+            "SELECT r.state, o.slug FROM referrals_referral r JOIN accounts_organisation o ON o.id = r.force_id"
+        ).fetchall()
+        (holds,) = conn.execute("SELECT count(*) FROM intel_hold WHERE closed_at IS NULL").fetchone()
+    # The busiest demo person, sent to both forces: each demo liaison has a case held by the other force too.
+    assert sorted(referrals) == [("acknowledged", "northshire-police"), ("sent", "westmoor-police")]
+    assert holds == 2
 
 
 def test_audit_verify_passes_on_an_untouched_database(env: dict[str, str]) -> None:
@@ -205,7 +212,8 @@ def test_the_secret_key_can_come_from_a_file(env: dict[str, str], tmp_path: Path
 
 
 def test_worker_burst_drains_the_queue(env: dict[str, str]) -> None:
-    # `haven demo` enqueued the demo reports' processing and a chain verification; a burst worker runs them.
+    # `haven demo` processed the demo reports itself (the referrals need subjects), and left queued their
+    # processing and a chain verification; a burst worker runs both, the first finding nothing more to do.
     with db(env) as conn:
         queued = conn.execute("SELECT task_path, status FROM django_tasks_database_dbtaskresult").fetchall()
     assert sorted(queued) == [

@@ -9,6 +9,9 @@ from haven.accounts.demo import DEMO_API_KEY, seed
 from haven.audit.tasks import verify_audit_chain
 from haven.hashbank.demo import seed as seed_bank
 from haven.intake.demo import seed as seed_reports
+from haven.intake.models import Report, ReportStatus
+from haven.intake.tasks import process_reports
+from haven.referrals.demo import seed as seed_referrals
 
 
 class Command(BaseCommand):
@@ -18,6 +21,11 @@ class Command(BaseCommand):
         logins = seed()
         records = seed_bank()
         reports = seed_reports()
+        # The demo referrals need linked subjects, so the demo reports are processed here rather than left
+        # to the worker; the job already queued for them then finds nothing to do.
+        received = Report.objects.filter(external_id__startswith="DEMO-", status=ReportStatus.RECEIVED)
+        process_reports.call(list(received.values_list("id", flat=True)))
+        referrals = seed_referrals()
         transaction.on_commit(verify_audit_chain.enqueue)
         self.stdout.write("Demo logins (password = haven-demo-<username>):")
         width = max(len(login.username) for login in logins)
@@ -28,5 +36,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo API key (example-platform): {DEMO_API_KEY}")
         self.stdout.write(f"Demo hash bank: {records} records of generated pictures in the national list")
         self.stdout.write(
-            f"Demo reports: {reports} synthetic reports from example-platform (the worker processes them)"
+            f"Demo reports: {reports} synthetic reports from example-platform, processed and linked"
         )
+        self.stdout.write(f"Demo referrals: {referrals}, one demo person sent to both demo forces")
