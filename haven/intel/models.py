@@ -81,7 +81,8 @@ class Subject(models.Model):
 class Member(models.Model):
     """One reported person in one report. Victims are never members: subjects are of offenders."""
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="members")
+    # Not indexed on its own: the unique constraint below leads with the report.
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="members", db_index=False)
     person = models.PositiveSmallIntegerField()
     subject = models.ForeignKey(Subject, on_delete=models.SET_NULL, null=True, related_name="members")
 
@@ -110,7 +111,8 @@ class Sighting(models.Model):
 class Link(models.Model):
     """Why members share a subject: this value is held by ``members`` of them."""
 
-    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="links")
+    # Not indexed on its own: the unique constraint below leads with the subject.
+    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="links", db_index=False)
     value = models.ForeignKey(Value, on_delete=models.CASCADE, related_name="links")
     members = models.PositiveIntegerField()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from django.db import IntegrityError, connection, transaction
 
 from haven.intel.linking import link_report, rebuild
 from haven.intel.models import Link, Member, Sighting, Subject, Value
@@ -152,3 +153,41 @@ def test_rebuild_gives_what_incremental_linking_gave(orgs: Orgs, settings: objec
     Subject.objects.all().delete()
     rebuild()
     assert groups() == before
+
+
+def _checks_on(table: str) -> list[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
+            "UNION ALL SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = %s::regclass",
+            [table, table],
+        )
+        return sorted(cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the bulk path is PostgreSQL's")
+def test_a_bulk_rebuild_puts_back_every_key_and_index(orgs: Orgs) -> None:
+    """Forced onto the bulk path (keys and indexes dropped, made again after), a rebuild from nothing gives
+    the same subjects and links, the same constraints and indexes, and the keys are enforced again."""
+    submit(
+        orgs,
+        report_of("B1", person(ident("email", "quiet.fox@gmail.com"))),
+        report_of("B2", person(ident("email", "QuietFox@gmail.com"), ident("phone", "07700 900561"))),
+        report_of("B3", person(ident("phone", "+44 7700 900561"))),
+        report_of("B4", person(ident("phone", "07700 900562"))),
+    )
+    before, links = groups(), set(Link.objects.values_list("value__canonical", "members"))
+    checks = {table: _checks_on(table) for table in ("intel_member", "intel_link")}
+    Member.objects.update(subject=None)
+    Subject.objects.all().delete()
+    outcome = rebuild(bulk_from=1)
+    assert outcome.moved == 4
+    assert groups() == before == {together("B1", "B2", "B3"), together("B4")}
+    assert set(Link.objects.values_list("value__canonical", "members")) == links
+    assert {table: _checks_on(table) for table in checks} == checks
+    with transaction.atomic():
+        Member.objects.filter(report__external_id="B4").update(subject_id=10**9)
+        with pytest.raises(IntegrityError):
+            connection.cursor().execute("SET CONSTRAINTS ALL IMMEDIATE")
+        transaction.set_rollback(True)
