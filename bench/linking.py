@@ -226,12 +226,52 @@ def incremental(count: int, people: int, seed: int) -> list[float]:
     return samples
 
 
+def _percentiles(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return (
+        f"p50 {statistics.median(samples) * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms, "
+        f"max {ordered[-1] * 1000:.1f} ms"
+    )
+
+
+def profile_incremental(count: int, people: int, seed: int) -> None:
+    """The incremental run alone, with the time spent in each kind of query (by its first 60 characters)."""
+    from collections import defaultdict
+
+    from django.db import connection
+
+    spent: dict[str, list[float]] = defaultdict(list)
+
+    def timer(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent[" ".join(sql.split())[:60]].append(time.perf_counter() - start)
+
+    with connection.execute_wrapper(timer):
+        samples = incremental(count, people, seed + int(time.time()))
+    print(f"incremental, {len(samples):,} reports: {_percentiles(samples)}")
+    total = sum(samples)
+    for sql, times in sorted(spent.items(), key=lambda kv: -sum(kv[1]))[:25]:
+        print(
+            f"{sum(times) / total * 100:5.1f}%  {len(times) / len(samples):5.2f}/report  "
+            f"{statistics.median(times) * 1000:6.2f} ms  {sql}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reports", type=int, default=1_000_000)
     parser.add_argument("--incremental", type=int, default=1_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--reuse", action="store_true", help="time the data already in the database")
+    parser.add_argument(
+        "--incremental-only",
+        action="store_true",
+        help="with --reuse: only the incremental run, on the subjects already there; lists each query's time",
+    )
     args = parser.parse_args()
     setup_database()
     from django.db import connection
@@ -239,6 +279,9 @@ def main() -> None:
     from haven.intel.linking import _read_array, rebuild
     from haven.intel.models import Link, Member, Sighting, Subject
 
+    if args.reuse and args.incremental_only:
+        profile_incremental(args.incremental, max(1, args.reports // 3), args.seed)
+        return
     start = time.perf_counter()
     if not args.reuse:
         generate(args.reports, args.seed)
@@ -281,12 +324,7 @@ def main() -> None:
     samples = incremental(
         args.incremental, max(1, args.reports // 3), args.seed + (1000 if args.reuse else 0)
     )
-    ordered = sorted(samples)
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-    print(
-        f"incremental, {len(samples):,} reports: p50 {statistics.median(samples) * 1000:.1f} ms, "
-        f"p99 {p99 * 1000:.1f} ms, max {ordered[-1] * 1000:.1f} ms"
-    )
+    print(f"incremental, {len(samples):,} reports: {_percentiles(samples)}")
     print(f"subjects {Subject.objects.count():,}, links {Link.objects.count():,}")
 
 

@@ -319,22 +319,92 @@ class _UnionFind:
         return found
 
 
-def _may_only_grow(members: list[int], cap: int) -> tuple[list[int], Counter[int]] | None:
-    """The linkable values the members hold, and those over the cap that take a new holder; None when one
-    of those might go over the cap. A noisy value stays noisy when someone else holds it (its count can only
-    grow), unless subjects merge, which is checked apart. A value over the cap may take another holder while
-    its count of subjects, kept as an upper bound since the last full count, stays within the cap."""
-    held = list(
-        Sighting.objects.filter(member_id__in=members, value__tier__lt=Tier.WEAK, value__excluded="")
-        .values_list("value_id", "value__holders", "value__noisy", "value__subjects")
+def _neighbourhood(members: list[int]) -> list[tuple[int, int, int | None, int, int]]:
+    """Every holder of every linking value these members hold, as (value, holder, the holder's subject, the
+    value's holders, its counted subjects), in one query. Noisy values are left out: they link nobody, and a
+    new holder only makes them noisier."""
+    return list(
+        Sighting.objects.filter(
+            value__sightings__member_id__in=members,
+            value__tier__lt=Tier.WEAK,
+            value__excluded="",
+            value__noisy=False,
+        )
+        .values_list("value_id", "member_id", "member__subject_id", "value__holders", "value__subjects")
         .distinct()
     )
-    grown: Counter[int] = Counter(value for value, holders, noisy, _ in held if not noisy and holders > cap)
-    if any(
-        value in grown and (subjects == 0 or subjects + grown[value] > cap) for value, _, _, subjects in held
-    ):
-        return None
-    return sorted({value for value, _, noisy, _ in held if not noisy}), grown
+
+
+@dataclass
+class _Counts:
+    """New upper bounds for the values over the cap: ``grown`` adds to the stored count, ``recounted``
+    replaces it."""
+
+    grown: Counter[int] = field(default_factory=Counter)
+    recounted: dict[int, int] = field(default_factory=dict)
+
+
+def _growth(own: set[int], rows: list[tuple[int, int, int | None, int, int]], cap: int) -> _Counts | None:
+    """For each value over the cap, an upper bound on the subjects its holders now make; None when that might
+    pass the cap. A new holder that shares another linking value with one of the value's other holders adds
+    none: the cap's count (``partition``) joins them by that value. A value never counted, or whose bound
+    would pass the cap, is counted again from its holders' shared values (``_direct_count``)."""
+    holders_of: dict[int, set[int]] = {}
+    values_of: dict[int, set[int]] = {}
+    stored: dict[int, int] = {}
+    for value, member, _, holders, subjects in rows:
+        holders_of.setdefault(value, set()).add(member)
+        if member in own:
+            values_of.setdefault(member, set()).add(value)
+        if holders > cap:
+            stored[value] = subjects
+    counts = _Counts()
+    recount = []
+    for value, subjects in stored.items():
+        others = holders_of[value] - own
+        new = sum(
+            1
+            for member in holders_of[value] & own
+            if not any(holders_of[w] & others for w in values_of[member] if w != value)
+        )
+        if subjects == 0 or subjects + new > cap:
+            recount.append(value)
+        elif new:
+            counts.grown[value] = new
+    for value, count in _direct_count({v: holders_of[v] for v in recount}).items():
+        if count > cap:
+            return None
+        counts.recounted[value] = count
+    return counts
+
+
+def _direct_count(holders_of: dict[int, set[int]]) -> dict[int, int]:
+    """For each value, the groups its holders make when two are joined only by another linking value they
+    both hold: one query for all. It can only overcount what ``partition`` finds, which also joins holders
+    through people outside them."""
+    if not holders_of:
+        return {}
+    everyone = sorted(set().union(*holders_of.values()))
+    held: dict[int, list[int]] = {}
+    for chunk in _chunks(everyone):
+        for member, value in Sighting.objects.filter(
+            member_id__in=chunk,
+            value__tier__lt=Tier.WEAK,
+            value__excluded="",
+            value__noisy=False,
+        ).values_list("member_id", "value_id"):
+            held.setdefault(value, []).append(member)
+    found = {}
+    for value, holders in holders_of.items():
+        uf = _UnionFind()
+        for other, sharing in held.items():
+            if other == value:
+                continue
+            inside = [f"m{m}" for m in sharing if m in holders]
+            for node in inside[1:]:
+                uf.union(inside[0], node)
+        found[value] = len({uf.find(f"m{m}") for m in holders})
+    return found
 
 
 def _blocked(members: list[int], components: dict[str, list[int]], cap: int) -> bool:
@@ -369,15 +439,11 @@ def _join(own: dict[int, int | None]) -> Outcome | None:
     largest keeps its id). Returns None when the case does not apply."""
     cap = settings.INTEL_CORRELATION_CAP
     members = sorted(own)
-    growth = _may_only_grow(members, cap)
-    if growth is None:
+    rows = _neighbourhood(members)
+    counts = _growth(set(own), rows, cap)
+    if counts is None:
         return None
-    values, grown = growth
-    holders: list[tuple[int, int, int | None]] = list(
-        Sighting.objects.filter(value_id__in=values)
-        .values_list("value_id", "member_id", "member__subject_id")
-        .distinct()
-    )
+    holders = [(value, member, subject) for value, member, subject, _, _ in rows]
     if any(subject is None and member not in own for _, member, subject in holders):
         return None  # someone else's report not linked yet: let the full path sort it out
     uf, first = _reach(own, holders)
@@ -402,10 +468,12 @@ def _join(own: dict[int, int | None]) -> Outcome | None:
                 outcome.removed += Subject.objects.filter(id__in=absorbed).delete()[1].get("intel.Subject", 0)
             mine = [m for m in members if uf.find(f"m{m}") == root and own.get(m) != survivor]
             outcome.moved += Member.objects.filter(id__in=mine).update(subject_id=survivor)
-        for more in set(grown.values()):
-            Value.objects.filter(id__in=[v for v, n in grown.items() if n == more]).update(
+        for more in set(counts.grown.values()):
+            Value.objects.filter(id__in=[v for v, n in counts.grown.items() if n == more]).update(
                 subjects=F("subjects") + more
             )
+        for value, recounted in counts.recounted.items():
+            Value.objects.filter(id=value).update(subjects=recounted)
         # Every holder of these values is now in one subject, whose link (if any) was moved there above.
         count = Counter(value for value, _, _ in holders)
         Link.objects.bulk_create(

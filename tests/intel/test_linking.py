@@ -94,6 +94,29 @@ def test_a_prolific_address_under_the_cap_is_not_noisy(orgs: Orgs, settings: obj
     assert not Value.objects.filter(noisy=True).exists()
 
 
+def test_strangers_who_take_up_a_prolific_address_make_it_noisy(orgs: Orgs, settings: object) -> None:
+    """Over the cap, each new holder is counted as it comes. One more report by the same person (sharing
+    the phone) adds no subject; each stranger adds one, and the third puts the address over the cap. The
+    person's phone and handle still vouch for each other, so their reports stay one subject."""
+    settings.INTEL_CORRELATION_CAP = 3  # type: ignore[attr-defined]
+    email, phone = ident("email", "prolific@example.org"), ident("phone", "07700 900200")
+    handle = ident("username", "prolific_one", "examplechat")
+    submit(orgs, *[report_of(f"R{i}", person(email, phone, handle)) for i in range(5)])
+    address = Value.objects.get(canonical="prolific@example.org")
+    assert (address.holders, address.subjects, address.noisy) == (5, 1, False)
+    submit(orgs, report_of("R5", person(email, phone, handle)))
+    address.refresh_from_db()
+    assert (address.holders, address.subjects) == (6, 1)
+    for i in range(3):
+        submit(orgs, report_of(f"X{i}", person(email, ident("phone", f"07700 90030{i}"))))
+    address.refresh_from_db()
+    assert address.noisy
+    people = together(*[f"R{i}" for i in range(6)])
+    assert groups() == {people, together("X0"), together("X1"), together("X2")}
+    rebuild()
+    assert groups() == {people, together("X0"), together("X1"), together("X2")}
+
+
 def test_two_people_in_one_report_are_two_members(orgs: Orgs) -> None:
     submit(
         orgs,
