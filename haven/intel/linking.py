@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, Count, F, When
 from django.db.models import Value as Literal
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
@@ -39,7 +40,7 @@ from haven.intel.models import (
 )
 from haven.intel.normalise import normalise
 from haven.intel.partition import Constraint, Ints, partition
-from haven.intel.warninglists import Warninglist, current, reason_sql
+from haven.intel.warninglists import EXCLUSIONS_VERSION, Warninglist, current, reason_sql
 
 CHUNK = 5000
 Progress = Callable[[str], None]
@@ -67,32 +68,69 @@ def _person_country(report: Report, person: int) -> str:
     return str(location.get("country") or "")
 
 
-def record_sightings(report: Report) -> dict[int, int | None]:
+@dataclass
+class Sighted:
+    """What ``record_sightings`` leaves for linking: the report's members, each with its subject (None until
+    it is linked), and the version of the analysts' decisions read with the identifiers."""
+
+    members: dict[int, int | None]
+    decisions: str | None = None
+
+
+def _new_members(report_id: int, people: int) -> dict[int, int]:
+    """Insert the report's reported persons as members, those not there yet: {person: member id}."""
+    if not people:
+        return {}
+    quote = connection.ops.quote_name
+    rows = ", ".join(["(%s, %s)"] * people)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(Member._meta.db_table)} (report_id, person) VALUES {rows} "  # noqa: S608  (names from the model)
+            "ON CONFLICT (report_id, person) DO NOTHING RETURNING id, person",
+            [x for person in range(people) for x in (report_id, person)],
+        )
+        return {person: pk for pk, person in cursor.fetchall()}
+
+
+def record_sightings(report: Report) -> Sighted:
     """Make the report's reported persons members, and each of their identifiers a sighting of its
-    canonical value (or an invalid sighting). Safe to run twice. Returns the report's members, each with its
-    subject (None until it is linked). Kept to a handful of queries: it runs for every report."""
-    listed = current()
-    found: dict[int, tuple[int, int | None]] = {
-        p: (pk, subject)
-        for pk, p, subject in Member.objects.filter(report=report).values_list("id", "person", "subject_id")
-    }
-    rerun = bool(found)
-    missing = [
-        Member(report=report, person=p)
-        for p in range(len(report.payload.get("reported_persons") or []))
-        if p not in found
-    ]
-    for member in Member.objects.bulk_create(missing):
-        found[member.person] = (member.pk, None)
+    canonical value (or an invalid sighting). Safe to run twice. Kept to five queries for a new report,
+    since it runs for every report: the members, the identifiers (with the versions of the exclusions and
+    the decisions), the values, the sightings, and nothing else."""
+    people = len(report.payload.get("reported_persons") or [])
+    inserted = _new_members(report.pk, people)
+    rerun = len(inserted) < people
+    found: dict[int, tuple[int, int | None]] = {p: (pk, None) for p, pk in inserted.items()}
+    if rerun:
+        found |= {
+            p: (pk, subject)
+            for pk, p, subject in Member.objects.filter(report=report).values_list(
+                "id", "person", "subject_id"
+            )
+        }
     members: dict[int, int | None] = dict(found.values())
     person_of = {p: pk for p, (pk, _) in found.items()}
-    identifiers = [
-        i
-        for i in report.identifiers.filter(on_victim=False)
+    found_rows: list[Any] = list(
+        report.identifiers.filter(on_victim=False)
         .order_by("id")
-        .values_list("id", "person", "kind", "value", "platform", "region", named=True)
-        if i.person in person_of
-    ]
+        .annotate(
+            exclusions_version=RawSQL(EXCLUSIONS_VERSION, ()),  # noqa: S611  (constant SQL)
+            decisions_version=RawSQL(DECISIONS_VERSION, ()),  # noqa: S611  (constant SQL)
+        )
+        .values_list(
+            "id",
+            "person",
+            "kind",
+            "value",
+            "platform",
+            "region",
+            "exclusions_version",
+            "decisions_version",
+            named=True,
+        )
+    )
+    sighted = Sighted(members, found_rows[0].decisions_version if found_rows else None)
+    identifiers = [i for i in found_rows if i.person in person_of]
     before = (
         list(
             Sighting.objects.filter(member__report=report).values_list(
@@ -103,10 +141,10 @@ def record_sightings(report: Report) -> dict[int, int | None]:
         else []
     )
     already = {identifier for identifier, _, _ in before}
-    held_before: set[tuple[int, int | None]] = {(m, v) for _, m, v in before if v is not None}
     fresh = [i for i in identifiers if i.id not in already]
     if not fresh:
-        return members
+        return sighted
+    listed = current(found_rows[0].exclusions_version)
     read = {
         i.id: normalise(
             i.kind,
@@ -118,29 +156,79 @@ def record_sightings(report: Report) -> dict[int, int | None]:
         for i in fresh
     }
     when = report.received_at
-    ids = _value_ids({(n.kind, n.platform, n.canonical) for n in read.values() if n.valid}, when, listed)
-    rows, gained = [], Counter[int]()
-    for item in fresh:
-        n = read[item.id]
-        value_id = ids[(n.kind, n.platform, n.canonical)] if n.valid else None
-        rows.append(
-            Sighting(
-                identifier_id=item.id, member_id=person_of[item.person], value_id=value_id, invalid=n.reason
+    # Each reported person is one more holder of each value it gives, however many times it gives it.
+    held_before = {(m, v) for _, m, v in before if v is not None}
+    keys = {
+        (person_of[i.person], (n.kind, n.platform, n.canonical)) for i in fresh if (n := read[i.id]).valid
+    }
+    if rerun:
+        ids = _value_ids({key for _, key in keys}, when, listed)
+        gained = Counter(ids[key] for member, key in keys if (member, ids[key]) not in held_before)
+        if ids:
+            Value.objects.filter(id__in=sorted(ids.values())).update(
+                holders=F("holders")
+                + Case(*[When(id=v, then=Literal(c)) for v, c in gained.items()], default=Literal(0)),
+                first_seen=Least(F("first_seen"), when),
+                last_seen=Greatest(F("last_seen"), when),
             )
+    else:
+        ids = _upsert_values(Counter(key for _, key in keys), when, listed)
+    Sighting.objects.bulk_create(
+        [
+            Sighting(
+                identifier_id=i.id,
+                member_id=person_of[i.person],
+                value_id=ids[(n.kind, n.platform, n.canonical)] if n.valid else None,
+                invalid=n.reason,
+            )
+            for i in fresh
+            for n in [read[i.id]]
+        ],
+        ignore_conflicts=rerun,
+    )
+    return sighted
+
+
+Key = tuple[str, str, str]
+
+
+def _upsert_values(holders: Counter[Key], when: datetime, listed: Warninglist) -> dict[Key, int]:
+    """Insert the values not seen before, and count the new holders and the sighting's time into those
+    that were: one statement, in key order, so that two workers adding the same values take their locks in
+    the same order."""
+    if not holders:
+        return {}
+    keys = sorted(holders, key=lambda key: (key[2], key[0], key[1]))
+    stamp = connection.ops.adapt_datetimefield_value(when)
+    least, greatest = ("LEAST", "GREATEST") if connection.vendor == "postgresql" else ("MIN", "MAX")
+    params: list[Any] = []
+    for kind, platform, canonical in keys:
+        excluded = listed.match(kind, canonical)
+        params += [
+            kind,
+            platform,
+            canonical,
+            TIER_OF_KIND[kind],
+            excluded,
+            False,
+            holders[(kind, platform, canonical)],
+            0,
+            stamp,
+            stamp,
+        ]
+    table = connection.ops.quote_name(Value._meta.db_table)
+    rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(keys))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} AS v (kind, platform, canonical, tier, excluded, noisy, holders, subjects, "  # noqa: S608  (names from the model)
+            f"first_seen, last_seen) VALUES {rows} ON CONFLICT (canonical, kind, platform) DO UPDATE SET "
+            "holders = v.holders + EXCLUDED.holders, "
+            f"first_seen = {least}(v.first_seen, EXCLUDED.first_seen), "
+            f"last_seen = {greatest}(v.last_seen, EXCLUDED.last_seen) "
+            "RETURNING id, kind, platform, canonical",
+            params,
         )
-        pair = (person_of[item.person], value_id)
-        if value_id is not None and pair not in held_before:
-            held_before.add(pair)
-            gained[value_id] += 1
-    Sighting.objects.bulk_create(rows, ignore_conflicts=rerun)
-    if ids:
-        Value.objects.filter(id__in=sorted(ids.values())).update(
-            holders=F("holders")
-            + Case(*[When(id=v, then=Literal(c)) for v, c in gained.items()], default=Literal(0)),
-            first_seen=Least(F("first_seen"), when),
-            last_seen=Greatest(F("last_seen"), when),
-        )
-    return members
+        return {(kind, platform, canonical): pk for pk, kind, platform, canonical in cursor.fetchall()}
 
 
 def _value_ids(
@@ -177,16 +265,24 @@ class _Decisions:
     splits: list[Decision]
 
     @classmethod
-    def active(cls) -> _Decisions:
+    def active(cls, version: str | None = None) -> _Decisions:
+        """The decisions in force. Given the ``DECISIONS_VERSION`` its caller read, those read at that version
+        are used again without a query."""
+        if version is not None and version in _decisions_at:
+            return _decisions_at[version]
         decisions = list(
             Decision.objects.filter(revoked_at__isnull=True)
             .order_by("made_at", "id")
             .only("kind", "side_a", "side_b")
         )
-        return cls(
+        found = cls(
             [d for d in decisions if d.kind == DecisionKind.MERGE],
             [d for d in decisions if d.kind == DecisionKind.SPLIT],
         )
+        # Kept under the version of the rows read, which is newer than ``version`` if they changed meanwhile.
+        _decisions_at.clear()
+        _decisions_at[f"{len(decisions)}:{max((d.pk for d in decisions), default=0)}"] = found
+        return found
 
     def partners(self, members: set[int]) -> set[int]:
         """Members joined to these by a merge."""
@@ -208,6 +304,15 @@ class _Decisions:
             return found
 
         return on(self.merges), on(self.splits)
+
+
+# A version of the decisions in force, read with a report's identifiers. Decisions are only added or revoked
+# (never restored), and ids never come back, so the count in force and their highest id change whenever the
+# decisions in force do.
+DECISIONS_VERSION = (
+    "SELECT COUNT(*) || ':' || COALESCE(MAX(id), 0) FROM intel_decision WHERE revoked_at IS NULL"
+)
+_decisions_at: dict[str, _Decisions] = {}
 
 
 # A noisy value is checked again when a report reaches it, since the subjects holding it may have merged
@@ -292,8 +397,8 @@ def link_members(seeds: Iterable[int]) -> Outcome:
 
 def link_report(report: Report) -> Outcome:
     """The pipeline step: record the report's identifiers, then link its members."""
-    members = record_sightings(report)
-    return _join(members) or link_members(members)
+    sighted = record_sightings(report)
+    return _join(sighted.members, sighted.decisions) or link_members(sighted.members)
 
 
 class _UnionFind:
@@ -407,11 +512,10 @@ def _direct_count(holders_of: dict[int, set[int]]) -> dict[int, int]:
     return found
 
 
-def _blocked(members: list[int], components: dict[str, list[int]], cap: int) -> bool:
+def _blocked(members: list[int], components: dict[str, list[int]], cap: int, decisions: _Decisions) -> bool:
     """Whether an analyst's decision touches these subjects, or joining them could make a noisy value link
     again: then the full path must decide."""
     reached = {s for subjects in components.values() for s in subjects}
-    decisions = _Decisions.active()
     if decisions.merges or decisions.splits:
         involved = {m for d in decisions.merges + decisions.splits for m in (*d.side_a, *d.side_b)}
         decided = set(Member.objects.filter(id__in=involved).values_list("subject_id", flat=True))
@@ -432,7 +536,7 @@ def _blocked(members: list[int], components: dict[str, list[int]], cap: int) -> 
     return any(count <= cap for count in after.values())
 
 
-def _join(own: dict[int, int | None]) -> Outcome | None:
+def _join(own: dict[int, int | None], decisions_version: str | None = None) -> Outcome | None:
     """The common case in a few queries, when a report can only add links: every value its people hold is
     under the cap, no analyst's decision touches the subjects it reaches, and no noisy value in them needs
     checking again. Then the subjects it reaches become one, as a full partition would make them (the
@@ -448,7 +552,7 @@ def _join(own: dict[int, int | None]) -> Outcome | None:
         return None  # someone else's report not linked yet: let the full path sort it out
     uf, first = _reach(own, holders)
     components = uf.subjects()
-    if _blocked(members, components, cap):
+    if _blocked(members, components, cap, _Decisions.active(decisions_version)):
         return None
     outcome = Outcome(members=len(members))
     survivor_of = _survivors(components)

@@ -124,13 +124,22 @@ def built_in() -> Warninglist:
     return listed
 
 
+# A version of the exclusion list, for a caller to read in a query it makes anyway. Rows are only added or
+# deleted, and ids never come back, so the count and the highest id change whenever the rows do.
+EXCLUSIONS_VERSION = "SELECT COUNT(*) || ':' || COALESCE(MAX(id), 0) FROM intel_exclusion"
+
 _compiled: dict[tuple[tuple[str, str, str], ...], Warninglist] = {}
+_by_version: dict[str, Warninglist] = {}
 
 
-def current() -> Warninglist:
+def current(version: str | None = None) -> Warninglist:
     """The built-in lists and the admins' exclusions, read now (the table is small; the compiled list is
-    kept for as long as the rows are the same)."""
-    rows = tuple(Exclusion.objects.order_by("id").values_list("kind", "pattern", "reason"))
+    kept for as long as the rows are the same). Given the ``EXCLUSIONS_VERSION`` its caller read, the list
+    compiled at that version is used without reading the table again."""
+    if version is not None and version in _by_version:
+        return _by_version[version]
+    read = list(Exclusion.objects.order_by("id").values_list("id", "kind", "pattern", "reason"))
+    rows = tuple((kind, pattern, reason) for _, kind, pattern, reason in read)
     listed = _compiled.get(rows)
     if listed is None:
         listed = built_in()
@@ -138,4 +147,7 @@ def current() -> Warninglist:
             listed.add(kind, pattern, f"excluded: {reason}"[:200])
         _compiled.clear()
         _compiled[rows] = listed
+    # Kept under the version of the rows read, which is newer than ``version`` if they changed meanwhile.
+    _by_version.clear()
+    _by_version[f"{len(read)}:{read[-1][0] if read else 0}"] = listed
     return listed

@@ -6,6 +6,7 @@ import pytest
 
 from haven.accounts.models import User
 from haven.audit.models import AuditEntry
+from haven.intel import linking, warninglists
 from haven.intel.actions import (
     IntelError,
     add_exclusion,
@@ -109,3 +110,36 @@ def test_an_exclusion_unlinks_at_once_and_removing_it_links_again(orgs: Orgs, ad
     assert len(groups()) == 4
     remove_exclusion(exclusion, actor=admin)
     assert together("X1", "X2", "X4") in groups()
+
+
+def test_reports_linked_after_a_decision_or_an_exclusion_respect_it(
+    orgs: Orgs, analyst: User, admin_user: User
+) -> None:
+    """A worker keeps the exclusions and decisions it read for as long as they are unchanged. One made
+    since, in another process, must still hold for its next report."""
+    submit(
+        orgs,
+        report_of("D1", person(ident("email", "twin@example.org"))),
+        report_of("D2", person(ident("email", "twin@example.org"))),
+    )
+    # What a worker holds now; the actions below refresh this process's copies, so it is put back after,
+    # as a worker in another process would still have it.
+    decisions, exclusions = dict(linking._decisions_at), dict(warninglists._by_version)
+    both = Member.objects.get(report__external_id="D1").subject
+    assert both is not None
+    split_subject(both, [Member.objects.get(report__external_id="D2").pk], reason="two people", actor=analyst)
+    add_exclusion("email", "*@desk.example.org", reason="a shared desk", actor=admin_user)
+    linking._decisions_at.clear()
+    linking._decisions_at.update(decisions)
+    warninglists._by_version.clear()
+    warninglists._by_version.update(exclusions)
+    submit(
+        orgs,
+        report_of("D3", person(ident("email", "twin@example.org"))),
+        report_of("E1", person(ident("email", "help@desk.example.org"))),
+        report_of("E2", person(ident("email", "help@desk.example.org"))),
+    )
+    # D3 joins one side of the split, not both; E1 and E2 share only an excluded address.
+    assert together("D1", "D2") not in groups() and together("D1", "D2", "D3") not in groups()
+    assert together("E1") in groups() and together("E2") in groups()
+    assert Value.objects.get(canonical="help@desk.example.org").excluded
