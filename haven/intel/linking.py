@@ -173,19 +173,23 @@ def record_sightings(report: Report) -> Sighted:
             )
     else:
         ids = _upsert_values(Counter(key for _, key in keys), when, listed)
-    Sighting.objects.bulk_create(
-        [
-            Sighting(
-                identifier_id=i.id,
-                member_id=person_of[i.person],
-                value_id=ids[(n.kind, n.platform, n.canonical)] if n.valid else None,
-                invalid=n.reason,
-            )
-            for i in fresh
-            for n in [read[i.id]]
-        ],
-        ignore_conflicts=rerun,
-    )
+    rows = [
+        (
+            i.id,
+            person_of[i.person],
+            ids[(n.kind, n.platform, n.canonical)] if n.valid else None,
+            n.reason,
+        )
+        for i in fresh
+        for n in [read[i.id]]
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO intel_sighting (identifier_id, member_id, value_id, invalid) VALUES "  # noqa: S608  (placeholders only)
+            + ", ".join(["(%s, %s, %s, %s)"] * len(rows))
+            + (" ON CONFLICT (identifier_id) DO NOTHING" if rerun else ""),
+            [x for row in rows for x in row],
+        )
     return sighted
 
 
@@ -424,20 +428,30 @@ class _UnionFind:
         return found
 
 
+def _execute(sql: str, params: list[Any]) -> int:
+    """One statement of the incremental path, written out: the ORM's compiling cost more than the database's
+    work here. Nothing is run when ``params`` is empty (no rows to write). Returns the rows affected."""
+    if not params:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return int(cursor.rowcount)
+
+
 def _neighbourhood(members: list[int]) -> list[tuple[int, int, int | None, int, int]]:
     """Every holder of every linking value these members hold, as (value, holder, the holder's subject, the
     value's holders, its counted subjects), in one query. Noisy values are left out: they link nobody, and a
     new holder only makes them noisier."""
-    return list(
-        Sighting.objects.filter(
-            value__sightings__member_id__in=members,
-            value__tier__lt=Tier.WEAK,
-            value__excluded="",
-            value__noisy=False,
+    marks = ", ".join(["%s"] * len(members))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT s.value_id, s.member_id, m.subject_id, v.holders, v.subjects "  # noqa: S608  (placeholders only)
+            "FROM intel_sighting own JOIN intel_value v ON v.id = own.value_id "
+            "JOIN intel_sighting s ON s.value_id = v.id JOIN intel_member m ON m.id = s.member_id "
+            f"WHERE own.member_id IN ({marks}) AND v.tier < %s AND v.excluded = '' AND NOT v.noisy",
+            [*members, Tier.WEAK.value],
         )
-        .values_list("value_id", "member_id", "member__subject_id", "value__holders", "value__subjects")
-        .distinct()
-    )
+        return [tuple(row) for row in cursor.fetchall()]
 
 
 @dataclass
@@ -571,7 +585,11 @@ def _join(own: dict[int, int | None], decisions_version: str | None = None) -> O
                 Link.objects.filter(subject_id__in=absorbed).update(subject_id=survivor)
                 outcome.removed += Subject.objects.filter(id__in=absorbed).delete()[1].get("intel.Subject", 0)
             mine = [m for m in members if uf.find(f"m{m}") == root and own.get(m) != survivor]
-            outcome.moved += Member.objects.filter(id__in=mine).update(subject_id=survivor)
+            if mine:
+                outcome.moved += _execute(
+                    f"UPDATE intel_member SET subject_id = %s WHERE id IN ({', '.join(['%s'] * len(mine))})",  # noqa: S608  (placeholders only)
+                    [survivor, *mine],
+                )
         for more in set(counts.grown.values()):
             Value.objects.filter(id__in=[v for v, n in counts.grown.items() if n == more]).update(
                 subjects=F("subjects") + more
@@ -580,15 +598,12 @@ def _join(own: dict[int, int | None], decisions_version: str | None = None) -> O
             Value.objects.filter(id=value).update(subjects=recounted)
         # Every holder of these values is now in one subject, whose link (if any) was moved there above.
         count = Counter(value for value, _, _ in holders)
-        Link.objects.bulk_create(
-            [
-                Link(subject_id=survivor_of[uf.find(first[v])], value_id=v, members=n)
-                for v, n in count.items()
-                if n >= 2
-            ],
-            update_conflicts=True,
-            unique_fields=["subject", "value"],
-            update_fields=["members"],
+        links = [(survivor_of[uf.find(first[v])], v, n) for v, n in count.items() if n >= 2]
+        _execute(
+            "INSERT INTO intel_link (subject_id, value_id, members) VALUES "  # noqa: S608  (placeholders only)
+            + ", ".join(["(%s, %s, %s)"] * len(links))
+            + " ON CONFLICT (subject_id, value_id) DO UPDATE SET members = EXCLUDED.members",
+            [x for link in links for x in link],
         )
     outcome.subjects = len(survivor_of)
     return outcome
