@@ -276,7 +276,7 @@ def main() -> None:
     setup_database()
     from django.db import connection
 
-    from haven.intel.linking import _read_array, rebuild
+    from haven.intel.linking import _read_array, rebuild, tidy_after
     from haven.intel.models import Link, Member, Sighting, Subject
 
     if args.reuse and args.incremental_only:
@@ -301,6 +301,9 @@ def main() -> None:
         outcome = rebuild()
         seconds = time.perf_counter() - start
         steps = ", ".join(f"{k} {v:.1f}" for k, v in outcome.timings.items())
+        start = time.perf_counter()
+        if tidy_after(outcome):  # as `haven link --rebuild` does after the rebuild, outside its transaction
+            steps += f"; then vacuum and analyse {time.perf_counter() - start:.1f}"
         print(
             f"| {label} | {seconds:.1f} | {outcome.subjects:,} subjects, {outcome.moved:,} moved, "
             f"{outcome.noisy:,} noisy | {steps} |"

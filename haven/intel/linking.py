@@ -916,6 +916,18 @@ def rebuild(progress: Progress | None = None, *, bulk_from: int = BULK_ROWS) -> 
     return outcome
 
 
+def tidy_after(outcome: Outcome) -> bool:
+    """After a rebuild that moved at least ``BULK_ROWS`` reported persons, on PostgreSQL: vacuum and analyse
+    the tables it rewrote, so that the reports linked next meet neither a million dead rows nor stale
+    statistics, nor autovacuum doing the same work under them. Runs outside any transaction. Returns whether
+    it ran."""
+    if connection.vendor != "postgresql" or outcome.moved < BULK_ROWS or connection.in_atomic_block:
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE) intel_member, intel_link, intel_subject, intel_value")
+    return True
+
+
 def _refresh_exclusions(listed: Warninglist) -> None:
     """Apply the warninglists to every value again, in the database where it can."""
     inet = connection.vendor == "postgresql"

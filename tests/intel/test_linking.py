@@ -7,7 +7,8 @@ import random
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from haven.intel.linking import link_report, rebuild
+from haven.core.bulk import BULK_ROWS
+from haven.intel.linking import Outcome, link_report, rebuild, tidy_after
 from haven.intel.models import Link, Member, Sighting, Subject, Value
 from tests.conftest import Orgs
 from tests.intel.conftest import groups, ident, person, report_of, submit, together
@@ -214,3 +215,12 @@ def test_a_bulk_rebuild_puts_back_every_key_and_index(orgs: Orgs) -> None:
         with pytest.raises(IntegrityError):
             connection.cursor().execute("SET CONSTRAINTS ALL IMMEDIATE")
         transaction.set_rollback(True)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's vacuum")
+@pytest.mark.django_db(transaction=True)
+def test_a_large_rebuild_is_tidied_after_outside_its_transaction() -> None:
+    assert not tidy_after(Outcome(moved=BULK_ROWS - 1))
+    with transaction.atomic():
+        assert not tidy_after(Outcome(moved=BULK_ROWS))  # VACUUM cannot run in a transaction
+    assert tidy_after(Outcome(moved=BULK_ROWS))

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from haven.intel.linking import rebuild
+from haven.intel.linking import rebuild, tidy_after
 
 
 class Command(BaseCommand):
@@ -18,6 +18,8 @@ class Command(BaseCommand):
         if not options["rebuild"]:
             raise CommandError("say --rebuild: linking otherwise runs in the pipeline, one report at a time")
         outcome = rebuild(progress=lambda step: self.stderr.write(f"  {step} done"))
+        if tidy_after(outcome):
+            self.stderr.write("  vacuum and analyse done")
         self.stdout.write(
             f"{outcome.members} reported persons in {outcome.subjects} subjects: {outcome.moved} moved, "
             f"{outcome.created} subjects created, {outcome.removed} removed, {outcome.noisy} noisy values"
