@@ -75,6 +75,7 @@ class Sighted:
 
     members: dict[int, int | None]
     decisions: str | None = None
+    values: list[int] | None = None  # every value the members hold, when all were sighted just now
 
 
 def _new_members(report_id: int, people: int) -> dict[int, int]:
@@ -173,6 +174,7 @@ def record_sightings(report: Report) -> Sighted:
             )
     else:
         ids = _upsert_values(Counter(key for _, key in keys), when, listed)
+        sighted.values = sorted(set(ids.values()))
     rows = [
         (
             i.id,
@@ -402,7 +404,7 @@ def link_members(seeds: Iterable[int]) -> Outcome:
 def link_report(report: Report) -> Outcome:
     """The pipeline step: record the report's identifiers, then link its members."""
     sighted = record_sightings(report)
-    return _join(sighted.members, sighted.decisions) or link_members(sighted.members)
+    return _join(sighted.members, sighted.decisions, sighted.values) or link_members(sighted.members)
 
 
 class _UnionFind:
@@ -438,20 +440,36 @@ def _execute(sql: str, params: list[Any]) -> int:
         return int(cursor.rowcount)
 
 
-def _neighbourhood(members: list[int]) -> list[tuple[int, int, int | None, int, int]]:
+def _neighbourhood(
+    members: list[int], values: list[int] | None = None
+) -> list[tuple[int, int, int | None, int, int]]:
     """Every holder of every linking value these members hold, as (value, holder, the holder's subject, the
     value's holders, its counted subjects), in one query. Noisy values are left out: they link nobody, and a
-    new holder only makes them noisier."""
-    marks = ", ".join(["%s"] * len(members))
+    new holder only makes them noisier. Given ``values``, all the values the members hold, the query starts
+    from them (PostgreSQL plans it in half the time)."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT DISTINCT s.value_id, s.member_id, m.subject_id, v.holders, v.subjects "  # noqa: S608  (placeholders only)
-            "FROM intel_sighting own JOIN intel_value v ON v.id = own.value_id "
-            "JOIN intel_sighting s ON s.value_id = v.id JOIN intel_member m ON m.id = s.member_id "
-            f"WHERE own.member_id IN ({marks}) AND v.tier < %s AND v.excluded = '' AND NOT v.noisy",
-            [*members, Tier.WEAK.value],
-        )
-        return [tuple(row) for row in cursor.fetchall()]
+        if values is None:
+            marks = ", ".join(["%s"] * len(members))
+            cursor.execute(
+                "SELECT DISTINCT s.value_id, s.member_id, m.subject_id, v.holders, v.subjects "  # noqa: S608  (placeholders only)
+                "FROM intel_sighting own JOIN intel_value v ON v.id = own.value_id "
+                "JOIN intel_sighting s ON s.value_id = v.id JOIN intel_member m ON m.id = s.member_id "
+                f"WHERE own.member_id IN ({marks}) AND v.tier < %s AND v.excluded = '' AND NOT v.noisy",
+                [*members, Tier.WEAK.value],
+            )
+        elif values:
+            marks = ", ".join(["%s"] * len(values))
+            cursor.execute(
+                "SELECT s.value_id, s.member_id, m.subject_id, v.holders, v.subjects "  # noqa: S608  (placeholders only)
+                "FROM intel_value v JOIN intel_sighting s ON s.value_id = v.id "
+                "JOIN intel_member m ON m.id = s.member_id "
+                f"WHERE v.id IN ({marks}) AND v.tier < %s AND v.excluded = '' AND NOT v.noisy",
+                [*values, Tier.WEAK.value],
+            )
+        else:
+            return []
+        # A person who gave one value twice (two spellings) holds it once.
+        return list(dict.fromkeys(tuple(row) for row in cursor.fetchall()))
 
 
 @dataclass
@@ -550,14 +568,16 @@ def _blocked(members: list[int], components: dict[str, list[int]], cap: int, dec
     return any(count <= cap for count in after.values())
 
 
-def _join(own: dict[int, int | None], decisions_version: str | None = None) -> Outcome | None:
+def _join(
+    own: dict[int, int | None], decisions_version: str | None = None, values: list[int] | None = None
+) -> Outcome | None:
     """The common case in a few queries, when a report can only add links: every value its people hold is
     under the cap, no analyst's decision touches the subjects it reaches, and no noisy value in them needs
     checking again. Then the subjects it reaches become one, as a full partition would make them (the
     largest keeps its id). Returns None when the case does not apply."""
     cap = settings.INTEL_CORRELATION_CAP
     members = sorted(own)
-    rows = _neighbourhood(members)
+    rows = _neighbourhood(members, values)
     counts = _growth(set(own), rows, cap)
     if counts is None:
         return None
