@@ -447,28 +447,26 @@ def _neighbourhood(
     value's holders, its counted subjects), in one query. Noisy values are left out: they link nobody, and a
     new holder only makes them noisier. Given ``values``, all the values the members hold, the query starts
     from them (PostgreSQL plans it in half the time)."""
+    if values is None:
+        source, key, ids = (
+            "intel_sighting own JOIN intel_value v ON v.id = own.value_id",
+            "own.member_id",
+            members,
+        )
+    elif values:
+        source, key, ids = "intel_value v", "v.id", values
+    else:
+        return []
+    marks = ", ".join(["%s"] * len(ids))
     with connection.cursor() as cursor:
-        if values is None:
-            marks = ", ".join(["%s"] * len(members))
-            cursor.execute(
-                "SELECT DISTINCT s.value_id, s.member_id, m.subject_id, v.holders, v.subjects "  # noqa: S608  (placeholders only)
-                "FROM intel_sighting own JOIN intel_value v ON v.id = own.value_id "
-                "JOIN intel_sighting s ON s.value_id = v.id JOIN intel_member m ON m.id = s.member_id "
-                f"WHERE own.member_id IN ({marks}) AND v.tier < %s AND v.excluded = '' AND NOT v.noisy",
-                [*members, Tier.WEAK.value],
-            )
-        elif values:
-            marks = ", ".join(["%s"] * len(values))
-            cursor.execute(
-                "SELECT s.value_id, s.member_id, m.subject_id, v.holders, v.subjects "  # noqa: S608  (placeholders only)
-                "FROM intel_value v JOIN intel_sighting s ON s.value_id = v.id "
-                "JOIN intel_member m ON m.id = s.member_id "
-                f"WHERE v.id IN ({marks}) AND v.tier < %s AND v.excluded = '' AND NOT v.noisy",
-                [*values, Tier.WEAK.value],
-            )
-        else:
-            return []
-        # A person who gave one value twice (two spellings) holds it once.
+        cursor.execute(
+            "SELECT s.value_id, s.member_id, m.subject_id, v.holders, v.subjects "  # noqa: S608  (placeholders only)
+            f"FROM {source} JOIN intel_sighting s ON s.value_id = v.id "
+            "JOIN intel_member m ON m.id = s.member_id "
+            f"WHERE {key} IN ({marks}) AND v.tier < %s AND v.excluded = '' AND NOT v.noisy",
+            [*ids, Tier.WEAK.value],
+        )
+        # A holder of several of the values, or of one value twice (two spellings), is listed once.
         return list(dict.fromkeys(tuple(row) for row in cursor.fetchall()))
 
 

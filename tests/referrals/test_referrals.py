@@ -57,6 +57,15 @@ def one_subject(orgs: Orgs, analyst: User) -> Subject:
     return subject_of("R1")
 
 
+@pytest.fixture
+def both_forces(orgs: Orgs, analyst: User, one_subject: Subject) -> tuple[Referral, Referral]:
+    """The one subject, sent to force A and then to force B."""
+    return (
+        send_referral(one_subject, orgs.force_a, summary=SUMMARY_A, actor=analyst),
+        send_referral(one_subject, orgs.force_b, summary=SUMMARY_B, actor=analyst),
+    )
+
+
 def test_both_forces_see_who_else_holds_the_person_and_nothing_of_their_case(
     sign_in: Callable[..., Client],
     analyst: User,
@@ -64,9 +73,9 @@ def test_both_forces_see_who_else_holds_the_person_and_nothing_of_their_case(
     liaison_b: User,
     orgs: Orgs,
     one_subject: Subject,
+    both_forces: tuple[Referral, Referral],
 ) -> None:
-    first = send_referral(one_subject, orgs.force_a, summary=SUMMARY_A, actor=analyst)
-    second = send_referral(one_subject, orgs.force_b, summary=SUMMARY_B, actor=analyst)
+    first, second = both_forces
     a_page = sign_in(liaison_a).get(reverse("referrals:detail", args=[first.uid])).content.decode()
     b_page = sign_in(liaison_b).get(reverse("referrals:detail", args=[second.uid])).content.decode()
     # Before anyone acknowledges, the contact is the force's liaison officers.
@@ -89,9 +98,9 @@ def test_the_contact_follows_the_officer_and_the_hold_ends_with_the_outcome(
     liaison_b: User,
     orgs: Orgs,
     one_subject: Subject,
+    both_forces: tuple[Referral, Referral],
 ) -> None:
-    first = send_referral(one_subject, orgs.force_a, summary=SUMMARY_A, actor=analyst)
-    second = send_referral(one_subject, orgs.force_b, summary=SUMMARY_B, actor=analyst)
+    first, second = both_forces
     User.objects.filter(pk=liaison_a.pk).update(first_name="Lee", last_name="Park")
     liaison_a.refresh_from_db()
     client_a = sign_in(liaison_a)
@@ -210,9 +219,9 @@ def test_lists_show_each_force_its_own_and_the_subject_page_shows_holds(
     partner: User,
     orgs: Orgs,
     one_subject: Subject,
+    both_forces: tuple[Referral, Referral],
 ) -> None:
-    first = send_referral(one_subject, orgs.force_a, summary=SUMMARY_A, actor=analyst)
-    second = send_referral(one_subject, orgs.force_b, summary=SUMMARY_B, actor=analyst)
+    first, second = both_forces
     listed = sign_in(liaison_a).get(reverse("referrals:list")).content.decode()
     assert first.reference in listed and second.reference not in listed
     everything = sign_in(analyst).get(reverse("referrals:list"))
