@@ -1,19 +1,34 @@
 """What Haven knows about one subject, read for its page: identifiers with their sightings, the reports in
-time order, media matches, the links and why, weak associations, and the decisions that shaped it. A fixed
-number of queries, however large the subject."""
+time order, media matches, the links and why, weak associations, and the decisions that shaped it.
+
+A subject may hold tens of thousands of reports (strangers joined by a shared address under the cap can make
+one), so the page reads a page of each table: identifiers and associations are counted in the database, and
+only the rows shown are loaded. The number of queries does not grow with the subject.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, Max, Min, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from haven.intake.models import MatchStatus, Report, ReportMedia
 from haven.intel.models import Decision, Grading, Link, Member, Sighting, Subject, Tier, Value
 
-ASSOCIATIONS_SHOWN = 10
+ASSOCIATIONS_SHOWN = 10  # other subjects named for a weak value
+REPORTS_SHOWN = 5  # reports named for an identifier
+LISTED = 20  # links, unreadable identifiers and media matches listed before "and N more"
+TIMELINE_PAGE = 50
+IDENTIFIERS_PAGE = 100
+ASSOCIATIONS_PAGE = 50
+
+# The query parameter that pages each table.
+PAGE_PARAMS = ("reports", "identifiers", "associations")
 
 
 @dataclass
@@ -21,7 +36,8 @@ class Held:
     value: Value
     first_seen: datetime
     last_seen: datetime
-    reports: list[Report] = field(default_factory=list)
+    report_count: int = 0
+    reports: list[Report] = field(default_factory=list)  # the first few
     others: list[Subject] = field(default_factory=list)  # weak values: other subjects holding them
     other_count: int = 0
 
@@ -39,74 +55,121 @@ class Held:
 @dataclass
 class Dossier:
     subject: Subject
-    members: list[Member]
-    reports: list[Report]
-    identifiers: list[Held]
-    associations: list[Held]
-    invalid: list[tuple[Report, Any]]
-    links: list[Link]
-    media: list[ReportMedia]
-    decisions: list[Decision]
+    member_count: int
+    report_count: int
+    timeline_page: Page[Report]
     timeline: list[tuple[Report, Grading | None]]
+    page_members: list[Member]  # the reported people of the reports on the timeline's page
+    identifiers_page: Page[dict[str, Any]]
+    identifiers: list[Held]
+    associations_page: Page[dict[str, Any]]
+    associations: list[Held]
+    invalid: list[tuple[Report, Sighting]]
+    invalid_count: int
+    links: list[Link]
+    link_count: int
+    media: list[ReportMedia]
+    media_count: int
+    decisions: list[Decision]
 
 
-def dossier(subject: Subject) -> Dossier:
-    members = list(
-        Member.objects.filter(subject=subject)
-        .select_related("report", "report__organisation")
-        .order_by("report__received_at", "report_id", "person")
-    )
-    reports = list({m.report_id: m.report for m in members}.values())
-    by_id = {r.pk: r for r in reports}
-    held: dict[int, Held] = {}
-    invalid = []
-    sightings = Sighting.objects.filter(member__subject=subject).select_related(
-        "value", "identifier", "member"
-    )
-    for s in sightings.order_by("identifier_id"):
-        report = by_id[s.member.report_id]
-        if s.value is None:
-            invalid.append((report, s))
-            continue
-        h = held.setdefault(s.value.pk, Held(s.value, report.received_at, report.received_at))
-        h.first_seen, h.last_seen = (
-            min(h.first_seen, report.received_at),
-            max(h.last_seen, report.received_at),
+def _held_values(subject: Subject) -> QuerySet[Sighting, dict[str, Any]]:
+    """One row a value the subject holds: when it was first and last reported, and in how many reports."""
+    return (
+        Sighting.objects.filter(member__subject=subject, value__isnull=False)
+        .values("value_id")
+        .annotate(
+            first_seen=Min("member__report__received_at"),
+            last_seen=Max("member__report__received_at"),
+            reports=Count("member__report_id", distinct=True),
         )
-        if report not in h.reports:
-            h.reports.append(report)
-    weak = [h for h in held.values() if h.value.tier == Tier.WEAK and not h.value.excluded]
-    _other_subjects(subject, weak)
-    member_ids = {m.pk for m in members}
-    gradings = {g.report_id: g for g in Grading.objects.filter(report__in=reports)}
-    decisions = [
-        d
-        for d in Decision.objects.select_related("made_by", "revoked_by").order_by("-made_at")
-        if member_ids & {*d.side_a, *d.side_b}
+    )
+
+
+def _held(subject: Subject, rows: list[dict[str, Any]]) -> list[Held]:
+    """The page's values, each with the first few reports that give it."""
+    values = Value.objects.in_bulk([row["value_id"] for row in rows])
+    held = [
+        Held(values[row["value_id"]], row["first_seen"], row["last_seen"], report_count=row["reports"])
+        for row in rows
     ]
+    by_value = {h.value.pk: h for h in held}
+    first = (
+        Sighting.objects.filter(member__subject=subject, value_id__in=list(by_value))
+        .annotate(
+            n=Window(
+                RowNumber(),
+                partition_by=[F("value_id")],
+                order_by=[F("member__report__received_at").asc(), F("member__report_id").asc()],
+            )
+        )
+        .filter(n__lte=REPORTS_SHOWN)
+        .values_list("value_id", "member__report_id")
+    )
+    pairs = list(first)
+    reports = Report.objects.in_bulk({report for _, report in pairs})
+    for value, report in pairs:
+        h = by_value[value]
+        if reports[report] not in h.reports:
+            h.reports.append(reports[report])
+    return held
+
+
+def dossier(subject: Subject, pages: Mapping[str, str | None] | None = None) -> Dossier:
+    pages = pages or {}
+    members = Member.objects.filter(subject=subject)
+    member_ids = set(members.values_list("id", flat=True))
+    timeline_page = Paginator(
+        Report.objects.filter(members__subject=subject)
+        .distinct()
+        .select_related("organisation")
+        .order_by("received_at", "id"),
+        TIMELINE_PAGE,
+    ).get_page(pages.get("reports"))
+    shown = list(timeline_page.object_list)
+    gradings = {g.report_id: g for g in Grading.objects.filter(report__in=shown)}
+    held = _held_values(subject)
+    identifiers_page = Paginator(
+        held.filter(value__tier__lt=Tier.WEAK).order_by("value__tier", "value__kind", "value__canonical"),
+        IDENTIFIERS_PAGE,
+    ).get_page(pages.get("identifiers"))
+    associations_page = Paginator(
+        held.filter(value__tier=Tier.WEAK).order_by("value__kind", "value__canonical"), ASSOCIATIONS_PAGE
+    ).get_page(pages.get("associations"))
+    associations = _held(subject, list(associations_page.object_list))
+    _other_subjects(subject, [h for h in associations if not h.value.excluded])
+    invalid = Sighting.objects.filter(member__subject=subject, value__isnull=True)
+    links = Link.objects.filter(subject=subject)
+    media = ReportMedia.objects.filter(report__members__subject=subject, match_status=MatchStatus.KNOWN)
     return Dossier(
         subject=subject,
-        members=members,
-        reports=reports,
-        identifiers=sorted(
-            (h for h in held.values() if h.value.tier != Tier.WEAK),
-            key=lambda h: (h.value.tier, h.value.kind, h.value.canonical),
-        ),
-        associations=sorted(
-            (h for h in held.values() if h.value.tier == Tier.WEAK),
-            key=lambda h: (h.value.kind, h.value.canonical),
-        ),
-        invalid=invalid,
-        links=list(
-            Link.objects.filter(subject=subject).select_related("value").order_by("-members", "value_id")
-        ),
+        member_count=len(member_ids),
+        report_count=timeline_page.paginator.count,
+        timeline_page=timeline_page,
+        timeline=[(r, gradings.get(r.pk)) for r in shown],
+        page_members=list(members.filter(report__in=shown).select_related("report").order_by("id")),
+        identifiers_page=identifiers_page,
+        identifiers=_held(subject, list(identifiers_page.object_list)),
+        associations_page=associations_page,
+        associations=associations,
+        invalid=[
+            (s.member.report, s)
+            for s in invalid.select_related("identifier", "member__report").order_by("identifier_id")[:LISTED]
+        ],
+        invalid_count=invalid.count(),
+        links=list(links.select_related("value").order_by("-members", "value_id")[:LISTED]),
+        link_count=links.count(),
         media=list(
-            ReportMedia.objects.filter(report__in=reports, match_status=MatchStatus.KNOWN)
+            media.distinct()
             .select_related("report")
-            .order_by("report__received_at", "position")
+            .order_by("report__received_at", "report_id", "position")[:LISTED]
         ),
-        decisions=decisions,
-        timeline=[(r, gradings.get(r.pk)) for r in reports],
+        media_count=media.distinct().count(),
+        decisions=[
+            d
+            for d in Decision.objects.select_related("made_by", "revoked_by").order_by("-made_at")
+            if member_ids & {*d.side_a, *d.side_b}
+        ],
     )
 
 

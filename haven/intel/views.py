@@ -30,7 +30,7 @@ from haven.intel.actions import (
     revoke_decision,
     split_subject,
 )
-from haven.intel.dossier import dossier
+from haven.intel.dossier import PAGE_PARAMS, dossier
 from haven.intel.holds import held_by_subject
 from haven.intel.models import (
     Assessment,
@@ -152,9 +152,12 @@ def _subject(uid: uuid.UUID) -> Subject:
 def _render_subject(
     request: HttpRequest, subject: Subject, *, status: int = 200, **forms_: forms.Form
 ) -> HttpResponse:
-    facts = dossier(subject)
+    facts = dossier(subject, {param: request.GET.get(param) for param in PAGE_PARAMS})
     invalid = next((f for f in forms_.values() if f.errors), None)
     user = request.user
+    others = {param: request.GET.copy() for param in PAGE_PARAMS}
+    for param, query in others.items():
+        query.pop(param, None)
     return render(
         request,
         "intel/subject.html",
@@ -167,7 +170,9 @@ def _render_subject(
             "may_refer": isinstance(user, User) and has_permission(user, Permission.REFERRALS_SEND),
             "held": held_by_subject(subject),
             "merge_form": forms_.get("merge") or MergeForm(prefix="merge"),
-            "split_form": forms_.get("split") or SplitForm(subject_members=facts.members, prefix="split"),
+            "split_form": forms_.get("split")
+            or SplitForm(subject_members=facts.page_members, prefix="split"),
+            "queries": {param: query.urlencode() for param, query in others.items()},
         },
         status=status,
     )

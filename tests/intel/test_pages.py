@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from haven.accounts.models import User
@@ -157,3 +159,40 @@ def test_admins_manage_exclusions(
         client.post(reverse("intel:exclusion_remove", args=[Exclusion.objects.get().pk])).status_code == 302
     )
     assert together("P1", "P2") in groups()
+
+
+def test_a_large_subject_is_read_a_page_at_a_time(
+    sign_in: Callable[..., Client], analyst: User, orgs: Orgs, settings: object
+) -> None:
+    """The subject page's queries do not grow with the subject; its tables come a page at a time."""
+    settings.INTEL_CORRELATION_CAP = 1000  # type: ignore[attr-defined]
+    phone = ident("phone", "07700 900777")
+
+    def reports(start: int, stop: int) -> list[dict[str, object]]:
+        return [
+            report_of(
+                f"L{n}",
+                person(phone, ident("email", f"l{n}a@example.org"), ident("email", f"l{n}b@example.org")),
+            )
+            for n in range(start, stop)
+        ]
+
+    client = sign_in(analyst)
+    submit(orgs, *reports(0, 3))
+    url = reverse("intel:subject", args=[subject_of("L0").uid])
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    submit(orgs, *reports(3, 60))
+    with CaptureQueriesContext(connection) as large:
+        response = client.get(url)
+    assert len(large.captured_queries) == len(small.captured_queries)
+    facts = response.context["facts"]
+    assert (facts.report_count, facts.member_count) == (60, 60)
+    assert len(facts.timeline) == 50 and len(facts.identifiers) == 100  # of 121 identifiers
+    page = response.content.decode()
+    assert 'aria-label="Timeline pages"' in page and "reports=2" in page and "identifiers=2" in page
+    second = client.get(url, {"reports": "2", "identifiers": "2"}).context["facts"]
+    assert len(second.timeline) == 10 and len(second.identifiers) == 21
+    [shared] = [h for h in second.identifiers if h.value.kind == "phone"]  # emails sort first
+    assert (shared.report_count, len(shared.reports)) == (60, 5)
+    assert [r.external_id for r, _ in second.timeline] == [f"L{n}" for n in range(50, 60)]
