@@ -6,6 +6,8 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from haven.core.heap import freeze_startup_heap
+
 
 class Command(BaseCommand):
     help = "Run background jobs from the database queue. --burst drains the queue and exits."
@@ -18,4 +20,5 @@ class Command(BaseCommand):
         worker_args = ["--interval", str(options["interval"]), "--no-startup-delay"]
         if options["burst"]:
             worker_args.append("--batch")
+        freeze_startup_heap()
         call_command("db_worker", *worker_args)
