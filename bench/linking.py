@@ -177,11 +177,12 @@ def union_find_baseline(pairs: np.ndarray) -> int:
     return len({find(m) for m in set(pairs[:, 0].tolist())})
 
 
-def incremental(count: int, people: int, seed: int) -> list[float]:
+def incremental(count: int, people: int, seed: int) -> tuple[list[float], list[float]]:
     """Submit ``count`` reports, a third by prolific people (so that they link into large subjects), then time
     the linking step of each as the worker runs it: in a transaction, with the report read under a row lock,
-    sightings recorded, members linked, and the commit."""
-    from django.db import transaction
+    sightings recorded, members linked, and the commit. Returns those times, and after each a baseline's:
+    the same number of round trips with no work in them."""
+    from django.db import connection, transaction
 
     from haven.core.heap import freeze_startup_heap
     from haven.intake.actions import Submitted, submit_reports
@@ -218,14 +219,23 @@ def incremental(count: int, people: int, seed: int) -> list[float]:
         if isinstance(r, Submitted)
     ]
     freeze_startup_heap()  # as `haven worker` does before its first job
-    samples = []
+    samples, floor = [], []
     for report in stored:
         start = time.perf_counter()
         with transaction.atomic():
             # As the worker does: the report read under a row lock, then the step.
             link_report(Report.objects.select_for_update().get(pk=report.pk))
         samples.append(time.perf_counter() - start)
-    return samples
+        start = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            # The floor, right after: the same ten round trips doing nothing (the row lock, eight trivial
+            # statements, one single-row write so that the commit waits for the log as the step's does).
+            Report.objects.select_for_update().get(pk=report.pk)
+            for _ in range(8):
+                cursor.execute("SELECT 1")
+            cursor.execute("UPDATE intel_member SET person = person WHERE report_id = %s", [report.pk])
+        floor.append(time.perf_counter() - start)
+    return samples, floor
 
 
 def _percentiles(samples: list[float]) -> str:
@@ -253,10 +263,14 @@ def profile_incremental(count: int, people: int, seed: int) -> None:
             spent[" ".join(sql.split())[:60]].append(time.perf_counter() - start)
 
     with connection.execute_wrapper(timer):
-        samples = incremental(count, people, seed + int(time.time()))
+        samples, floor = incremental(count, people, seed + int(time.time()))
     print(f"incremental, {len(samples):,} reports: {_percentiles(samples)}")
+    print(f"baseline, ten round trips doing nothing: {_percentiles(floor)}")
     total = sum(samples)
+    floor_sql = ("SELECT 1", "UPDATE intel_member SET person = person")
     for sql, times in sorted(spent.items(), key=lambda kv: -sum(kv[1]))[:25]:
+        if sql.startswith(floor_sql):
+            continue
         print(
             f"{sum(times) / total * 100:5.1f}%  {len(times) / len(samples):5.2f}/report  "
             f"{statistics.median(times) * 1000:6.2f} ms  {sql}"
@@ -326,10 +340,11 @@ def main() -> None:
         f"| baseline: read pairs {read:.1f} s + Python union-find, no cap, no writes | "
         f"{read + time.perf_counter() - start:.1f} | {groups:,} groups (every value links) | - |"
     )
-    samples = incremental(
+    samples, floor = incremental(
         args.incremental, max(1, args.reports // 3), args.seed + (1000 if args.reuse else 0)
     )
     print(f"incremental, {len(samples):,} reports: {_percentiles(samples)}")
+    print(f"baseline, ten round trips doing nothing: {_percentiles(floor)}")
     print(f"subjects {Subject.objects.count():,}, links {Link.objects.count():,}")
 
 
