@@ -8,7 +8,7 @@ from haven.intake.actions import Submitted, submit_reports
 from haven.intake.models import Report
 from haven.intake.schemas import ReportIn
 from haven.intel.linking import link_report
-from haven.intel.models import Member
+from haven.intel.models import Member, Subject
 from tests.conftest import Orgs
 from tests.intake.conftest import a_report
 
@@ -49,3 +49,10 @@ def groups() -> set[frozenset[str]]:
 
 def together(*names: str) -> frozenset[str]:
     return frozenset(n if "/" in n else f"{n}/0" for n in names)
+
+
+def subject_of(external_id: str, person_: int = 0) -> Subject:
+    """The subject of a report's reported person, which must have been linked."""
+    subject = Member.objects.get(report__external_id=external_id, person=person_).subject
+    assert subject is not None
+    return subject

@@ -16,17 +16,11 @@ from haven.intel.actions import (
     split_subject,
 )
 from haven.intel.linking import rebuild
-from haven.intel.models import Member, Subject, Value
+from haven.intel.models import Member, Value
 from tests.conftest import Orgs
-from tests.intel.conftest import groups, ident, person, report_of, submit, together
+from tests.intel.conftest import groups, ident, person, report_of, subject_of, submit, together
 
 pytestmark = pytest.mark.django_db
-
-
-def subject_of(external_id: str, person_: int = 0) -> Subject:
-    subject = Member.objects.get(report__external_id=external_id, person=person_).subject
-    assert subject is not None
-    return subject
 
 
 def members_of(*external_ids: str) -> list[int]:

@@ -13,17 +13,11 @@ from django.urls import reverse
 
 from haven.accounts.models import User
 from haven.audit.models import AuditEntry
-from haven.intel.models import Decision, Exclusion, Member, Subject
+from haven.intel.models import Decision, Exclusion, Member
 from tests.conftest import Orgs
-from tests.intel.conftest import groups, ident, person, report_of, submit, together
+from tests.intel.conftest import groups, ident, person, report_of, subject_of, submit, together
 
 pytestmark = pytest.mark.django_db
-
-
-def subject_of(external_id: str) -> Subject:
-    subject = Member.objects.get(report__external_id=external_id, person=0).subject
-    assert subject is not None
-    return subject
 
 
 @pytest.fixture

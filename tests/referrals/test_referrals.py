@@ -24,18 +24,12 @@ from haven.referrals.actions import (
 )
 from haven.referrals.models import Outcome, Referral, State
 from tests.conftest import Orgs
-from tests.intel.conftest import ident, person, report_of, submit
+from tests.intel.conftest import ident, person, report_of, subject_of, submit
 
 pytestmark = pytest.mark.django_db
 
 SUMMARY_A = "Northshire summary: the adult met the child at the leisure centre."
 SUMMARY_B = "Westmoor summary: a second platform reported the same accounts."
-
-
-def subject_of(external_id: str) -> Subject:
-    subject = Member.objects.get(report__external_id=external_id, person=0).subject
-    assert subject is not None
-    return subject
 
 
 def grade_all(analyst: User, *reports: Report, handling: str = "P", conditions: str = "") -> None:
