@@ -3,6 +3,8 @@ transaction with its audit entry, and moves the referral only forwards."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -32,6 +34,11 @@ def force_contact(force: Organisation) -> str:
     return "; ".join(named) or "the force's liaison desk"
 
 
+def reports_of(members: Iterable[Member]) -> list[Report]:
+    """The reports of these reported people, each once, in the members' order."""
+    return list({m.report_id: m.report for m in members}.values())
+
+
 def ungraded(reports: list[Report]) -> list[Report]:
     graded = set(Grading.objects.filter(report__in=reports).values_list("report_id", flat=True))
     return [r for r in reports if r.pk not in graded]
@@ -51,7 +58,7 @@ def send_referral(
         members = list(Member.objects.filter(subject=subject).select_related("report").order_by("id"))
         if not members:
             raise ReferralError("the subject has no reports")
-        reports = list({m.report_id: m.report for m in members}.values())
+        reports = reports_of(members)
         missing = ungraded(reports)
         if missing:
             names = ", ".join(r.reference for r in missing)

@@ -26,6 +26,7 @@ from haven.referrals.actions import (
     acknowledge_referral,
     record_action,
     record_outcome,
+    reports_of,
     send_referral,
     ungraded,
 )
@@ -129,7 +130,6 @@ def referral_new(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
         else:
             messages.success(request, f"{referral.reference} is sent to {referral.force.name}.")
             return redirect("referrals:detail", uid=referral.uid)
-    reports = list({m.report_id: m.report for m in subject.members.select_related("report")}.values())
     record("referrals.form", request=request, obj=subject)
     return render(
         request,
@@ -138,7 +138,7 @@ def referral_new(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
             "title": f"Refer {subject.reference} to a force",
             "subject": subject,
             "held": held_by_subject(subject),
-            "ungraded": ungraded(reports),
+            "ungraded": ungraded(reports_of(subject.members.select_related("report"))),
             "form": form if form.errors else None,
             "referral_form": form,
         },
