@@ -185,13 +185,12 @@ def record_sightings(report: Report) -> Sighted:
         for i in fresh
         for n in [read[i.id]]
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO intel_sighting (identifier_id, member_id, value_id, invalid) VALUES "  # noqa: S608  (placeholders only)
-            + ", ".join(["(%s, %s, %s, %s)"] * len(rows))
-            + (" ON CONFLICT (identifier_id) DO NOTHING" if rerun else ""),
-            [x for row in rows for x in row],
-        )
+    _execute(
+        "INSERT INTO intel_sighting (identifier_id, member_id, value_id, invalid) VALUES "  # noqa: S608  (placeholders only)
+        + ", ".join(["(%s, %s, %s, %s)"] * len(rows))
+        + (" ON CONFLICT (identifier_id) DO NOTHING" if rerun else ""),
+        [x for row in rows for x in row],
+    )
     return sighted
 
 
