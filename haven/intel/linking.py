@@ -21,10 +21,10 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, Count, F, When
 from django.db.models import Value as Literal
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
+from haven.core.batch import Statement, run_together
 from haven.core.bulk import BULK_ROWS, checks_afterwards, insert_many, next_ids
 from haven.intake.models import Report
 from haven.intel.models import (
@@ -71,82 +71,80 @@ def _person_country(report: Report, person: int) -> str:
 @dataclass
 class Sighted:
     """What ``record_sightings`` leaves for linking: the report's members, each with its subject (None until
-    it is linked), and the version of the analysts' decisions read with the identifiers."""
+    it is linked), the version of the analysts' decisions read with the identifiers, and, for a report seen
+    for the first time, every holder of the linking values its people hold (``_neighbourhood``'s rows)."""
 
     members: dict[int, int | None]
     decisions: str | None = None
-    values: list[int] | None = None  # every value the members hold, when all were sighted just now
+    neighbourhood: list[Holder] | None = None
 
 
-def _new_members(report_id: int, people: int) -> dict[int, int]:
-    """Insert the report's reported persons as members, those not there yet: {person: member id}."""
-    if not people:
-        return {}
-    quote = connection.ops.quote_name
-    rows = ", ".join(["(%s, %s)"] * people)
+# A holder of a linking value: (value, holder, the holder's subject, the value's holders, its subjects).
+Holder = tuple[int, int, int | None, int, int]
+Key = tuple[str, str, str]
+
+
+def _read_identifiers(report: Report) -> tuple[str, str, bool, list[Any]]:
+    """The versions of the exclusions and of the decisions, whether the report was linked before, and its
+    identifiers of reported people: one statement."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {quote(Member._meta.db_table)} (report_id, person) VALUES {rows} "  # noqa: S608  (names from the model)
-            "ON CONFLICT (report_id, person) DO NOTHING RETURNING id, person",
-            [x for person in range(people) for x in (report_id, person)],
+            "SELECT x.exclusions, x.decisions, x.linked, "  # noqa: S608  (constant SQL)
+            "i.id, i.person, i.kind, i.value, i.platform, i.region "
+            f"FROM (SELECT ({EXCLUSIONS_VERSION}) AS exclusions, ({DECISIONS_VERSION}) AS decisions, "
+            "EXISTS (SELECT 1 FROM intel_member WHERE report_id = %s) AS linked) x "
+            "LEFT JOIN intake_identifier i ON i.report_id = %s AND NOT i.on_victim ORDER BY i.id",
+            [report.pk, report.pk],
         )
-        return {person: pk for pk, person in cursor.fetchall()}
+        rows = cursor.fetchall()
+    exclusions, decisions, linked_before = rows[0][:3]
+    identifiers = [_Identifier(*row[3:]) for row in rows if row[3] is not None]
+    return str(exclusions), str(decisions), bool(linked_before), identifiers
+
+
+@dataclass
+class _Identifier:
+    id: int
+    person: int
+    kind: str
+    value: str
+    platform: str
+    region: str
 
 
 def record_sightings(report: Report) -> Sighted:
     """Make the report's reported persons members, and each of their identifiers a sighting of its
-    canonical value (or an invalid sighting). Safe to run twice. Kept to five queries for a new report,
-    since it runs for every report: the members, the identifiers (with the versions of the exclusions and
-    the decisions), the values, the sightings, and nothing else."""
+    canonical value (or an invalid sighting). Safe to run twice. A new report costs two round trips, since
+    this runs for every report: one reads the identifiers, the other writes the members, the values and the
+    sightings and reads what linking needs next (``run_together``)."""
     people = len(report.payload.get("reported_persons") or [])
-    inserted = _new_members(report.pk, people)
-    rerun = len(inserted) < people
-    found: dict[int, tuple[int, int | None]] = {p: (pk, None) for p, pk in inserted.items()}
-    if rerun:
-        found |= {
-            p: (pk, subject)
-            for pk, p, subject in Member.objects.filter(report=report).values_list(
-                "id", "person", "subject_id"
-            )
-        }
-    members: dict[int, int | None] = dict(found.values())
-    person_of = {p: pk for p, (pk, _) in found.items()}
-    found_rows: list[Any] = list(
-        report.identifiers.filter(on_victim=False)
-        .order_by("id")
-        .annotate(
-            exclusions_version=RawSQL(EXCLUSIONS_VERSION, ()),  # noqa: S611  (constant SQL)
-            decisions_version=RawSQL(DECISIONS_VERSION, ()),  # noqa: S611  (constant SQL)
-        )
-        .values_list(
-            "id",
-            "person",
-            "kind",
-            "value",
-            "platform",
-            "region",
-            "exclusions_version",
-            "decisions_version",
-            named=True,
-        )
-    )
-    sighted = Sighted(members, found_rows[0].decisions_version if found_rows else None)
-    identifiers = [i for i in found_rows if i.person in person_of]
-    before = (
-        list(
-            Sighting.objects.filter(member__report=report).values_list(
-                "identifier_id", "member_id", "value_id"
-            )
-        )
-        if rerun
-        else []
-    )
-    already = {identifier for identifier, _, _ in before}
-    fresh = [i for i in identifiers if i.id not in already]
-    if not fresh:
-        return sighted
-    listed = current(found_rows[0].exclusions_version)
-    read = {
+    exclusions, decisions, linked_before, found = _read_identifiers(report)
+    identifiers = [i for i in found if i.person < people]
+    if linked_before:
+        return Sighted(_sight_again(report, people, identifiers, current(exclusions)), decisions)
+    if not people:
+        return Sighted({}, decisions, [])
+    read = _normalised(report, identifiers)
+    # Each reported person is one more holder of each value it gives, however many times it gives it.
+    held = {(i.person, (n.kind, n.platform, n.canonical)) for i in identifiers if (n := read[i.id]).valid}
+    values = Counter(key for _, key in held)
+    linking = [key for key in values if TIER_OF_KIND[key[0]] < Tier.WEAK]
+    statements = [_members_sql(report.pk, people)]
+    if values:
+        statements.append(_upsert_values_sql(values, report.received_at, current(exclusions)))
+    if identifiers:
+        statements.append(_sightings_sql(report.pk, identifiers, read))
+    if linking:
+        statements.append(_neighbourhood_sql(linking))
+    results = run_together(statements)
+    members: dict[int, int | None] = {pk: None for pk, _ in results[0]}
+    if len(members) < people:  # cannot happen while the worker holds the report's row lock
+        raise RuntimeError(f"report {report.pk}: its members were written by someone else meanwhile")
+    return Sighted(members, decisions, _distinct(results[-1]) if linking else [])
+
+
+def _normalised(report: Report, identifiers: list[Any]) -> dict[int, Any]:
+    return {
         i.id: normalise(
             i.kind,
             i.value,
@@ -154,27 +152,73 @@ def record_sightings(report: Report) -> Sighted:
             region=i.region,
             fallback_region=_person_country(report, i.person),
         )
-        for i in fresh
+        for i in identifiers
     }
+
+
+def _members_sql(report_id: int, people: int, *, again: bool = False) -> Statement:
+    """Insert the report's reported persons as members (``again``: those not there yet), returning
+    (id, person) of each inserted."""
+    return (
+        "INSERT INTO intel_member (report_id, person) VALUES "  # noqa: S608  (placeholders only)
+        + ", ".join(["(%s, %s)"] * people)
+        + (" ON CONFLICT (report_id, person) DO NOTHING" if again else "")
+        + " RETURNING id, person",
+        [x for person in range(people) for x in (report_id, person)],
+    )
+
+
+def _sightings_sql(report_id: int, identifiers: list[Any], read: dict[int, Any]) -> Statement:
+    """Insert a sighting for each identifier, finding its member and its value by their keys, so that it can
+    be sent with the statements that write them."""
+    params: list[Any] = []
+    for i in identifiers:
+        n = read[i.id]
+        params += [i.id, i.person, n.kind, n.platform, n.canonical if n.valid else None, n.reason]
+    return (
+        "WITH i (identifier, person, kind, platform, canonical, invalid) AS (VALUES "  # noqa: S608  (placeholders only)
+        + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(identifiers))
+        + ") INSERT INTO intel_sighting (identifier_id, member_id, value_id, invalid) "
+        "SELECT i.identifier, m.id, v.id, i.invalid FROM i "
+        "JOIN intel_member m ON m.report_id = %s AND m.person = i.person "
+        "LEFT JOIN intel_value v "
+        "ON v.canonical = i.canonical AND v.kind = i.kind AND v.platform = i.platform",
+        [*params, report_id],
+    )
+
+
+def _sight_again(
+    report: Report, people: int, identifiers: list[Any], listed: Warninglist
+) -> dict[int, int | None]:
+    """``record_sightings`` for a report linked before: add the members and sightings missing, counting
+    only the holders that are new. Returns the members with their subjects."""
+    if people:
+        run_together([_members_sql(report.pk, people, again=True)])
+    found = list(Member.objects.filter(report=report).values_list("id", "person", "subject_id"))
+    members: dict[int, int | None] = {pk: subject for pk, _, subject in found}
+    person_of = {person: pk for pk, person, _ in found}
+    before = list(
+        Sighting.objects.filter(member__report=report).values_list("identifier_id", "member_id", "value_id")
+    )
+    already = {identifier for identifier, _, _ in before}
+    fresh = [i for i in identifiers if i.id not in already]
+    if not fresh:
+        return members
+    read = _normalised(report, fresh)
     when = report.received_at
-    # Each reported person is one more holder of each value it gives, however many times it gives it.
     held_before = {(m, v) for _, m, v in before if v is not None}
     keys = {
         (person_of[i.person], (n.kind, n.platform, n.canonical)) for i in fresh if (n := read[i.id]).valid
     }
-    if rerun:
-        ids = _value_ids({key for _, key in keys}, when, listed)
-        gained = Counter(ids[key] for member, key in keys if (member, ids[key]) not in held_before)
-        if ids:
-            Value.objects.filter(id__in=sorted(ids.values())).update(
-                holders=F("holders")
-                + Case(*[When(id=v, then=Literal(c)) for v, c in gained.items()], default=Literal(0)),
-                first_seen=Least(F("first_seen"), when),
-                last_seen=Greatest(F("last_seen"), when),
-            )
-    else:
-        ids = _upsert_values(Counter(key for _, key in keys), when, listed)
-        sighted.values = sorted(set(ids.values()))
+    ids = _value_ids({key for _, key in keys}, when, listed)
+    gained = Counter(ids[key] for member, key in keys if (member, ids[key]) not in held_before)
+    if ids:
+        Value.objects.filter(id__in=sorted(ids.values())).update(
+            holders=F("holders")
+            + Case(*[When(id=v, then=Literal(c)) for v, c in gained.items()], default=Literal(0)),
+            first_seen=Least(F("first_seen"), when),
+            last_seen=Greatest(F("last_seen"), when),
+        )
     rows = [
         (
             i.id,
@@ -188,52 +232,42 @@ def record_sightings(report: Report) -> Sighted:
     _execute(
         "INSERT INTO intel_sighting (identifier_id, member_id, value_id, invalid) VALUES "  # noqa: S608  (placeholders only)
         + ", ".join(["(%s, %s, %s, %s)"] * len(rows))
-        + (" ON CONFLICT (identifier_id) DO NOTHING" if rerun else ""),
+        + " ON CONFLICT (identifier_id) DO NOTHING",
         [x for row in rows for x in row],
     )
-    return sighted
+    return members
 
 
-Key = tuple[str, str, str]
-
-
-def _upsert_values(holders: Counter[Key], when: datetime, listed: Warninglist) -> dict[Key, int]:
+def _upsert_values_sql(holders: Counter[Key], when: datetime, listed: Warninglist) -> Statement:
     """Insert the values not seen before, and count the new holders and the sighting's time into those
     that were: one statement, in key order, so that two workers adding the same values take their locks in
     the same order."""
-    if not holders:
-        return {}
     keys = sorted(holders, key=lambda key: (key[2], key[0], key[1]))
     stamp = connection.ops.adapt_datetimefield_value(when)
     least, greatest = ("LEAST", "GREATEST") if connection.vendor == "postgresql" else ("MIN", "MAX")
     params: list[Any] = []
     for kind, platform, canonical in keys:
-        excluded = listed.match(kind, canonical)
         params += [
             kind,
             platform,
             canonical,
             TIER_OF_KIND[kind],
-            excluded,
+            listed.match(kind, canonical),
             False,
             holders[(kind, platform, canonical)],
             0,
             stamp,
             stamp,
         ]
-    table = connection.ops.quote_name(Value._meta.db_table)
     rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(keys))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} AS v (kind, platform, canonical, tier, excluded, noisy, holders, subjects, "  # noqa: S608  (names from the model)
-            f"first_seen, last_seen) VALUES {rows} ON CONFLICT (canonical, kind, platform) DO UPDATE SET "
-            "holders = v.holders + EXCLUDED.holders, "
-            f"first_seen = {least}(v.first_seen, EXCLUDED.first_seen), "
-            f"last_seen = {greatest}(v.last_seen, EXCLUDED.last_seen) "
-            "RETURNING id, kind, platform, canonical",
-            params,
-        )
-        return {(kind, platform, canonical): pk for pk, kind, platform, canonical in cursor.fetchall()}
+    return (
+        "INSERT INTO intel_value AS v (kind, platform, canonical, tier, excluded, noisy, holders, subjects, "  # noqa: S608  (placeholders only)
+        f"first_seen, last_seen) VALUES {rows} ON CONFLICT (canonical, kind, platform) DO UPDATE SET "
+        "holders = v.holders + EXCLUDED.holders, "
+        f"first_seen = {least}(v.first_seen, EXCLUDED.first_seen), "
+        f"last_seen = {greatest}(v.last_seen, EXCLUDED.last_seen)",
+        params,
+    )
 
 
 def _value_ids(
@@ -403,7 +437,7 @@ def link_members(seeds: Iterable[int]) -> Outcome:
 def link_report(report: Report) -> Outcome:
     """The pipeline step: record the report's identifiers, then link its members."""
     sighted = record_sightings(report)
-    return _join(sighted.members, sighted.decisions, sighted.values) or link_members(sighted.members)
+    return _join(sighted.members, sighted.decisions, sighted.neighbourhood) or link_members(sighted.members)
 
 
 class _UnionFind:
@@ -439,34 +473,42 @@ def _execute(sql: str, params: list[Any]) -> int:
         return int(cursor.rowcount)
 
 
-def _neighbourhood(
-    members: list[int], values: list[int] | None = None
-) -> list[tuple[int, int, int | None, int, int]]:
-    """Every holder of every linking value these members hold, as (value, holder, the holder's subject, the
-    value's holders, its counted subjects), in one query. Noisy values are left out: they link nobody, and a
-    new holder only makes them noisier. Given ``values``, all the values the members hold, the query starts
-    from them (PostgreSQL plans it in half the time)."""
-    if values is None:
-        source, key, ids = (
-            "intel_sighting own JOIN intel_value v ON v.id = own.value_id",
-            "own.member_id",
-            members,
-        )
-    elif values:
-        source, key, ids = "intel_value v", "v.id", values
-    else:
-        return []
-    marks = ", ".join(["%s"] * len(ids))
+_HOLDERS = (
+    "SELECT s.value_id, s.member_id, m.subject_id, v.holders, v.subjects FROM {source} "
+    "JOIN intel_sighting s ON s.value_id = v.id JOIN intel_member m ON m.id = s.member_id "
+    "WHERE v.tier < {weak} AND v.excluded = '' AND NOT v.noisy"
+)
+
+
+def _neighbourhood(members: list[int]) -> list[Holder]:
+    """Every holder of every linking value these members hold, in one query. Noisy values are left out: they
+    link nobody, and a new holder only makes them noisier."""
+    marks = ", ".join(["%s"] * len(members))
+    sql = _HOLDERS.format(
+        source="intel_sighting own JOIN intel_value v ON v.id = own.value_id", weak=int(Tier.WEAK)
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT s.value_id, s.member_id, m.subject_id, v.holders, v.subjects "  # noqa: S608  (placeholders only)
-            f"FROM {source} JOIN intel_sighting s ON s.value_id = v.id "
-            "JOIN intel_member m ON m.id = s.member_id "
-            f"WHERE {key} IN ({marks}) AND v.tier < %s AND v.excluded = '' AND NOT v.noisy",
-            [*ids, Tier.WEAK.value],
-        )
-        # A holder of several of the values, or of one value twice (two spellings), is listed once.
-        return list(dict.fromkeys(tuple(row) for row in cursor.fetchall()))
+        cursor.execute(f"{sql} AND own.member_id IN ({marks})", members)
+        return _distinct(cursor.fetchall())
+
+
+def _neighbourhood_sql(keys: list[Key]) -> Statement:
+    """``_neighbourhood`` from the values' keys rather than their holders, so that it can be sent with the
+    statements that write them (PostgreSQL also plans it in half the time)."""
+    rows = ", ".join(["(%s, %s, %s)"] * len(keys))
+    source = (
+        "k JOIN intel_value v ON v.canonical = k.canonical AND v.kind = k.kind AND v.platform = k.platform"
+    )
+    return (
+        f"WITH k (kind, platform, canonical) AS (VALUES {rows}) "
+        + _HOLDERS.format(source=source, weak=int(Tier.WEAK)),
+        [x for key in keys for x in key],
+    )
+
+
+def _distinct(rows: Iterable[Sequence[Any]]) -> list[Holder]:
+    """A holder of several of the values, or of one value twice (two spellings), is listed once."""
+    return list(dict.fromkeys(tuple(row) for row in rows))
 
 
 @dataclass
@@ -566,15 +608,18 @@ def _blocked(members: list[int], components: dict[str, list[int]], cap: int, dec
 
 
 def _join(
-    own: dict[int, int | None], decisions_version: str | None = None, values: list[int] | None = None
+    own: dict[int, int | None],
+    decisions_version: str | None = None,
+    neighbourhood: list[Holder] | None = None,
 ) -> Outcome | None:
     """The common case in a few queries, when a report can only add links: every value its people hold is
     under the cap, no analyst's decision touches the subjects it reaches, and no noisy value in them needs
     checking again. Then the subjects it reaches become one, as a full partition would make them (the
-    largest keeps its id). Returns None when the case does not apply."""
+    largest keeps its id). ``neighbourhood`` is ``_neighbourhood``'s rows, when they were read already.
+    Returns None when the case does not apply."""
     cap = settings.INTEL_CORRELATION_CAP
     members = sorted(own)
-    rows = _neighbourhood(members, values)
+    rows = _neighbourhood(members) if neighbourhood is None else neighbourhood
     counts = _growth(set(own), rows, cap)
     if counts is None:
         return None
@@ -595,6 +640,7 @@ def _join(
     # No savepoint: inside the worker's transaction a failure here must fail the whole report, and a
     # savepoint costs two round trips on a path that runs for every report.
     with transaction.atomic(savepoint=False):
+        writes: list[Statement] = []
         for root, survivor in survivor_of.items():
             absorbed = [s for s in components.get(root, []) if s != survivor]
             if absorbed:
@@ -603,27 +649,44 @@ def _join(
                 outcome.removed += Subject.objects.filter(id__in=absorbed).delete()[1].get("intel.Subject", 0)
             mine = [m for m in members if uf.find(f"m{m}") == root and own.get(m) != survivor]
             if mine:
-                outcome.moved += _execute(
-                    f"UPDATE intel_member SET subject_id = %s WHERE id IN ({', '.join(['%s'] * len(mine))})",  # noqa: S608  (placeholders only)
-                    [survivor, *mine],
+                writes.append(
+                    (
+                        f"UPDATE intel_member SET subject_id = %s WHERE id IN ({_marks(mine)})",  # noqa: S608  (placeholders only)
+                        [survivor, *mine],
+                    )
                 )
+                outcome.moved += len(mine)
         for more in set(counts.grown.values()):
-            Value.objects.filter(id__in=[v for v, n in counts.grown.items() if n == more]).update(
-                subjects=F("subjects") + more
+            grown = [v for v, n in counts.grown.items() if n == more]
+            writes.append(
+                (
+                    f"UPDATE intel_value SET subjects = subjects + %s WHERE id IN ({_marks(grown)})",  # noqa: S608  (placeholders only)
+                    [more, *grown],
+                )
             )
-        for value, recounted in counts.recounted.items():
-            Value.objects.filter(id=value).update(subjects=recounted)
+        writes += [
+            ("UPDATE intel_value SET subjects = %s WHERE id = %s", [n, v])
+            for v, n in counts.recounted.items()
+        ]
         # Every holder of these values is now in one subject, whose link (if any) was moved there above.
         count = Counter(value for value, _, _ in holders)
         links = [(survivor_of[uf.find(first[v])], v, n) for v, n in count.items() if n >= 2]
-        _execute(
-            "INSERT INTO intel_link (subject_id, value_id, members) VALUES "  # noqa: S608  (placeholders only)
-            + ", ".join(["(%s, %s, %s)"] * len(links))
-            + " ON CONFLICT (subject_id, value_id) DO UPDATE SET members = EXCLUDED.members",
-            [x for link in links for x in link],
-        )
+        if links:
+            writes.append(
+                (
+                    "INSERT INTO intel_link (subject_id, value_id, members) VALUES "  # noqa: S608  (placeholders only)
+                    + ", ".join(["(%s, %s, %s)"] * len(links))
+                    + " ON CONFLICT (subject_id, value_id) DO UPDATE SET members = EXCLUDED.members",
+                    [x for link in links for x in link],
+                )
+            )
+        run_together(writes)
     outcome.subjects = len(survivor_of)
     return outcome
+
+
+def _marks(items: Sequence[Any]) -> str:
+    return ", ".join(["%s"] * len(items))
 
 
 def _reach(

@@ -98,7 +98,10 @@ class Sighting(models.Model):
 
     identifier = models.OneToOneField(Identifier, on_delete=models.CASCADE, primary_key=True)
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="sightings")
-    value = models.ForeignKey(Value, on_delete=models.PROTECT, null=True, related_name="sightings")
+    # Not indexed on its own: the index below leads with the value.
+    value = models.ForeignKey(
+        Value, on_delete=models.PROTECT, null=True, related_name="sightings", db_index=False
+    )
     invalid = models.CharField(max_length=200, blank=True, help_text="why the value could not be read")
 
     class Meta:
