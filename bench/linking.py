@@ -15,6 +15,7 @@ import argparse
 import statistics
 import time
 import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -177,7 +178,42 @@ def union_find_baseline(pairs: np.ndarray) -> int:
     return len({find(m) for m in set(pairs[:, 0].tolist())})
 
 
-def incremental(count: int, people: int, seed: int) -> tuple[list[float], list[float]]:
+@dataclass
+class Timings:
+    """Per new report: the worker's step (row lock, linking, commit), linking alone (``link_report`` and the
+    commit), and the baseline run after each; with the share of CPU time the hypervisor took (steal)."""
+
+    step: list[float] = field(default_factory=list)
+    linking: list[float] = field(default_factory=list)
+    floor: list[float] = field(default_factory=list)
+    steal: str = "unknown"
+
+    def report(self) -> str:
+        return (
+            f"incremental, {len(self.step):,} reports (CPU steal {self.steal}):\n"
+            f"  worker's step (row lock, linking, commit): {_percentiles(self.step)}\n"
+            f"  linking alone (link_report, commit): {_percentiles(self.linking)}\n"
+            f"  baseline, five round trips doing nothing: {_percentiles(self.floor)}"
+        )
+
+
+def _cpu_times() -> list[int]:
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            return [int(x) for x in stat.readline().split()[1:]]
+    except OSError:
+        return []
+
+
+def _steal(before: list[int], after: list[int]) -> str:
+    """The share of CPU time taken by the hypervisor between the two readings (/proc/stat's eighth column)."""
+    if len(before) < 8 or len(after) < 8:
+        return "unknown"
+    spent = [b - a for a, b in zip(before, after, strict=True)]
+    return f"{100 * spent[7] / max(1, sum(spent)):.0f}%"
+
+
+def incremental(count: int, people: int, seed: int) -> Timings:
     """Submit ``count`` reports, a third by prolific people (so that they link into large subjects), then time
     the linking step of each as the worker runs it: in a transaction, with the report read under a row lock,
     sightings recorded, members linked, and the commit. Returns those times, and after each a baseline's:
@@ -219,13 +255,18 @@ def incremental(count: int, people: int, seed: int) -> tuple[list[float], list[f
         if isinstance(r, Submitted)
     ]
     freeze_startup_heap()  # as `haven worker` does before its first job
-    samples, floor = [], []
+    timings = Timings()
+    cpu = _cpu_times()
     for report in stored:
         start = time.perf_counter()
         with transaction.atomic():
             # As the worker does: the report read under a row lock, then the step.
-            link_report(Report.objects.select_for_update().get(pk=report.pk))
-        samples.append(time.perf_counter() - start)
+            locked = Report.objects.select_for_update().get(pk=report.pk)
+            linking = time.perf_counter()
+            link_report(locked)
+        end = time.perf_counter()
+        timings.step.append(end - start)
+        timings.linking.append(end - linking)
         start = time.perf_counter()
         with transaction.atomic(), connection.cursor() as cursor:
             # The floor, right after: the step's five round trips doing nothing (the row lock, the read of the
@@ -235,8 +276,9 @@ def incremental(count: int, people: int, seed: int) -> tuple[list[float], list[f
             for _ in range(2):
                 cursor.execute("SELECT 1")
             cursor.execute("UPDATE intel_member SET person = person WHERE report_id = %s", [report.pk])
-        floor.append(time.perf_counter() - start)
-    return samples, floor
+        timings.floor.append(time.perf_counter() - start)
+    timings.steal = _steal(cpu, _cpu_times())
+    return timings
 
 
 def prewarm() -> str:
@@ -283,16 +325,15 @@ def profile_incremental(count: int, people: int, seed: int) -> None:
             spent[" ".join(sql.split())[:60]].append(time.perf_counter() - start)
 
     with connection.execute_wrapper(timer):
-        samples, floor = incremental(count, people, seed + int(time.time()))
-    print(f"incremental, {len(samples):,} reports: {_percentiles(samples)}")
-    print(f"baseline, five round trips doing nothing: {_percentiles(floor)}")
-    total = sum(samples)
+        timings = incremental(count, people, seed + int(time.time()))
+    print(timings.report())
+    total = sum(timings.step)
     floor_sql = ("SELECT 1", "UPDATE intel_member SET person = person")
     for sql, times in sorted(spent.items(), key=lambda kv: -sum(kv[1]))[:25]:
         if sql.startswith(floor_sql):
             continue
         print(
-            f"{sum(times) / total * 100:5.1f}%  {len(times) / len(samples):5.2f}/report  "
+            f"{sum(times) / total * 100:5.1f}%  {len(times) / len(timings.step):5.2f}/report  "
             f"{statistics.median(times) * 1000:6.2f} ms  {sql}"
         )
 
@@ -369,11 +410,10 @@ def main() -> None:
     )
     if args.prewarm:
         print(prewarm())
-    samples, floor = incremental(
+    timings = incremental(
         args.incremental, max(1, args.reports // 3), args.seed + (1000 if args.reuse else 0)
     )
-    print(f"incremental, {len(samples):,} reports: {_percentiles(samples)}")
-    print(f"baseline, five round trips doing nothing: {_percentiles(floor)}")
+    print(timings.report())
     print(f"subjects {Subject.objects.count():,}, links {Link.objects.count():,}")
 
 
