@@ -229,12 +229,12 @@ def _sight_again(
         for i in fresh
         for n in [read[i.id]]
     ]
-    _execute(
+    sql = (
         "INSERT INTO intel_sighting (identifier_id, member_id, value_id, invalid) VALUES "  # noqa: S608  (placeholders only)
         + ", ".join(["(%s, %s, %s, %s)"] * len(rows))
-        + " ON CONFLICT (identifier_id) DO NOTHING",
-        [x for row in rows for x in row],
+        + " ON CONFLICT (identifier_id) DO NOTHING"
     )
+    run_together([(sql, [x for row in rows for x in row])])
     return members
 
 
@@ -461,16 +461,6 @@ class _UnionFind:
             if node.startswith("s"):
                 found.setdefault(self.find(node), []).append(int(node[1:]))
         return found
-
-
-def _execute(sql: str, params: list[Any]) -> int:
-    """One statement of the incremental path, written out: the ORM's compiling cost more than the database's
-    work here. Nothing is run when ``params`` is empty (no rows to write). Returns the rows affected."""
-    if not params:
-        return 0
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return int(cursor.rowcount)
 
 
 _HOLDERS = (
