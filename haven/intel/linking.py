@@ -25,7 +25,7 @@ from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
 from haven.core.batch import Statement, run_together
-from haven.core.bulk import BULK_ROWS, checks_afterwards, insert_many, next_ids
+from haven.core.bulk import BULK_ROWS, checks_afterwards, insert_many
 from haven.intake.models import Report
 from haven.intel.models import (
     TIER_OF_KIND,
@@ -812,12 +812,22 @@ def _create_subjects(new_subjects: Ints) -> int:
     if len(placeholders) == 0:
         return 0
     count = len(placeholders)
-    ids = next_ids(Subject, count)
-    if ids is None:  # SQLite: this transaction holds the write lock, so the next ids are ours
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        # One statement, the ids and uids made by the server: a third of the time of drawing the ids,
+        # making the uids in Python and COPYing the rows (2.3 s of a rebuild's 7.2 s for 296,000 subjects
+        # went on the ids alone). Which placeholder gets which new id does not matter.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO intel_subject (uid, created_at) SELECT gen_random_uuid(), %s "
+                "FROM generate_series(1, %s) RETURNING id",
+                [now, count],
+            )
+            ids = sorted(int(row[0]) for row in cursor.fetchall())
+    else:  # SQLite: this transaction holds the write lock, so the next ids are ours
         top = Subject.objects.order_by("-id").values_list("id", flat=True).first() or 0
         ids = list(range(top + 1, top + 1 + count))
-    now = timezone.now()
-    insert_many(Subject, ["id", "uid", "created_at"], ((i, uuid.uuid4(), now) for i in ids))
+        insert_many(Subject, ["id", "uid", "created_at"], ((i, uuid.uuid4(), now) for i in ids))
     real = np.array(ids, dtype=np.int64)
     # placeholders are sorted ascending (-count .. -1); -k maps to ids[k - 1]
     mapping = real[(-placeholders - 1)]
