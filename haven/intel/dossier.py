@@ -8,7 +8,7 @@ only the rows shown are loaded. The number of queries does not grow with the sub
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -57,12 +57,12 @@ class Dossier:
     subject: Subject
     member_count: int
     report_count: int
-    timeline_page: Page[Report]
+    timeline_page: Page[Any]
     timeline: list[tuple[Report, Grading | None]]
     page_members: list[Member]  # the reported people of the reports on the timeline's page
-    identifiers_page: Page[dict[str, Any]]
+    identifiers_page: Page[Any]
     identifiers: list[Held]
-    associations_page: Page[dict[str, Any]]
+    associations_page: Page[Any]
     associations: list[Held]
     invalid: list[tuple[Report, Sighting]]
     invalid_count: int
@@ -73,25 +73,48 @@ class Dossier:
     decisions: list[Decision]
 
 
-def _held_values(subject: Subject) -> QuerySet[Sighting, dict[str, Any]]:
-    """One row a value the subject holds: when it was first and last reported, and in how many reports."""
-    return (
-        Sighting.objects.filter(member__subject=subject, value__isnull=False)
+def _values_held(subject: Subject) -> QuerySet[Value]:
+    """The values the subject's reported people gave: paged in the database, each value once (a semi-join,
+    not a grouping of every sighting)."""
+    return Value.objects.filter(
+        pk__in=Sighting.objects.filter(member__subject=subject, value__isnull=False).values("value_id")
+    )
+
+
+def _page_of(
+    rows: Iterable[tuple[Any, ...]], per_page: int, number: str | None
+) -> tuple[Page[Any], list[int]]:
+    """A page of ``rows`` sorted here, each its sort key ending with an id; and the ids on the page.
+
+    Sorted in Python, not with ORDER BY … LIMIT: for a subject of many reports PostgreSQL chose to walk the
+    whole reports or values table in order, filtering on the subject, and took 2 s a table; reading the
+    subject's keys and sorting them takes a tenth of that."""
+    page = Paginator(sorted(rows), per_page).get_page(number)
+    return page, [row[-1] for row in page.object_list]
+
+
+def _held(subject: Subject, values: list[Value]) -> list[Held]:
+    """The page's values, each with when it was first and last reported, in how many reports, and the
+    first few reports that give it: the sightings of these values only."""
+    counted = {
+        row["value_id"]: row
+        for row in Sighting.objects.filter(member__subject=subject, value__in=values)
         .values("value_id")
         .annotate(
             first_seen=Min("member__report__received_at"),
             last_seen=Max("member__report__received_at"),
             reports=Count("member__report_id", distinct=True),
         )
-    )
-
-
-def _held(subject: Subject, rows: list[dict[str, Any]]) -> list[Held]:
-    """The page's values, each with the first few reports that give it."""
-    values = Value.objects.in_bulk([row["value_id"] for row in rows])
+    }
     held = [
-        Held(values[row["value_id"]], row["first_seen"], row["last_seen"], report_count=row["reports"])
-        for row in rows
+        Held(
+            v,
+            counted[v.pk]["first_seen"],
+            counted[v.pk]["last_seen"],
+            report_count=counted[v.pk]["reports"],
+        )
+        for v in values
+        if v.pk in counted  # unless its last sighting left the subject meanwhile
     ]
     by_value = {h.value.pk: h for h in held}
     first = (
@@ -119,24 +142,23 @@ def dossier(subject: Subject, pages: Mapping[str, str | None] | None = None) -> 
     pages = pages or {}
     members = Member.objects.filter(subject=subject)
     member_ids = set(members.values_list("id", flat=True))
-    timeline_page = Paginator(
-        Report.objects.filter(members__subject=subject)
-        .distinct()
-        .select_related("organisation")
-        .order_by("received_at", "id"),
+    timeline_page, report_ids = _page_of(
+        members.values_list("report__received_at", "report_id").distinct(),
         TIMELINE_PAGE,
-    ).get_page(pages.get("reports"))
-    shown = list(timeline_page.object_list)
+        pages.get("reports"),
+    )
+    reports = Report.objects.select_related("organisation").in_bulk(report_ids)
+    shown = [reports[pk] for pk in report_ids]
     gradings = {g.report_id: g for g in Grading.objects.filter(report__in=shown)}
-    held = _held_values(subject)
-    identifiers_page = Paginator(
-        held.filter(value__tier__lt=Tier.WEAK).order_by("value__tier", "value__kind", "value__canonical"),
-        IDENTIFIERS_PAGE,
-    ).get_page(pages.get("identifiers"))
-    associations_page = Paginator(
-        held.filter(value__tier=Tier.WEAK).order_by("value__kind", "value__canonical"), ASSOCIATIONS_PAGE
-    ).get_page(pages.get("associations"))
-    associations = _held(subject, list(associations_page.object_list))
+    held = list(_values_held(subject).values_list("tier", "kind", "canonical", "id"))
+    identifiers_page, identifier_ids = _page_of(
+        [row for row in held if row[0] < Tier.WEAK], IDENTIFIERS_PAGE, pages.get("identifiers")
+    )
+    associations_page, association_ids = _page_of(
+        [row for row in held if row[0] == Tier.WEAK], ASSOCIATIONS_PAGE, pages.get("associations")
+    )
+    values = Value.objects.in_bulk([*identifier_ids, *association_ids])
+    associations = _held(subject, [values[pk] for pk in association_ids])
     _other_subjects(subject, [h for h in associations if not h.value.excluded])
     invalid = Sighting.objects.filter(member__subject=subject, value__isnull=True)
     links = Link.objects.filter(subject=subject)
@@ -149,7 +171,7 @@ def dossier(subject: Subject, pages: Mapping[str, str | None] | None = None) -> 
         timeline=[(r, gradings.get(r.pk)) for r in shown],
         page_members=list(members.filter(report__in=shown).select_related("report").order_by("id")),
         identifiers_page=identifiers_page,
-        identifiers=_held(subject, list(identifiers_page.object_list)),
+        identifiers=_held(subject, [values[pk] for pk in identifier_ids]),
         associations_page=associations_page,
         associations=associations,
         invalid=[
