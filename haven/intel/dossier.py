@@ -2,8 +2,8 @@
 time order, media matches, the links and why, weak associations, and the decisions that shaped it.
 
 A subject may hold tens of thousands of reports (strangers joined by a shared address under the cap can make
-one), so the page reads a page of each table: identifiers and associations are counted in the database, and
-only the rows shown are loaded. The number of queries does not grow with the subject.
+one), so the page reads a page of each table: the subject's keys (its reports' times, its values) are read
+and sorted, and only the rows shown are loaded. The number of queries does not grow with the subject.
 """
 
 from __future__ import annotations
@@ -74,8 +74,8 @@ class Dossier:
 
 
 def _values_held(subject: Subject) -> QuerySet[Value]:
-    """The values the subject's reported people gave: paged in the database, each value once (a semi-join,
-    not a grouping of every sighting)."""
+    """The values the subject's reported people gave, each once (a semi-join, not a grouping of every
+    sighting)."""
     return Value.objects.filter(
         pk__in=Sighting.objects.filter(member__subject=subject, value__isnull=False).values("value_id")
     )
@@ -86,9 +86,9 @@ def _page_of(
 ) -> tuple[Page[Any], list[int]]:
     """A page of ``rows`` sorted here, each its sort key ending with an id; and the ids on the page.
 
-    Sorted in Python, not with ORDER BY … LIMIT: for a subject of many reports PostgreSQL chose to walk the
-    whole reports or values table in order, filtering on the subject, and took 2 s a table; reading the
-    subject's keys and sorting them takes a tenth of that."""
+    Sorted in Python, not with ORDER BY … LIMIT: for a subject of 36,000 reports PostgreSQL chose to walk
+    the whole reports or values table in order, filtering on the subject, and took about 2 s a table;
+    reading the subject's keys took 0.3 s for its reports and 0.8 to 1.0 s for its 45,000 values."""
     page = Paginator(sorted(rows), per_page).get_page(number)
     return page, [row[-1] for row in page.object_list]
 
