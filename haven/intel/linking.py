@@ -473,12 +473,11 @@ _HOLDERS = (
 def _neighbourhood(members: list[int]) -> list[Holder]:
     """Every holder of every linking value these members hold, in one query. Noisy values are left out: they
     link nobody, and a new holder only makes them noisier."""
-    marks = ", ".join(["%s"] * len(members))
     sql = _HOLDERS.format(
         source="intel_sighting own JOIN intel_value v ON v.id = own.value_id", weak=int(Tier.WEAK)
     )
     with connection.cursor() as cursor:
-        cursor.execute(f"{sql} AND own.member_id IN ({marks})", members)
+        cursor.execute(f"{sql} AND own.member_id IN ({_marks(members)})", members)
         return _distinct(cursor.fetchall())
 
 
@@ -508,7 +507,7 @@ class _Counts:
     recounted: dict[int, int] = field(default_factory=dict)
 
 
-def _growth(own: set[int], rows: list[tuple[int, int, int | None, int, int]], cap: int) -> _Counts | None:
+def _growth(own: set[int], rows: list[Holder], cap: int) -> _Counts | None:
     """For each value over the cap, an upper bound on the subjects its holders now make; None when that might
     pass the cap. A new holder that shares another linking value with one of the value's other holders adds
     none: the cap's count (``partition``) joins them by that value. A value never counted, or whose bound
