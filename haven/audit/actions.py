@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import getpass
 import ipaddress
+import os
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -30,6 +32,18 @@ class AuditActor(Protocol):
 
 
 ANONYMOUS = Identity(None, "", "")
+
+
+class CommandLine:
+    """Whoever runs a ``haven`` command on the server, named by their operating-system account: the
+    actor of exports and other commands that act for no signed-in user."""
+
+    def audit_identity(self) -> Identity:
+        try:
+            account = getpass.getuser()
+        except (OSError, KeyError):  # no login name and no passwd entry, as in some containers
+            account = f"uid {os.getuid()}"
+        return Identity(None, f"command line ({account})", "")
 
 
 def name_of(actor: AuditActor | None) -> str:

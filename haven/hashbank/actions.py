@@ -8,12 +8,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
 from haven.accounts.models import User
 from haven.audit.actions import AuditActor, name_of, record
+from haven.hashbank.hashtypes import LENGTHS, STRENGTH, clean
 from haven.hashbank.index import DEFAULT_MAX_RADIUS
 from haven.hashbank.models import (
     BankList,
@@ -24,9 +25,8 @@ from haven.hashbank.models import (
     RecordSource,
     Status,
 )
+from haven.hashbank.signals import lists_changed, records_changed
 
-HEX = {"md5": 32, "sha1": 40, "sha256": 64, "pdq": 64}
-STRENGTH = ("sha256", "sha1", "md5")  # strongest first: a record is known by its strongest hash
 FLAGS = ("victim_identified", "offender_identified", "distributed")
 LIST_NAME = re.compile(r"^(national|partner:[a-z0-9][a-z0-9-]{0,80})$")
 
@@ -51,11 +51,11 @@ class RecordInput:
     distributed: bool = False
 
     def __post_init__(self) -> None:
-        for name, length in HEX.items():
-            value = (getattr(self, name) or "").strip().lower() or None
-            if value is not None and not re.fullmatch(rf"[0-9a-f]{{{length}}}", value):
-                raise BankError(f"{name}: expected {length} hexadecimal characters, got {value[:80]!r}")
-            setattr(self, name, value)
+        for name in LENGTHS:
+            try:
+                setattr(self, name, clean(name, getattr(self, name)))
+            except ValueError as exc:
+                raise BankError(str(exc)) from None
         if not (self.md5 or self.sha1 or self.sha256 or self.pdq):
             raise BankError("no hash: give at least one of md5, sha1, sha256, pdq")
         if self.category not in Category.values:
@@ -74,13 +74,37 @@ class ImportSummary:
     errors: list[str] = field(default_factory=list)
 
 
-def get_or_create_list(name: str, *, pdq_threshold: int = 31) -> BankList:
+def get_or_create_list(
+    name: str,
+    *,
+    pdq_threshold: int = 31,
+    actor: AuditActor | None = None,
+    request: HttpRequest | None = None,
+) -> BankList:
+    """The list called ``name``; made (and audited) the first time a list of that name is asked for."""
     if not LIST_NAME.fullmatch(name):
         raise BankError(
             f"list name {name!r}: expected 'national' or 'partner:<name>' (lowercase, digits, dashes)"
         )
-    bank_list, _ = BankList.objects.get_or_create(name=name, defaults={"pdq_threshold": pdq_threshold})
+    with transaction.atomic():
+        bank_list, created = BankList.objects.get_or_create(
+            name=name, defaults={"pdq_threshold": pdq_threshold}
+        )
+        if created:
+            record("hashbank.list_created", actor=actor, request=request, obj=bank_list,
+                   details={"list": name, "pdq_threshold": pdq_threshold})  # fmt: skip
     return bank_list
+
+
+def mark_shared(record_ids: Iterable[int] | None = None, *, bank_list: BankList | None = None) -> int:
+    """Note when each record first became shareable in each of its lists (all records, or these, or one
+    list's), so that a hash list later sends ``remove`` for exactly the records it once sent."""
+    sources = RecordSource.objects.filter(shared_at=None, record__in=BankRecord.objects.shareable())
+    if record_ids is not None:
+        sources = sources.filter(record_id__in=list(record_ids))
+    if bank_list is not None:
+        sources = sources.filter(bank_list=bank_list)
+    return sources.update(shared_at=timezone.now())
 
 
 def _find(item: RecordInput) -> BankRecord | None:
@@ -186,6 +210,7 @@ def add_records(
                 summary.unchanged += 1
             if changed or new_source:
                 added.append(existing.pk)
+        mark_shared(added)
         record(
             "hashbank.import",
             actor=actor,
@@ -195,14 +220,12 @@ def add_records(
             details={"list": bank_list.name, "origin": origin[:200], "created": summary.created,
                      "merged": summary.merged, "unchanged": summary.unchanged},
         )  # fmt: skip
-    transaction.on_commit(lambda: _notify_index(added))
+    transaction.on_commit(lambda: _notify_changed(added))
     return summary
 
 
-def _notify_index(record_ids: list[int]) -> None:
-    from haven.hashbank.matcher import refresh_records  # noqa: PLC0415  (matcher imports this module)
-
-    refresh_records(record_ids)
+def _notify_changed(record_ids: list[int]) -> None:
+    records_changed.send(sender=BankRecord, record_ids=record_ids)
 
 
 def set_status(
@@ -231,7 +254,8 @@ def set_status(
             obj=record_obj,
             details={"from": old, "to": status},
         )
-    transaction.on_commit(lambda: _notify_index([record_obj.pk]))
+        mark_shared([record_obj.pk])
+    transaction.on_commit(lambda: _notify_changed([record_obj.pk]))
     return record_obj
 
 
@@ -246,16 +270,6 @@ def record_hits(record_ids: Iterable[int]) -> None:
     now = timezone.now()
     for count, ids in by_count.items():
         BankRecord.objects.filter(id__in=ids).update(hit_count=F("hit_count") + count, last_seen=now)
-
-
-def lookup_exact(md5: str | None, sha1: str | None, sha256: str | None) -> list[BankRecord]:
-    query = Q()
-    for name, value in (("md5", md5), ("sha1", sha1), ("sha256", sha256)):
-        if value:
-            query |= Q(**{name: value})
-    if not query:
-        return []
-    return list(BankRecord.objects.filter(query))
 
 
 GRADES = (Category.A, Category.B, Category.C, Category.NOT_INDECENT)
@@ -307,7 +321,8 @@ def give_verdict(
             obj=record_obj,
             details={"verdict": category, **after},
         )
-    transaction.on_commit(lambda: _notify_index([record_obj.pk]))
+        mark_shared([record_obj.pk])
+    transaction.on_commit(lambda: _notify_changed([record_obj.pk]))
     return record_obj
 
 
@@ -333,11 +348,5 @@ def update_list(
             obj=bank_list,
             details={"from": before, "to": after},
         )
-    transaction.on_commit(_forget_lists)
+    transaction.on_commit(lambda: lists_changed.send(sender=BankList))
     return bank_list
-
-
-def _forget_lists() -> None:
-    from haven.hashbank.matcher import matcher  # noqa: PLC0415  (matcher imports this module)
-
-    matcher().forget_lists()

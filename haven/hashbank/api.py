@@ -5,38 +5,36 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import File, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, model_validator
 
 from haven.accounts.actions import Scope
 from haven.accounts.api import ApiKeyAuth, api_key_of
 from haven.audit.actions import record
 from haven.hashbank.actions import record_hits
+from haven.hashbank.changes import horizon
 from haven.hashbank.hashing import FileHashes, hash_bytes
-from haven.hashbank.matcher import Match, matcher
-from haven.hashbank.models import BankList, BankRecord, Category, Status
+from haven.hashbank.hashtypes import Md5Hex, PdqHex, Sha1Hex, Sha256Hex
+from haven.hashbank.matcher import Match, matcher, partner_list
+from haven.hashbank.models import BankList, BankRecord, RecordSource
 from haven.hashbank.results import status_of
 
 router = Router(tags=["hash bank"])
 
-Hex32 = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{32}$")]
-Hex40 = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{40}$")]
-Hex64 = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$")]
-
 
 class HashQuery(Schema):
-    md5: Hex32 | None = None
-    sha1: Hex40 | None = None
-    sha256: Hex64 | None = None
-    pdq: Hex64 | None = None
+    md5: Md5Hex | None = None
+    sha1: Sha1Hex | None = None
+    sha256: Sha256Hex | None = None
+    pdq: PdqHex | None = None
     quality: int | None = Field(None, ge=0, le=100, description="PDQ quality; below 50 is never matched")
 
     @model_validator(mode="after")
@@ -86,11 +84,12 @@ def _out(matches: list[Match]) -> list[MatchOut]:
 def match_hashes(request: HttpRequest, body: MatchRequest) -> list[MatchResult]:
     """Match up to 1,000 sets of hashes. A PDQ hash is matched as given: send the file itself
     (``/match/file``) to have its rotations and flips matched too."""
+    partner = api_key_of(request).organisation.slug
     results = []
     seen: list[int] = []
     for i, q in enumerate(body.hashes):
         hashes = FileHashes.given(md5=q.md5, sha1=q.sha1, sha256=q.sha256, pdq=q.pdq, quality=q.quality)
-        matches = matcher().match(hashes)
+        matches = matcher().match(hashes, partner=partner)
         seen.extend({m.record for m in matches})
         results.append(MatchResult(index=i, status=status_of(hashes, matches), matches=_out(matches)))
     record_hits(seen)
@@ -111,7 +110,7 @@ def match_file(request: HttpRequest, file: File[UploadedFile]) -> FileMatchResul
     if file.size is None or file.size > limit:
         raise HttpError(413, f"file: larger than the {limit:,}-byte limit")
     hashes = hash_bytes(file.read(), file.name or "upload", dihedral=True)
-    matches = matcher().match(hashes)
+    matches = matcher().match(hashes, partner=api_key_of(request).organisation.slug)
     record_hits({m.record for m in matches})
     status = status_of(hashes, matches)
     record("hashbank.match_file", request=request, details={"status": status, "known": len(matches)})
@@ -140,69 +139,75 @@ class HashListPage(Schema):
 
 
 class HashListQuery(Schema):
-    since: str | None = Field(None, description="the `next` cursor from an earlier page; omit for everything")
+    since: str | None = Field(
+        None, max_length=200, description="the `next` cursor from an earlier page; omit for everything"
+    )
     limit: int = Field(1000, ge=1, le=10000)
 
 
-SHAREABLE = (Category.A, Category.B, Category.C)
+# A cursor is the (change, record id) of the last entry a partner was sent; LAST_ID stands for "all of them".
+CURSOR_VERSION = "c1"
+LAST_ID = 2**63 - 1
 
 
-def _shared(r: BankRecord) -> bool:
-    return r.status == Status.ACTIVE and r.category in SHAREABLE and r.verified
+def _cursor(change: int, record_id: int) -> str:
+    return base64.urlsafe_b64encode(f"{CURSOR_VERSION}|{change}|{record_id}".encode()).decode()
 
 
-def _cursor(at: datetime, record_id: int) -> str:
-    return base64.urlsafe_b64encode(f"{at.isoformat()}|{record_id}".encode()).decode()
-
-
-def _parse_cursor(raw: str) -> tuple[datetime, int]:
+def _parse_cursor(raw: str) -> tuple[int, int]:
     try:
-        at, record_id = base64.urlsafe_b64decode(raw.encode()).decode().split("|")
-        return datetime.fromisoformat(at), int(record_id)
+        version, change, record_id = base64.urlsafe_b64decode(raw.encode()).decode().split("|")
+        if version != CURSOR_VERSION:
+            raise ValueError(version)
+        return int(change), int(record_id)
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise HttpError(422, "since: not a cursor this API gave out") from None
+        raise HttpError(
+            422,
+            "since: not a cursor this API gave out (a cursor from before 2026-12 means: start again "
+            "without since)",
+        ) from None
 
 
 @router.get(
-    "/hashlists/{name}", response=HashListPage, auth=ApiKeyAuth(Scope.HASHES_READ), summary="Hash list"
+    "/hashlists/{name}",
+    response=HashListPage,
+    auth=ApiKeyAuth(Scope.HASHES_READ),
+    summary="Hash list",
 )
 def hash_list(request: HttpRequest, name: str, params: Query[HashListQuery]) -> HashListPage:
-    """Verified category A, B and C records in a list, oldest change first. Without ``since`` only the
-    records to hold are returned; with it, every change since then, with ``remove`` for records that were
-    disabled, disputed or regraded out of the list."""
+    """Verified category A, B and C records in a list, in the order they changed. Without ``since`` only
+    the records to hold are returned; with it, every change since then, with ``remove`` for records this
+    list once shared that were disabled, disputed or regraded since. A change is sent only once every
+    transaction before it has committed, so a cursor never skips one."""
     key = api_key_of(request)
-    if name.startswith("partner:") and name != f"partner:{key.organisation.slug}":
+    if name.startswith("partner:") and name != partner_list(key.organisation.slug):
         raise HttpError(404, "no such list")
     bank_list = get_object_or_404(BankList, name=name, enabled=True)
-    records = BankRecord.objects.filter(sources__bank_list=bank_list).distinct().order_by("updated_at", "id")
-    qualifies = Q(status=Status.ACTIVE, category__in=SHAREABLE, graders__gte=2, graders_agree=True)
+    in_list = RecordSource.objects.filter(record=OuterRef("pk"), bank_list=bank_list)
+    final = horizon().final
+    records = BankRecord.objects.filter(Exists(in_list), change__lt=final).order_by("change", "id")
     if params.since:
-        at, last_id = _parse_cursor(params.since)
-        records = records.filter(Q(updated_at__gt=at) | Q(updated_at=at, id__gt=last_id))
+        change, last_id = _parse_cursor(params.since)
+        records = records.filter(Q(change__gt=change) | Q(change=change, id__gt=last_id))
+        once_shared = Exists(in_list.filter(shared_at__isnull=False))
+        records = records.filter(Q(pk__in=BankRecord.objects.shareable().values("pk")) | once_shared)
     else:
-        records = records.filter(qualifies)
+        change, last_id = 0, 0
+        records = records.shareable()
     page = list(records[: params.limit + 1])
     more = len(page) > params.limit
     page = page[: params.limit]
     items = [
         HashListEntry(
-            id=r.pk,
-            md5=r.md5,
-            sha1=r.sha1,
-            sha256=r.sha256,
-            pdq=r.pdq,
-            category=r.category,
-            updated_at=r.updated_at,
-            action="add" if _shared(r) else "remove",
+            id=r.pk, md5=r.md5, sha1=r.sha1, sha256=r.sha256, pdq=r.pdq, category=r.category,
+            updated_at=r.updated_at, action="add" if r.shareable else "remove",
         )
         for r in page
-    ]
-    last = page[-1] if page else None
-    next_cursor = (
-        _cursor(last.updated_at, last.pk)
-        if last
-        else (params.since or _cursor(datetime.fromtimestamp(0).astimezone(), 0))
-    )
+    ]  # fmt: skip
+    if more:
+        next_cursor = _cursor(page[-1].change, page[-1].pk)
+    else:
+        next_cursor = _cursor(max(final - 1, change), LAST_ID if final - 1 >= change else last_id)
     record("hashbank.hashlist", request=request, object_type="hashbank.banklist", object_id=bank_list.pk,
            details={"since": bool(params.since), "items": len(items)})  # fmt: skip
     return HashListPage(list=bank_list.name, items=items, next=next_cursor, more=more)

@@ -1,8 +1,13 @@
 """Match media against the bank: exact by md5, sha1 or sha256, and near-duplicate by PDQ in 8 orientations.
 
 Each process holds one PDQ index, built from the database on first use. Changes reach it in place: this
-process's own imports and status changes through ``refresh_records``, and other processes' through ``sync``,
-which reads the records updated since the last look (at most once a second).
+process's own imports and status changes through the ``records_changed`` signal, and other processes'
+through ``sync``, which reads the records the database stamped as changed since its last horizon (at most
+once a second; ``changes.py`` says why that cannot miss a late commit).
+
+A partner sees matches in the national list and in its own list only, and in the national list only
+records that may be shared (``BankRecord.shareable``). The centre's own matching (reports, scans, staff)
+sees every enabled list.
 """
 
 from __future__ import annotations
@@ -15,12 +20,13 @@ from typing import Any
 
 import numpy as np
 from django.db.models import Q
-from django.utils import timezone
 
-from haven.hashbank.actions import STRENGTH, lookup_exact
+from haven.hashbank.changes import Horizon, horizon
 from haven.hashbank.hashing import DIHEDRAL, MIN_MATCH_QUALITY, FileHashes
+from haven.hashbank.hashtypes import EXACT, STRENGTH
 from haven.hashbank.index import MultiIndex, hex_to_codes
 from haven.hashbank.models import BankList, BankRecord, Status
+from haven.hashbank.signals import lists_changed, records_changed
 
 SYNC_INTERVAL = 1.0
 
@@ -44,11 +50,25 @@ def _matchable() -> Q:
     )
 
 
+def lookup_exact(md5: str | None, sha1: str | None, sha256: str | None) -> list[BankRecord]:
+    query = Q()
+    for name, value in (("md5", md5), ("sha1", sha1), ("sha256", sha256)):
+        if value:
+            query |= Q(**{name: value})
+    if not query:
+        return []
+    return list(BankRecord.objects.filter(query))
+
+
+def partner_list(slug: str) -> str:
+    return f"partner:{slug}"
+
+
 class Matcher:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._index: MultiIndex | None = None
-        self._synced_to = timezone.now()
+        self._horizon = Horizon(0)
         self._last_sync = 0.0
         self._lists: dict[int, BankList] = {}
         self._lists_read = -math.inf
@@ -67,11 +87,11 @@ class Matcher:
             self._lists_read = -math.inf
 
     def _build(self) -> MultiIndex:
-        started = timezone.now()
+        started = horizon()
         rows = [(i, p) for i, p in BankRecord.objects.filter(_matchable()).values_list("id", "pdq") if p]
         index = MultiIndex()
         index.build(np.array([r[0] for r in rows], dtype=np.int64), hex_to_codes([r[1] for r in rows]))
-        self._synced_to = started
+        self._horizon = started
         self._last_sync = time.monotonic()
         return index
 
@@ -84,12 +104,10 @@ class Matcher:
             return self._index
 
     def _sync_locked(self) -> None:
-        started = timezone.now()
-        changed = list(
-            BankRecord.objects.filter(updated_at__gte=self._synced_to).values_list("id", flat=True)
-        )
+        started = horizon()
+        changed = list(BankRecord.objects.filter(self._horizon.since()).values_list("id", flat=True))
         self._apply(changed)
-        self._synced_to = started
+        self._horizon = started
         self._last_sync = time.monotonic()
 
     def _apply(self, record_ids: list[int]) -> None:
@@ -115,23 +133,33 @@ class Matcher:
             self._index = None
             self._lists_read = -math.inf
 
-    def match(self, hashes: FileHashes) -> list[Match]:
-        """Every enabled list's matches for one file's hashes, best distance per record and list."""
-        lists = self.enabled_lists()
-        if not lists:
-            return []
+    def _closest(self, hashes: FileHashes, *, radius: int) -> dict[int, tuple[int, str]]:
+        """Each record found, with its best distance and how it matched (an exact hash's name, or the PDQ
+        orientation)."""
         best: dict[int, tuple[int, str]] = {}
         for found in lookup_exact(hashes.md5, hashes.sha1, hashes.sha256):
             kind = next(n for n in STRENGTH if getattr(found, n) and getattr(found, n) == getattr(hashes, n))
             best[found.pk] = (0, kind)
         if hashes.matchable and hashes.pdq:
             variants = hashes.dihedral or [hashes.pdq]
-            radius = max(bl.pdq_threshold for bl in lists.values())
             results = self.index().search(hex_to_codes(variants), radius)
             for variant, hits in zip(DIHEDRAL, results, strict=False):
                 for hit in hits:
                     if hit.id not in best or hit.distance < best[hit.id][0]:
                         best[hit.id] = (hit.distance, variant)
+        return best
+
+    def match(self, hashes: FileHashes, *, partner: str | None = None) -> list[Match]:
+        """Every enabled list's matches for one file's hashes, best distance per record and list. With
+        ``partner`` (an organisation's slug), only what that partner may see: the national list's shareable
+        records and anything in its own list."""
+        lists = self.enabled_lists()
+        own = partner_list(partner) if partner is not None else None
+        if partner is not None:
+            lists = {pk: bl for pk, bl in lists.items() if bl.name in {"national", own}}
+        if not lists:
+            return []
+        best = self._closest(hashes, radius=max(bl.pdq_threshold for bl in lists.values()))
         if not best:
             return []
         records = (
@@ -140,13 +168,16 @@ class Matcher:
         matches = []
         for rec in records:
             distance, variant = best[rec.pk]
-            exact = variant in STRENGTH
+            exact = variant in EXACT
             if not exact and rec.status != Status.ACTIVE:
                 continue
             for list_id in sorted({s.bank_list_id for s in rec.sources.all()}):
                 bank_list = lists.get(list_id)
-                if bank_list is not None and (exact or distance <= bank_list.pdq_threshold):
-                    matches.append(Match(rec.pk, rec.category, rec.series, distance, variant, bank_list.name))
+                if bank_list is None or not (exact or distance <= bank_list.pdq_threshold):
+                    continue
+                if partner is not None and bank_list.name != own and not rec.shareable:
+                    continue
+                matches.append(Match(rec.pk, rec.category, rec.series, distance, variant, bank_list.name))
         return sorted(matches, key=lambda m: (m.distance, m.record, m.list))
 
 
@@ -157,5 +188,13 @@ def matcher() -> Matcher:
     return _matcher
 
 
-def refresh_records(record_ids: list[int]) -> None:
+def _records_changed(sender: object, record_ids: list[int], **kwargs: Any) -> None:
     _matcher.refresh(record_ids)
+
+
+def _lists_changed(sender: object, **kwargs: Any) -> None:
+    _matcher.forget_lists()
+
+
+records_changed.connect(_records_changed, dispatch_uid="haven.hashbank.matcher")
+lists_changed.connect(_lists_changed, dispatch_uid="haven.hashbank.matcher")

@@ -6,11 +6,12 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
+from haven.hashbank.hashtypes import LENGTHS
 from haven.hashbank.index import DEFAULT_MAX_RADIUS
 
 hex_of = {
     n: RegexValidator(rf"^[0-9a-f]{{{n}}}$", f"must be {n} lowercase hexadecimal characters")
-    for n in (32, 40, 64)
+    for n in set(LENGTHS.values())
 }
 
 
@@ -51,6 +52,21 @@ class BankList(models.Model):
         return self.name
 
 
+# Only graded indecent images are ever shared with partners.
+SHAREABLE_CATEGORIES = (Category.A, Category.B, Category.C)
+
+
+class BankRecordQuerySet(models.QuerySet["BankRecord"]):
+    def verified(self) -> BankRecordQuerySet:
+        """Graded by two graders or more, in agreement (``BankRecord.verified``)."""
+        return self.filter(graders__gte=2, graders_agree=True)
+
+    def shareable(self) -> BankRecordQuerySet:
+        """Records that may be shared outside the centre: active, graded A, B or C, and verified
+        (``BankRecord.shareable`` says the same of one record in memory)."""
+        return self.verified().filter(status=Status.ACTIVE, category__in=SHAREABLE_CATEGORIES)
+
+
 class BankRecord(models.Model):
     md5 = models.CharField(max_length=32, null=True, blank=True, unique=True, validators=[hex_of[32]])
     sha1 = models.CharField(max_length=40, null=True, blank=True, unique=True, validators=[hex_of[40]])
@@ -72,6 +88,11 @@ class BankRecord(models.Model):
         BankList, through="RecordSource", related_name="records"
     )
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    # Set by the database on every change that matters to matching or to hash lists (triggers in
+    # migration 0004): the writing transaction's id on PostgreSQL, a counter on SQLite. See changes.py.
+    change = models.BigIntegerField(default=0, editable=False, db_index=True)
+
+    objects = BankRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
@@ -89,6 +110,10 @@ class BankRecord(models.Model):
     def verified(self) -> bool:
         return self.graders >= 2 and self.graders_agree
 
+    @property
+    def shareable(self) -> bool:
+        return self.status == Status.ACTIVE and self.category in SHAREABLE_CATEGORIES and self.verified
+
 
 class RecordSource(models.Model):
     """Which list holds a record, and who contributed it."""
@@ -97,6 +122,9 @@ class RecordSource(models.Model):
     bank_list = models.ForeignKey(BankList, on_delete=models.PROTECT, related_name="sources")
     source = models.CharField(max_length=200, blank=True)
     added_at = models.DateTimeField(auto_now_add=True)
+    # When the record was first shareable while in this list: a hash list sends ``remove`` only for the
+    # records its subscribers were once sent.
+    shared_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

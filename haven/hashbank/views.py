@@ -17,6 +17,7 @@ from haven.audit.actions import record
 from haven.core.access import Permission, requires
 from haven.core.listing import filters_used, paginate
 from haven.hashbank.actions import GRADES, give_verdict, set_status, update_list
+from haven.hashbank.hashtypes import kind_of
 from haven.hashbank.index import DEFAULT_MAX_RADIUS
 from haven.hashbank.models import BankList, BankRecord, Category, RecordSource, Status
 
@@ -33,7 +34,7 @@ class SearchForm(forms.Form):
 
     def clean_hash(self) -> str:
         value = str(self.cleaned_data["hash"]).strip().lower()
-        if value and not re.fullmatch(r"[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64}", value):
+        if value and not (re.fullmatch(r"[0-9a-f]+", value) and kind_of(value)):
             raise forms.ValidationError("Enter a hash of 32, 40 or 64 hexadecimal characters")
         return value
 
@@ -99,10 +100,14 @@ def _render_record(
     request: HttpRequest, rec: BankRecord, *, verdict_form: VerdictForm | None = None,
     status_form: StatusForm | None = None,
 ) -> HttpResponse:  # fmt: skip
+    """The record page, audited as a view whichever request shows it (a form sent back with errors too)."""
     user = request.user
     assert isinstance(user, User)
     mine = rec.verdicts.filter(grader=user).first()
     invalid = next((f for f in (verdict_form, status_form) if f is not None and f.errors), None)
+    record(
+        "hashbank.record_view", request=request, obj=rec, details={"invalid_form": True} if invalid else None
+    )
     context = {
         "title": f"Record {rec.pk}",
         "rec": rec,
@@ -120,9 +125,7 @@ def _render_record(
 
 @requires(Permission.HASHBANK_VIEW)
 def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    rec = get_object_or_404(BankRecord, pk=pk)
-    record("hashbank.record_view", request=request, obj=rec)
-    return _render_record(request, rec)
+    return _render_record(request, get_object_or_404(BankRecord, pk=pk))
 
 
 @require_POST
@@ -168,6 +171,7 @@ class ListForm(forms.Form):
 
 
 def _render_lists(request: HttpRequest, invalid: tuple[int, ListForm] | None = None) -> HttpResponse:
+    record("hashbank.lists_view", request=request, details={"invalid_form": True} if invalid else None)
     rows = []
     for bank_list in BankList.objects.order_by("name").annotate(
         record_count=Count("sources__record", distinct=True)

@@ -3,7 +3,11 @@ the bulk import are not held to one audit append per report."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -14,7 +18,16 @@ from haven.accounts.models import Organisation, User
 from haven.audit.actions import AuditActor, record
 from haven.core.bulk import JsonText, insert_many, next_ids
 from haven.evidence.models import Blob
-from haven.intake.models import Identifier, MatchStatus, Report, ReportMedia, ReportNote, ReportStatus
+from haven.intake.models import (
+    Identifier,
+    MatchStatus,
+    PublicLimitKey,
+    PublicSubmission,
+    Report,
+    ReportMedia,
+    ReportNote,
+    ReportStatus,
+)
 from haven.intake.schemas import IdentifierIn, ReportIn, body_sha256
 
 RETRIES = 3  # a concurrent batch that took the same external id first: look again and retry
@@ -331,3 +344,27 @@ def add_note(report: Report, text: str, *, author: User, request: HttpRequest | 
         note = ReportNote.objects.create(report=report, author=author, text=text[:5000])
         record("intake.report_note", actor=author, request=request, obj=report, details={"note": note.pk})
     return note
+
+
+def _day_key(day: Any) -> bytes:
+    key, _ = PublicLimitKey.objects.get_or_create(day=day, defaults={"key": secrets.token_bytes(32)})
+    return bytes(key.key)
+
+
+def admit_public_report(address: str | None, *, per_hour: int) -> bool:
+    """Whether the public form may take one more report from ``address`` this hour; if so, count it.
+
+    The address itself is never kept: only its HMAC under a random key of the day, and that key is
+    deleted when the day is over (so the count starts again at midnight). The digests go after a day.
+    """
+    now = timezone.now()
+    today = timezone.localdate(now)
+    with transaction.atomic():
+        PublicLimitKey.objects.filter(day__lt=today).delete()
+        PublicSubmission.objects.filter(at__lt=now - timedelta(days=1)).delete()
+        digest = hmac.new(_day_key(today), (address or "").encode(), hashlib.sha256).hexdigest()
+        recent = PublicSubmission.objects.filter(digest=digest, at__gte=now - timedelta(hours=1))
+        if recent.count() >= per_hour:
+            return False
+        PublicSubmission.objects.create(digest=digest, at=now)
+    return True

@@ -193,3 +193,28 @@ class ReportMedia(models.Model):
 
     def __str__(self) -> str:
         return f"media {self.position} of {self.report_id}"
+
+
+class PublicLimitKey(models.Model):
+    """A random key for one day's rate-limit digests. Deleted once its day is over, so a digest kept from
+    that day can no longer be tied to an address by anyone, even with the server's secrets."""
+
+    day = models.DateField(unique=True)
+    key = models.BinaryField(max_length=32)
+
+    def __str__(self) -> str:
+        return f"public limit key for {self.day}"
+
+
+class PublicSubmission(models.Model):
+    """One report from the public form, counted against its sender without keeping the sender's address:
+    ``digest`` is HMAC-SHA256 of the address under the day's key."""
+
+    digest = models.CharField(max_length=64)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["digest", "at"], name="intake_public_digest_at")]
+
+    def __str__(self) -> str:
+        return f"public report at {self.at:%Y-%m-%d %H:%M}"

@@ -21,10 +21,9 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from haven.audit.actions import record
-from haven.audit.models import AuditEntry
 from haven.core.access import public
 from haven.core.requests import client_ip
-from haven.intake.actions import ConflictError, submit_reports
+from haven.intake.actions import ConflictError, admit_public_report, submit_reports
 from haven.intake.models import Source, reference_of
 from haven.intake.schemas import ReportIn
 
@@ -273,12 +272,6 @@ def _report(answers: dict[str, Any]) -> ReportIn:
     })  # fmt: skip
 
 
-def _too_many(request: HttpRequest) -> bool:
-    since = timezone.now() - dt.timedelta(hours=1)
-    recent = AuditEntry.objects.filter(action="intake.public_report", ip=client_ip(request), at__gte=since)
-    return recent.count() >= settings.PUBLIC_REPORTS_PER_HOUR
-
-
 @public
 @never_cache
 def check(request: HttpRequest) -> HttpResponse:
@@ -291,15 +284,17 @@ def check(request: HttpRequest) -> HttpResponse:
     answers["check"] = True
     request.session[SESSION] = answers
     if request.method == "POST":
-        if _too_many(request):
+        if not admit_public_report(client_ip(request), per_hour=settings.PUBLIC_REPORTS_PER_HOUR):
             return render(request, "intake/public/limit.html", {"page_title": "Try again later"}, status=429)
+        # No request goes to the audit trail from here: a member of the public's address and browser are
+        # not kept (the trail is append-only, so anything written there is kept for ever).
         (result,) = submit_reports(
             [_report(answers)], organisation=None, source=Source.PUBLIC, idempotency_key=answers["key"],
-            finished=True, request=request, origin="public form",
+            finished=True, origin="public form",
         )  # fmt: skip
         if isinstance(result, ConflictError):  # pragma: no cover  (the key is this session's own)
             return redirect("report:start")
-        record("intake.public_report", request=request, obj=result.report)
+        record("intake.public_report", obj=result.report)
         request.session[SESSION] = {"done": str(result.report.uid)}
         return redirect("report:done")
     return render(

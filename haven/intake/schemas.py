@@ -18,11 +18,9 @@ from pydantic import (
     model_validator,
 )
 
+from haven.hashbank.hashtypes import Md5Hex, PdqHex, Sha1Hex, Sha256Hex
 from haven.intake.models import IdentifierKind, IncidentType
 
-HEX32 = r"^[0-9a-fA-F]{32}$"
-HEX40 = r"^[0-9a-fA-F]{40}$"
-HEX64 = r"^[0-9a-fA-F]{64}$"
 COUNTRY = r"^[A-Z]{2}$"
 
 # Known annotations: sextortion, minor_to_minor, generative_ai, self_generated, viral. Partners may send
@@ -84,10 +82,10 @@ class VictimIn(Strict):
 
 
 class MediaIn(Strict):
-    sha256: str | None = Field(None, pattern=HEX64)
-    sha1: str | None = Field(None, pattern=HEX40)
-    md5: str | None = Field(None, pattern=HEX32)
-    pdq: str | None = Field(None, pattern=HEX64)
+    sha256: Sha256Hex | None = None
+    sha1: Sha1Hex | None = None
+    md5: Md5Hex | None = None
+    pdq: PdqHex | None = None
     file_name: str | None = Field(None, max_length=255)
     viewed_by_reporter: bool | None = None
     publicly_available: bool | None = None

@@ -93,7 +93,9 @@ def _render_report(
     request: HttpRequest, report: Report, *, assign_form: AssignForm | None = None,
     note_form: NoteForm | None = None,
 ) -> HttpResponse:  # fmt: skip
+    """The report page, audited as a view whichever request shows it (a form sent back with errors too)."""
     invalid = next((f for f in (assign_form, note_form) if f is not None and f.errors), None)
+    record("report.view", request=request, obj=report, details={"invalid_form": True} if invalid else None)
     return render(
         request,
         "intake/report.html",
@@ -117,9 +119,7 @@ def _report(uid: str) -> Report:
 
 @requires(Permission.REPORTS_VIEW)
 def report_detail(request: HttpRequest, uid: str) -> HttpResponse:
-    report = _report(uid)
-    record("report.view", request=request, obj=report)
-    return _render_report(request, report)
+    return _render_report(request, _report(uid))
 
 
 @require_POST

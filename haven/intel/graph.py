@@ -5,6 +5,7 @@ and every expansion is capped, so that a shared address cannot pull the whole da
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from haven.intake.models import Report
@@ -94,7 +95,15 @@ def around(subject: Subject, limit: int = 200) -> list[Element]:
     return elements
 
 
-def expand(node: str) -> list[Element]:
+@dataclass(frozen=True)
+class Expansion:
+    """A node's neighbours, and the record whose contents they show (what the audit trail must name)."""
+
+    elements: list[Element]
+    shown: Value | Subject | Report
+
+
+def expand(node: str) -> Expansion:
     """One node's neighbours: a value's holders (as subjects), a report's identifiers, a subject's own."""
     kind, _, key = node.partition(":")
     try:
@@ -105,15 +114,20 @@ def expand(node: str) -> list[Element]:
                 .distinct()
                 .order_by("id")[:EXPAND_LIMIT]
             )
-            return [_value(value)] + [
+            elements = [_value(value)] + [
                 e for s in subjects for e in (_subject(s), _edge(f"subject:{s.uid}", node))
             ]
+            return Expansion(elements, value)
         if kind == "subject":
-            return around(Subject.objects.get(uid=uuid.UUID(key)))
+            subject = Subject.objects.get(uid=uuid.UUID(key))
+            return Expansion(around(subject), subject)
         if kind == "report":
             report = Report.objects.get(uid=uuid.UUID(key))
             values = Value.objects.filter(sightings__member__report=report).distinct()
-            return [_report(report)] + [e for v in values for e in (_value(v), _edge(node, f"value:{v.pk}"))]
+            elements = [_report(report)] + [
+                e for v in values for e in (_value(v), _edge(node, f"value:{v.pk}"))
+            ]
+            return Expansion(elements, report)
     except (ValueError, Value.DoesNotExist, Subject.DoesNotExist, Report.DoesNotExist):
         pass
     raise UnknownNodeError(node)

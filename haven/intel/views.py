@@ -152,8 +152,15 @@ def _subject(uid: uuid.UUID) -> Subject:
 def _render_subject(
     request: HttpRequest, subject: Subject, *, status: int = 200, **forms_: forms.Form
 ) -> HttpResponse:
+    """The subject page, audited as a view whichever request shows it (a form sent back with errors too)."""
     facts = dossier(subject, {param: request.GET.get(param) for param in PAGE_PARAMS})
     invalid = next((f for f in forms_.values() if f.errors), None)
+    record(
+        "intel.subject_view",
+        request=request,
+        obj=subject,
+        details={"invalid_form": True} if invalid else None,
+    )
     user = request.user
     others = {param: request.GET.copy() for param in PAGE_PARAMS}
     for param, query in others.items():
@@ -180,9 +187,7 @@ def _render_subject(
 
 @requires(Permission.SUBJECTS_VIEW)
 def subject_detail(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
-    subject = _subject(uid)
-    record("intel.subject_view", request=request, obj=subject)
-    return _render_subject(request, subject)
+    return _render_subject(request, _subject(uid))
 
 
 def _actor(request: HttpRequest) -> User:
@@ -278,12 +283,17 @@ def subject_graph_data(request: HttpRequest, uid: uuid.UUID) -> JsonResponse:
     """The subject's neighbourhood as cytoscape.js elements; ``?expand=<node id>`` gives one node's."""
     subject = _subject(uid)
     node = request.GET.get("expand", "")
+    if not node:
+        record("intel.graph_data", request=request, obj=subject)
+        return JsonResponse({"elements": graph.around(subject)})
     try:
-        elements = graph.expand(node) if node else graph.around(subject)
+        expansion = graph.expand(node)
     except graph.UnknownNodeError:
         raise Http404("no such node") from None
-    record("intel.graph_data", request=request, obj=subject, details={"expand": node or None})
-    return JsonResponse({"elements": elements})
+    # The entry names what the answer shows, which may be another subject, a report or an identifier.
+    record("intel.graph_data", request=request, obj=expansion.shown,
+           details={"expand": node, "from_subject": str(subject.uid)})  # fmt: skip
+    return JsonResponse({"elements": expansion.elements})
 
 
 @requires(Permission.EXCLUSIONS_MANAGE)

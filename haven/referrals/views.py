@@ -149,6 +149,11 @@ def referral_new(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
 def _render_referral(
     request: HttpRequest, referral: Referral, *, status: int = 200, **forms_: Any
 ) -> HttpResponse:
+    """The referral page, audited as a view whichever request shows it (a form sent back with errors too)."""
+    invalid = next((f for f in forms_.values() if f.errors), None)
+    record(
+        "referrals.view", request=request, obj=referral, details={"invalid_form": True} if invalid else None
+    )
     user = _user(request)
     reports = list(referral.reports.select_related("organisation").order_by("received_at", "id"))
     gradings = {g.report_id: g for g in Grading.objects.filter(report__in=reports)}
@@ -161,7 +166,6 @@ def _render_referral(
     answering = user.organisation_id == referral.force_id and has_permission(
         user, Permission.REFERRALS_RESPOND
     )
-    invalid = next((f for f in forms_.values() if f.errors), None)
     return render(
         request,
         "referrals/detail.html",
@@ -190,9 +194,7 @@ def _referral(request: HttpRequest, uid: uuid.UUID) -> Referral:
 
 @requires(Permission.REFERRALS_VIEW)
 def referral_detail(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
-    referral = _referral(request, uid)
-    record("referrals.view", request=request, obj=referral)
-    return _render_referral(request, referral)
+    return _render_referral(request, _referral(request, uid))
 
 
 @requires(Permission.REFERRALS_RESPOND)

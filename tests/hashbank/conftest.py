@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -29,11 +28,8 @@ UNRELATED = [
     "color.png", "clock_motion.png",
 ]  # fmt: skip
 
-REFERENCE = Path(
-    os.environ.get(
-        "HAVEN_PDQ_REFERENCE", Path(__file__).resolve().parents[3] / "shared" / "data" / "pdq-reference"
-    )
-)
+# The PDQ reference implementation's own test images (BSD licence, beside them in LICENSE).
+REFERENCE = Path(__file__).resolve().parents[1] / "data" / "pdq-reference"
 
 
 def load(name: str) -> Image.Image:
@@ -65,7 +61,7 @@ def _jpeg(image: Image.Image, quality: int) -> bytes:
 @pytest.fixture(scope="session")
 def reference_dir() -> Path:
     if not REFERENCE.is_dir():
-        pytest.fail(f"PDQ reference images missing: expected {REFERENCE} (../shared beside the checkout)")
+        pytest.fail(f"PDQ reference images missing: expected {REFERENCE} in the checkout")
     return REFERENCE
 
 

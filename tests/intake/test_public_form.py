@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+from datetime import timedelta
 from typing import Any
 
 from django.test import Client
+from django.utils import timezone
 
-from haven.intake.models import Identifier, Report
+from haven.audit.models import AuditEntry
+from haven.intake.models import Identifier, PublicLimitKey, PublicSubmission, Report
 
 ANSWERS: dict[str, dict[str, str]] = {
     "who": {"who": "parent_carer"},
@@ -107,3 +111,34 @@ def test_the_steps_need_a_started_form(client: Client, db: None) -> None:
     for url in ("/report/who/", "/report/check/", "/report/done/", "/report/no-such-step/"):
         response = client.get(url)
         assert (response.status_code, response["Location"]) == (302, "/report/"), url
+
+
+def test_a_reporters_address_and_browser_are_not_kept(client: Client, db: None) -> None:
+    sender = Client(REMOTE_ADDR="192.0.2.44", HTTP_USER_AGENT="ExampleBrowser/9.9 (a child's tablet)")
+    fill_in(sender)
+    assert sender.post("/report/check/").status_code == 302
+    report = Report.objects.get()
+    entries = AuditEntry.objects.all()
+    assert entries.filter(object_id=str(report.pk)).exists()
+    assert not entries.filter(ip="192.0.2.44").exists()
+    assert not entries.exclude(user_agent="").exists()
+    # What the rate limit keeps is a digest under a key of the day, not the address.
+    (counted,) = PublicSubmission.objects.all()
+    assert "192.0.2.44" not in counted.digest and len(counted.digest) == 64
+    assert counted.digest != hashlib.sha256(b"192.0.2.44").hexdigest()
+
+
+def test_the_limit_counts_each_address_and_forgets_old_days(client: Client, db: None, settings: Any) -> None:
+    settings.PUBLIC_REPORTS_PER_HOUR = 1
+    yesterday = timezone.localdate() - timedelta(days=1)
+    PublicLimitKey.objects.create(day=yesterday, key=b"k" * 32)
+    first, second = Client(REMOTE_ADDR="192.0.2.10"), Client(REMOTE_ADDR="192.0.2.11")
+    fill_in(first)
+    assert first.post("/report/check/").status_code == 302
+    fill_in(second)
+    assert second.post("/report/check/").status_code == 302  # another address: its own count
+    fill_in(first, {**ANSWERS, "what": {"what": "other", "details": "Again."}})
+    assert first.post("/report/check/").status_code == 429
+    assert Report.objects.count() == 2
+    # Yesterday's key is gone, so yesterday's digests can no longer be tied to an address.
+    assert list(PublicLimitKey.objects.values_list("day", flat=True)) == [timezone.localdate()]

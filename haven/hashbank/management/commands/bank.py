@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from haven.audit.actions import CommandLine, record
 from haven.hashbank import csvformat, vics
 from haven.hashbank.actions import BankError, RecordInput, add_records, get_or_create_list
 from haven.hashbank.models import BankRecord, Category
@@ -78,7 +79,12 @@ class Command(BaseCommand):
         if options["category"]:
             records = records.filter(category__in=options["category"])
         if options["verified_only"]:
-            records = records.filter(graders__gte=2, graders_agree=True)
+            records = records.verified()
+        # Audited before the first line goes out, so an export cut short is on the trail too.
+        filters = {k: options[k] for k in ("format", "list", "category", "verified_only") if options[k]}
+        record(
+            "hashbank.export", actor=CommandLine(), details={"filters": filters, "records": records.count()}
+        )
         if options["format"] in {"csv", "vics"}:
             writer = csvformat.write if options["format"] == "csv" else vics.write
             writer(records.iterator(chunk_size=2000), sys.stdout)

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from pydantic import ValidationError
 
 from haven.accounts.models import Organisation
+from haven.audit.actions import CommandLine, record
 from haven.core.paths import json_path
 from haven.intake.actions import ConflictError, submit_reports
 from haven.intake.models import SOURCE_OF_ORGANISATION_KIND, Report, Source
@@ -97,6 +98,7 @@ class Command(BaseCommand):
 
     def _export(self) -> None:
         reports = Report.objects.select_related("organisation").order_by("id")
+        record("intake.reports_export", actor=CommandLine(), details={"reports": reports.count()})
         for report in reports.iterator(chunk_size=2000):
             row = {
                 "id": str(report.uid),

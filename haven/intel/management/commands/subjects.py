@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from haven.accounts.models import User
+from haven.audit.actions import CommandLine, record
 from haven.intel.actions import KINDS_WITH_EXCLUSIONS, IntelError, add_exclusion, remove_exclusion
 from haven.intel.export import subject_rows
 from haven.intel.models import Exclusion
@@ -41,6 +42,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         command = options["subcommand"]
         if command == "export":
+            asked = {"format": options["format"], "with_conditions": options["with_conditions"]}
+            record("intel.subjects_export", actor=CommandLine(), details=asked)
             if options["format"] == "stix":
                 self.stdout.write(bundle(with_conditions=options["with_conditions"]))
                 return
