@@ -126,6 +126,9 @@ def generate(reports: int, seed: int) -> None:
                 {"reported_persons": [{}]},
                 now,
                 now,
+                None,
+                "",
+                0,
             )
             for i in range(start, stop)
         ]

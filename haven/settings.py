@@ -203,6 +203,10 @@ TASKS = {
         "QUEUES": ["default"],
     },
 }
+# A job still running after this long lost its worker; a report still waiting this long after its job was
+# made gets a new job. The workers' chores check both every minute.
+JOB_TIMEOUT_SECONDS = env_int("HAVEN_JOB_TIMEOUT_SECONDS", 1800, minimum=1)
+REQUEUE_AFTER_SECONDS = env_int("HAVEN_REQUEUE_AFTER_SECONDS", 600, minimum=1)
 
 # The evidence store: encrypted blobs under EVIDENCE_DIR, each data key wrapped by HAVEN_EVIDENCE_KEY (32
 # bytes, base64). Retired keys stay in HAVEN_EVIDENCE_OLD_KEYS until `haven evidence rotate-key` has run.

@@ -38,6 +38,7 @@ WITH_ARGUMENTS = {
     "intake:report",
     "intake:assign",
     "intake:note",
+    "intake:retry",
     "hashbank:record",
     "hashbank:record_verdict",
     "hashbank:record_status",

@@ -20,6 +20,7 @@ class Permission(StrEnum):
     STAFF_HOME = "staff.home"
     REPORTS_VIEW = "reports.view"
     REPORTS_SUBMIT = "reports.submit"
+    REPORTS_RETRY = "reports.retry"
     SUBJECTS_VIEW = "subjects.view"
     SUBJECTS_DECIDE = "subjects.decide"
     EXCLUSIONS_MANAGE = "exclusions.manage"

@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from haven.evidence import keys
 from haven.evidence.models import Blob
@@ -38,7 +39,7 @@ class TooLargeError(EvidenceError):
     pass
 
 
-def _path(sha256: str) -> Path:
+def path_of(sha256: str) -> Path:
     return Path(settings.EVIDENCE_DIR) / sha256[:2] / sha256[2:4] / f"{sha256}.blob"
 
 
@@ -106,13 +107,15 @@ class BlobWriter:
         self._file.close()
         digests = {name: h.hexdigest() for name, h in self._hashes.items()}
         sha256 = digests["sha256"]
-        final = _path(sha256)
+        final = path_of(sha256)
         master = keys.current()
         try:
             with transaction.atomic():
                 existing = Blob.objects.select_for_update().filter(sha256=sha256).first()
                 if existing is not None and final.exists():
                     self._temp.unlink(missing_ok=True)
+                    existing.stored_at = timezone.now()
+                    existing.save(update_fields=["stored_at"])
                     return Stored(existing, created=False)
                 blob = existing or Blob(
                     sha256=sha256, size=self.size, md5=digests["md5"], sha1=digests["sha1"]
@@ -143,7 +146,7 @@ def read(sha256: str) -> bytes:
     if blob is None:
         raise EvidenceError(f"no blob {sha256}")
     try:
-        sealed = _path(sha256).read_bytes()
+        sealed = path_of(sha256).read_bytes()
     except OSError as exc:
         raise EvidenceError(f"blob {sha256}: cannot read its file: {exc.strerror}") from None
     nonce, body, tag = sealed[:NONCE], sealed[NONCE:-TAG], sealed[-TAG:]

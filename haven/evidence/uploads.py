@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile, StopUpload
 
 from haven.evidence.store import BlobWriter, Stored, TooLargeError
 
@@ -20,14 +20,24 @@ class StoredUpload(UploadedFile):
 
 
 class EvidenceUploadHandler(FileUploadHandler):
-    def __init__(self, request: Any, max_bytes: int) -> None:
+    """Stores the one file part named ``field``; any other file part is skipped unread and counted in
+    ``skipped``, so a request cannot leave blobs that nothing refers to."""
+
+    def __init__(self, request: Any, max_bytes: int, field: str = "file") -> None:
         super().__init__(request)
         self.max_bytes = max_bytes
+        self.field = field
         self.writer: BlobWriter | None = None
         self.too_large = False
+        self.received = 0
+        self.skipped: list[str] = []
 
-    def new_file(self, *args: Any, **kwargs: Any) -> None:
-        super().new_file(*args, **kwargs)
+    def new_file(self, field_name: str, *args: Any, **kwargs: Any) -> None:
+        super().new_file(field_name, *args, **kwargs)
+        if field_name != self.field or self.received:
+            self.skipped.append(field_name)
+            raise SkipFile()
+        self.received += 1
         self.writer = BlobWriter(self.max_bytes)
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> None:

@@ -93,6 +93,7 @@ def _new_report(
         imminent_danger=item.incident.imminent_danger,
         received_at=now,
         finished_at=now if finished else None,
+        queued_at=now if finished else None,
     )
     # The payload is stored from ``text``; in memory it stays deferred, so reading it loads the stored copy
     # instead of parsing every report of a batch that nobody reads back.
@@ -109,7 +110,8 @@ def _people(item: ReportIn) -> list[tuple[bool, list[list[IdentifierIn]]]]:
 
 REPORT_COLUMNS = (
     "uid", "organisation", "source", "external_id", "idempotency_key", "body_sha256", "status",
-    "incident_type", "occurred_at", "imminent_danger", "payload", "received_at", "finished_at",
+    "incident_type", "occurred_at", "imminent_danger", "payload", "received_at", "finished_at", "queued_at",
+    "failure", "failures",
 )  # fmt: skip
 IDENTIFIER_COLUMNS = (
     "report", "on_victim", "person", "kind", "value", "platform", "region", "port", "seen_at", "event",
@@ -126,7 +128,8 @@ def _store(new: list[tuple[ReportIn, Report, str]]) -> None:
     ids = next_ids(Report, len(new))
     rows = [
         (r.uid, r.organisation_id, r.source, r.external_id, r.idempotency_key, r.body_sha256, r.status,
-         r.incident_type, r.occurred_at, r.imminent_danger, JsonText(text), r.received_at, r.finished_at)
+         r.incident_type, r.occurred_at, r.imminent_danger, JsonText(text), r.received_at, r.finished_at,
+         r.queued_at, "", 0)
         for _, r, text in new
     ]  # fmt: skip
     if ids is not None:
@@ -237,16 +240,24 @@ def _submit(
                      "conflicts": sum(1 for r in results if isinstance(r, ConflictError))},
         )  # fmt: skip
         if finished and new:
-            ids = [report.pk for _, _, report, _ in new]
-            transaction.on_commit(lambda: _enqueue(ids))
+            _enqueue([report.pk for _, _, report, _ in new])
     return [r for r in results if r is not None]
 
 
+JOB_SIZE = 500
+
+
 def _enqueue(report_ids: list[int]) -> None:
+    """Make processing jobs for these reports, in the caller's transaction.
+
+    The queue is a table in the same database, so the jobs commit with the reports or not at all: no
+    report can be acknowledged and then lost between the commit and the enqueue. (Jobs made after the
+    commit, as STYLE.md's side effects are, would leave that window open.)
+    """
     from haven.intake.tasks import process_reports  # noqa: PLC0415  (tasks imports the pipeline)
 
-    for start in range(0, len(report_ids), 500):
-        process_reports.enqueue(report_ids[start : start + 500])
+    for start in range(0, len(report_ids), JOB_SIZE):
+        process_reports.enqueue(report_ids[start : start + JOB_SIZE])
 
 
 def finish_report(
@@ -260,10 +271,10 @@ def finish_report(
         if report.status != ReportStatus.OPEN:
             return report
         report.status, report.finished_at = ReportStatus.RECEIVED, timezone.now()
-        report.save(update_fields=["status", "finished_at"])
+        report.queued_at = report.finished_at
+        report.save(update_fields=["status", "finished_at", "queued_at"])
         record("intake.report_finished", actor=actor, request=request, obj=report)
-        pk = report.pk
-        transaction.on_commit(lambda: _enqueue([pk]))
+        _enqueue([report.pk])
     return report
 
 
@@ -368,3 +379,54 @@ def admit_public_report(address: str | None, *, per_hour: int) -> bool:
             return False
         PublicSubmission.objects.create(digest=digest, at=now)
     return True
+
+
+def fail_report(report_id: int, *, step: str, error: BaseException) -> None:
+    """Mark a received report ``failed``, with the step and the error that stopped it, so it waits for a
+    person instead of blocking the rest of its job. Does nothing to a report no longer received."""
+    reason = f"{step}: {type(error).__name__}: {error}"[:2000]
+    with transaction.atomic():
+        report = Report.objects.select_for_update().filter(pk=report_id).first()
+        if report is None or report.status != ReportStatus.RECEIVED:
+            return
+        report.status, report.failure = ReportStatus.FAILED, reason
+        report.failures += 1
+        report.save(update_fields=["status", "failure", "failures"])
+        record("intake.report_failed", obj=report, details={"step": step, "error": type(error).__name__,
+                                                             "failures": report.failures})  # fmt: skip
+
+
+def retry_report(report: Report, *, actor: User, request: HttpRequest | None = None) -> Report:
+    """Send a failed report through processing again (once its cause is fixed). The reason it failed
+    stays on the audit trail."""
+    with transaction.atomic():
+        report = Report.objects.select_for_update().get(pk=report.pk)
+        if report.status != ReportStatus.FAILED:
+            raise IntakeError(f"only a failed report can be retried; this one is {report.status}")
+        before = report.failure
+        report.status, report.failure, report.queued_at = ReportStatus.RECEIVED, "", timezone.now()
+        report.save(update_fields=["status", "failure", "queued_at"])
+        record("intake.report_retried", actor=actor, request=request, obj=report, details={"failure": before})
+        _enqueue([report.pk])
+    return report
+
+
+def requeue_waiting_reports(*, waiting_longer_than: timedelta) -> int:
+    """Make new jobs for reports still ``received`` long after their last job was made: that job was lost
+    (its worker was killed, or the database went away under it). Safe on many workers at once: each
+    report is taken under a row lock that the others skip. A duplicate job is harmless, since processing
+    skips a report that is no longer received."""
+    cutoff = timezone.now() - waiting_longer_than
+    with transaction.atomic():
+        ids = list(
+            Report.objects.select_for_update(skip_locked=True)
+            .filter(status=ReportStatus.RECEIVED, queued_at__lt=cutoff)
+            .order_by("queued_at")
+            .values_list("id", flat=True)[: 10 * JOB_SIZE]
+        )
+        if not ids:
+            return 0
+        Report.objects.filter(id__in=ids).update(queued_at=timezone.now())
+        record("intake.reports_requeued", details={"reports": len(ids)})
+        _enqueue(ids)
+    return len(ids)

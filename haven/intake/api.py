@@ -31,7 +31,7 @@ from haven.intake.actions import (
     retract_report,
     submit_reports,
 )
-from haven.intake.models import SOURCE_OF_ORGANISATION_KIND, Report, Source
+from haven.intake.models import SOURCE_OF_ORGANISATION_KIND, Report, ReportStatus, Source
 from haven.intake.schemas import ReportIn
 
 router = Router(tags=["reports"])
@@ -253,6 +253,10 @@ def upload_file(request: HttpRequest, report_id: UUID) -> FileOut:
     evidence store, hashed as it arrives; nothing is written in plaintext. It joins the media item that
     gives the same sha256 (or md5), or becomes a new one."""
     report = _own(request, report_id)
+    if report.status != ReportStatus.OPEN:
+        # Checked before a byte is stored; attach_file checks again under the row lock, and the evidence
+        # sweep removes a blob left by a report finished in between.
+        raise HttpError(409, f"files go to an open report; this one is {report.status}")
     handler = EvidenceUploadHandler(request, settings.EVIDENCE_MAX_BYTES)
     request.upload_handlers = [handler]
     try:
@@ -261,6 +265,9 @@ def upload_file(request: HttpRequest, report_id: UUID) -> FileOut:
         raise HttpError(400, f"file: not a readable multipart upload ({exc})") from None
     if handler.too_large:
         raise HttpError(413, f"file: larger than the {settings.EVIDENCE_MAX_BYTES:,}-byte limit")
+    if handler.skipped:
+        parts = ", ".join(handler.skipped)
+        raise HttpError(400, f"file: send one file part, named `file`, per request (also sent: {parts})")
     if not isinstance(upload, StoredUpload):
         raise HttpError(400, "file: send the file as multipart/form-data field `file`")
     try:

@@ -35,6 +35,7 @@ class ReportStatus(models.TextChoices):
     OPEN = "open", "Open: waiting for files or finish"
     RECEIVED = "received", "Received: waiting for processing"
     PROCESSED = "processed", "Processed"
+    FAILED = "failed", "Failed: processing stopped, with the reason"
     RETRACTED = "retracted", "Retracted"
 
 
@@ -97,6 +98,12 @@ class Report(models.Model):
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # When a processing job was last made for the report; the worker's sweep makes another for a report
+    # still received long after (a job lost to a killed worker).
+    queued_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Why processing stopped (``failed``), and how many times it has.
+    failure = models.TextField(blank=True)
+    failures = models.PositiveSmallIntegerField(default=0)
     bundle = models.ForeignKey(
         Bundle, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
     )

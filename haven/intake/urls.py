@@ -10,4 +10,5 @@ urlpatterns = [
     path("<uuid:uid>/", views.report_detail, name="report"),
     path("<uuid:uid>/assign/", views.report_assign, name="assign"),
     path("<uuid:uid>/notes/", views.report_note, name="note"),
+    path("<uuid:uid>/retry/", views.report_retry, name="retry"),
 ]

@@ -12,11 +12,18 @@ from django.views.decorators.http import require_POST
 from pydantic import ValidationError
 
 from haven.accounts.models import User
-from haven.accounts.roles import ROLE_PERMISSIONS
+from haven.accounts.roles import ROLE_PERMISSIONS, has_permission
 from haven.audit.actions import record
 from haven.core.access import Permission, requires
 from haven.core.listing import DateRangeForm, filters_used, in_date_range, paginate
-from haven.intake.actions import ConflictError, IntakeError, add_note, assign_report, submit_reports
+from haven.intake.actions import (
+    ConflictError,
+    IntakeError,
+    add_note,
+    assign_report,
+    retry_report,
+    submit_reports,
+)
 from haven.intake.models import IncidentType, Report, ReportStatus, Source
 from haven.intake.schemas import IdentifierIn, ReportIn
 
@@ -107,6 +114,8 @@ def _render_report(
             "notes": report.notes.select_related("author"),
             "assign_form": assign_form or AssignForm(initial={"assignee": report.assignee_id}),
             "note_form": note_form or NoteForm(),
+            "can_retry": isinstance(request.user, User)
+            and has_permission(request.user, Permission.REPORTS_RETRY),
             "form": invalid,
         },
         status=400 if invalid else 200,
@@ -152,6 +161,21 @@ def report_note(request: HttpRequest, uid: str) -> HttpResponse:
         form.add_error("text", str(exc))
         return _render_report(request, report, note_form=form)
     messages.success(request, "Note added")
+    return redirect("intake:report", uid=report.uid)
+
+
+@require_POST
+@requires(Permission.REPORTS_RETRY)
+def report_retry(request: HttpRequest, uid: str) -> HttpResponse:
+    report = _report(uid)
+    actor = request.user
+    assert isinstance(actor, User)
+    try:
+        retry_report(report, actor=actor, request=request)
+    except IntakeError as exc:
+        messages.error(request, str(exc).capitalize())
+    else:
+        messages.success(request, "The report is queued for processing again")
     return redirect("intake:report", uid=report.uid)
 
 

@@ -204,3 +204,30 @@ def test_files_stream_into_the_evidence_store(
     post(client, keys.platform, {}, f"{URL}/{uid}/finish")
     settings.EVIDENCE_MAX_BYTES = 10_000
     assert_problem(upload(keys.platform, b"late"), 409)
+
+
+def test_an_upload_stores_one_file_and_only_to_an_open_report(
+    client: Client, keys: Keys, settings: Any, tmp_path: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: PLC0415
+
+    from haven.evidence.models import Blob  # noqa: PLC0415
+
+    settings.EVIDENCE_DIR = tmp_path / "evidence"
+    uid = post(client, keys.platform, a_report(media=[])).json()["id"]
+    url = f"{URL}/{uid}/files"
+    three = {
+        name: SimpleUploadedFile(f"{name}.png", name.encode() * 50) for name in ("file", "more", "extra")
+    }
+    problem = assert_problem(client.post(url, three, **bearer(keys.platform)), 400)  # type: ignore[arg-type]
+    assert "one file part" in str(problem["detail"])
+    assert Blob.objects.count() == 1  # the `file` part; the other two were never stored
+    both = {"file": [SimpleUploadedFile("a.png", b"a" * 50), SimpleUploadedFile("b.png", b"b" * 50)]}
+    two_named_file = client.post(url, both, **bearer(keys.platform))  # type: ignore[arg-type]
+    assert_problem(two_named_file, 400)
+    assert Blob.objects.count() == 2
+
+    post(client, keys.platform, {}, f"{URL}/{uid}/finish")
+    late = client.post(url, {"file": SimpleUploadedFile("late.png", b"late" * 50)}, **bearer(keys.platform))  # type: ignore[arg-type]
+    assert_problem(late, 409)
+    assert Blob.objects.count() == 2  # checked before a byte was stored
