@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -240,3 +242,34 @@ def test_worker_burst_drains_the_queue(env: dict[str, str]) -> None:
     assert processed == 12
     assert sizes == [1, 2, 2, 3, 4]  # the demo's five invented people, each one subject
     assert '"ok": true' in verified
+
+
+def test_a_bank_import_killed_mid_file_resumes_exactly(env: dict[str, str], tmp_path: Path) -> None:
+    rows = 40_000
+    listing = tmp_path / "list.csv"
+    with listing.open("w", encoding="utf-8") as out:
+        out.write("md5,sha1,sha256,pdq,category,series,source\n")
+        for i in range(rows):
+            out.write(f"{i:032x},,{i:064x},,B,,kill test\n")
+    command = [*HAVEN, "bank", "import", str(listing), "--format", "csv", "--chunk", "2000"]
+    importing = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def records() -> int:
+        with db(env) as conn:
+            return int(conn.execute("SELECT count(*) FROM hashbank_bankrecord").fetchone()[0])
+
+    seeded = records()
+    try:
+        deadline = time.monotonic() + 60
+        while records() - seeded < 6000 and importing.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        importing.send_signal(signal.SIGKILL)
+    finally:
+        importing.wait(30)
+    kept = records() - seeded
+    assert 0 < kept < rows, "the import was not cut short"
+    assert kept % 2000 == 0  # whole chunks only: nothing half-written
+    again = run(["bank", "import", str(listing), "--format", "csv", "--chunk", "2000"], env)
+    assert again.returncode == 0, again.stderr
+    assert f"{rows - kept} created, 0 merged, {kept} unchanged" in again.stdout
+    assert records() - seeded == rows

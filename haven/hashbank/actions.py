@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import F
@@ -14,7 +13,7 @@ from django.utils import timezone
 
 from haven.accounts.models import User
 from haven.audit.actions import AuditActor, name_of, record
-from haven.hashbank.hashtypes import LENGTHS, STRENGTH, clean
+from haven.hashbank.importing import BankError, ImportSummary, RecordInput, add_chunk, add_rows
 from haven.hashbank.index import DEFAULT_MAX_RADIUS
 from haven.hashbank.models import (
     BankList,
@@ -27,51 +26,7 @@ from haven.hashbank.models import (
 )
 from haven.hashbank.signals import lists_changed, records_changed
 
-FLAGS = ("victim_identified", "offender_identified", "distributed")
 LIST_NAME = re.compile(r"^(national|partner:[a-z0-9][a-z0-9-]{0,80})$")
-
-
-class BankError(ValueError):
-    """Input the bank refuses; the message says why."""
-
-
-@dataclass
-class RecordInput:
-    md5: str | None = None
-    sha1: str | None = None
-    sha256: str | None = None
-    pdq: str | None = None
-    pdq_quality: int | None = None
-    category: str = Category.UNCATEGORISED
-    series: str = ""
-    source: str = ""
-    # Flags only ever turn on: one source knowing a victim is identified is enough.
-    victim_identified: bool = False
-    offender_identified: bool = False
-    distributed: bool = False
-
-    def __post_init__(self) -> None:
-        for name in LENGTHS:
-            try:
-                setattr(self, name, clean(name, getattr(self, name)))
-            except ValueError as exc:
-                raise BankError(str(exc)) from None
-        if not (self.md5 or self.sha1 or self.sha256 or self.pdq):
-            raise BankError("no hash: give at least one of md5, sha1, sha256, pdq")
-        if self.category not in Category.values:
-            raise BankError(f"category: expected one of {', '.join(Category.values)}, got {self.category!r}")
-        if self.pdq_quality is not None and not 0 <= self.pdq_quality <= 100:
-            raise BankError(f"pdq_quality: expected 0 to 100, got {self.pdq_quality}")
-        self.series = self.series.strip()[:100]
-        self.source = self.source.strip()[:200]
-
-
-@dataclass
-class ImportSummary:
-    created: int = 0
-    merged: int = 0
-    unchanged: int = 0
-    errors: list[str] = field(default_factory=list)
 
 
 def get_or_create_list(
@@ -107,55 +62,8 @@ def mark_shared(record_ids: Iterable[int] | None = None, *, bank_list: BankList 
     return sources.update(shared_at=timezone.now())
 
 
-def _find(item: RecordInput) -> BankRecord | None:
-    for name in STRENGTH:
-        value = getattr(item, name)
-        if value:
-            found = BankRecord.objects.filter(**{name: value}).first()
-            if found is not None:
-                return found
-    if item.pdq and not (item.md5 or item.sha1 or item.sha256):
-        return BankRecord.objects.filter(pdq=item.pdq, md5=None, sha1=None, sha256=None).first()
-    return None
-
-
-def _merge(existing: BankRecord, item: RecordInput, actor_name: str) -> bool:
-    """Fill in what the record lacks. Returns whether anything changed."""
-    changes: dict[str, object] = {}
-    for name in (*STRENGTH, "pdq"):
-        value = getattr(item, name)
-        if value and not getattr(existing, name):
-            taken = (
-                name != "pdq" and BankRecord.objects.filter(**{name: value}).exclude(pk=existing.pk).exists()
-            )
-            if not taken:
-                changes[name] = value
-    if "pdq" in changes and item.pdq_quality is not None:
-        changes["pdq_quality"] = item.pdq_quality
-    if item.series and not existing.series:
-        changes["series"] = item.series
-    for flag in FLAGS:
-        if getattr(item, flag) and not getattr(existing, flag):
-            changes[flag] = True
-    if item.category not in {Category.UNCATEGORISED, existing.category}:
-        if existing.category == Category.UNCATEGORISED:
-            changes["category"] = item.category
-        elif existing.status != Status.DISPUTED:
-            # Two sources disagree on the grade: a grader must resolve it, and the record stops matching
-            # as verified until then.
-            changes["status"] = Status.DISPUTED
-    if not changes:
-        return False
-    for name, value in changes.items():
-        setattr(existing, name, value)
-    existing.save()
-    RecordEvent.objects.create(
-        record=existing,
-        actor=actor_name,
-        kind="merged",
-        details=dict(changes) | {"source": item.source, "category_given": item.category},
-    )
-    return True
+# Below this many items the row path is as quick as the chunk path's statements.
+CHUNK_PATH_FROM = 100
 
 
 def add_records(
@@ -166,51 +74,18 @@ def add_records(
     request: HttpRequest | None = None,
     origin: str = "",
 ) -> ImportSummary:
-    """Add or merge each item into ``bank_list``. Importing the same items again changes nothing."""
-    summary = ImportSummary()
+    """Add or merge each item into ``bank_list``, in one transaction with one audit entry. Importing the
+    same items again changes nothing. A long file goes through this a chunk at a time (``haven bank
+    import``), so that a kill loses at most the chunk in flight, and running it again adds exactly that."""
+    items = list(items)
     actor_name = name_of(actor)
-    now = timezone.now()
-    added: list[int] = []
     with transaction.atomic():
-        for item in items:
-            existing = _find(item)
-            created = existing is None
-            if existing is None:
-                existing = BankRecord.objects.create(
-                    md5=item.md5,
-                    sha1=item.sha1,
-                    sha256=item.sha256,
-                    pdq=item.pdq,
-                    pdq_quality=item.pdq_quality,
-                    category=item.category,
-                    series=item.series,
-                    victim_identified=item.victim_identified,
-                    offender_identified=item.offender_identified,
-                    distributed=item.distributed,
-                    first_seen=now,
-                    last_seen=now,
-                )
-                RecordEvent.objects.create(
-                    record=existing,
-                    actor=actor_name,
-                    kind="created",
-                    details={"source": item.source, "list": bank_list.name},
-                )
-                changed = True
-            else:
-                changed = _merge(existing, item, actor_name)
-            _, new_source = RecordSource.objects.get_or_create(
-                record=existing, bank_list=bank_list, source=item.source
-            )
-            if created:
-                summary.created += 1
-            elif changed or new_source:
-                summary.merged += 1
-            else:
-                summary.unchanged += 1
-            if changed or new_source:
-                added.append(existing.pk)
-        mark_shared(added)
+        if len(items) >= CHUNK_PATH_FROM:
+            summary = add_chunk(items, bank_list, actor_name)
+        else:
+            summary = add_rows(items, bank_list, actor_name)
+        mark_shared(summary.existing)  # a record created just now has no grade yet
+        # Last, so that the audit chain's lock is held only for the moment before the commit.
         record(
             "hashbank.import",
             actor=actor,
@@ -220,7 +95,8 @@ def add_records(
             details={"list": bank_list.name, "origin": origin[:200], "created": summary.created,
                      "merged": summary.merged, "unchanged": summary.unchanged},
         )  # fmt: skip
-    transaction.on_commit(lambda: _notify_changed(added))
+        touched = summary.touched
+    transaction.on_commit(lambda: _notify_changed(touched))
     return summary
 
 

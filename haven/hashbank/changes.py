@@ -53,7 +53,6 @@ _POSTGRESQL = [
     END $$""",
     """CREATE TRIGGER hashbank_source_insert AFTER INSERT ON hashbank_recordsource
     REFERENCING NEW TABLE AS joined FOR EACH STATEMENT EXECUTE FUNCTION hashbank_stamp_joined()""",
-    "UPDATE hashbank_bankrecord SET change = 1",
 ]
 _NEXT = "(SELECT coalesce(max(change), 0) + 1 FROM hashbank_bankrecord)"
 # Built from the constants above only, never from input.
@@ -64,7 +63,6 @@ _SQLITE = [
     BEGIN UPDATE hashbank_bankrecord SET change = {_NEXT} WHERE id = NEW.id; END""",  # noqa: S608
     f"""CREATE TRIGGER hashbank_source_insert AFTER INSERT ON hashbank_recordsource BEGIN
     UPDATE hashbank_bankrecord SET change = {_NEXT} WHERE id = NEW.record_id; END""",  # noqa: S608
-    "UPDATE hashbank_bankrecord SET change = 1",
 ]
 _DROP = {
     "postgresql": [
@@ -83,6 +81,9 @@ _DROP = {
 
 
 def install_triggers(schema_editor: BaseDatabaseSchemaEditor) -> None:
+    """Make the triggers, replacing any there are: a later migration that makes SQLite rebuild the
+    table must call this again, since the rebuild drops them."""
+    remove_triggers(schema_editor)
     vendor = schema_editor.connection.vendor
     statements = {"postgresql": _POSTGRESQL, "sqlite": _SQLITE}.get(vendor)
     if statements is None:

@@ -8,8 +8,9 @@ import random
 from PIL import Image, ImageDraw
 
 from haven.accounts.models import User
-from haven.hashbank.actions import RecordInput, add_records, get_or_create_list, give_verdict
+from haven.hashbank.actions import add_records, get_or_create_list, give_verdict
 from haven.hashbank.hashing import hash_bytes
+from haven.hashbank.importing import RecordInput
 from haven.hashbank.models import BankRecord
 
 DEMO_RECORDS = 24

@@ -32,12 +32,20 @@ def lower_hex(value: str | None) -> str | None:
     return value or None
 
 
+_STORED = {name: re.compile(rf"[0-9a-f]{{{length}}}") for name, length in LENGTHS.items()}
+
+
 def clean(name: str, value: str | None) -> str | None:
     """``value`` as a stored hash of kind ``name``; ValueError names the kind and what was wrong."""
-    value = lower_hex(value)
-    length = LENGTHS[name]
-    if value is not None and not re.fullmatch(rf"[0-9a-f]{{{length}}}", value):
-        raise ValueError(f"{name}: expected {length} hexadecimal characters, got {value[:80]!r}")
+    if not value:
+        return None
+    if not _STORED[name].fullmatch(value):  # the common case, already stored form, checked once
+        value = value.strip().lower()
+        if not value:
+            return None
+        if not _STORED[name].fullmatch(value):
+            length = LENGTHS[name]
+            raise ValueError(f"{name}: expected {length} hexadecimal characters, got {value[:80]!r}")
     return value
 
 

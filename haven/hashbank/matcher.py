@@ -29,6 +29,7 @@ from haven.hashbank.models import BankList, BankRecord, Status
 from haven.hashbank.signals import lists_changed, records_changed
 
 SYNC_INTERVAL = 1.0
+APPLY_BATCH = 10_000  # ids a query: SQLite takes at most 32,766 parameters
 
 
 @dataclass(frozen=True)
@@ -113,16 +114,18 @@ class Matcher:
     def _apply(self, record_ids: list[int]) -> None:
         if self._index is None or not record_ids:
             return
-        live = {
-            i: p
-            for i, p in BankRecord.objects.filter(_matchable(), id__in=record_ids).values_list("id", "pdq")
-            if p
-        }
-        gone = [i for i in record_ids if i not in live]
-        if gone:
-            self._index.remove(np.array(gone, dtype=np.int64))
-        if live:
-            self._index.add(np.array(list(live), dtype=np.int64), hex_to_codes(list(live.values())))
+        for start in range(0, len(record_ids), APPLY_BATCH):
+            batch = record_ids[start : start + APPLY_BATCH]
+            live = {
+                i: p
+                for i, p in BankRecord.objects.filter(_matchable(), id__in=batch).values_list("id", "pdq")
+                if p
+            }
+            gone = [i for i in batch if i not in live]
+            if gone:
+                self._index.remove(np.array(gone, dtype=np.int64))
+            if live:
+                self._index.add(np.array(list(live), dtype=np.int64), hex_to_codes(list(live.values())))
 
     def refresh(self, record_ids: list[int]) -> None:
         with self._lock:

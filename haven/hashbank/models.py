@@ -68,17 +68,20 @@ class BankRecordQuerySet(models.QuerySet["BankRecord"]):
 
 
 class BankRecord(models.Model):
-    md5 = models.CharField(max_length=32, null=True, blank=True, unique=True, validators=[hex_of[32]])
-    sha1 = models.CharField(max_length=40, null=True, blank=True, unique=True, validators=[hex_of[40]])
-    sha256 = models.CharField(max_length=64, null=True, blank=True, unique=True, validators=[hex_of[64]])
-    pdq = models.CharField(max_length=64, null=True, blank=True, db_index=True, validators=[hex_of[64]])  # noqa: DJ001
+    # Uniqueness and indexes are declared in Meta, not on the fields: on PostgreSQL a field's unique=True
+    # or db_index=True also builds a varchar_pattern_ops index for LIKE, which nothing here runs, and every
+    # index is paid for by every row an import writes.
+    md5 = models.CharField(max_length=32, null=True, blank=True, validators=[hex_of[32]])  # noqa: DJ001
+    sha1 = models.CharField(max_length=40, null=True, blank=True, validators=[hex_of[40]])  # noqa: DJ001
+    sha256 = models.CharField(max_length=64, null=True, blank=True, validators=[hex_of[64]])  # noqa: DJ001
+    pdq = models.CharField(max_length=64, null=True, blank=True, validators=[hex_of[64]])  # noqa: DJ001
     pdq_quality = models.PositiveSmallIntegerField(null=True, blank=True)
     category = models.CharField(max_length=20, choices=Category.choices, default=Category.UNCATEGORISED)
-    series = models.CharField(max_length=100, blank=True, db_index=True)
+    series = models.CharField(max_length=100, blank=True)
     victim_identified = models.BooleanField(default=False)
     offender_identified = models.BooleanField(default=False)
     distributed = models.BooleanField(default=False)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     graders = models.PositiveSmallIntegerField(default=0)
     graders_agree = models.BooleanField(default=False)
     first_seen = models.DateTimeField()
@@ -87,10 +90,10 @@ class BankRecord(models.Model):
     lists: models.ManyToManyField[BankList, RecordSource] = models.ManyToManyField(
         BankList, through="RecordSource", related_name="records"
     )
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
     # Set by the database on every change that matters to matching or to hash lists (triggers in
     # migration 0004): the writing transaction's id on PostgreSQL, a counter on SQLite. See changes.py.
-    change = models.BigIntegerField(default=0, editable=False, db_index=True)
+    change = models.BigIntegerField(default=0, editable=False)
 
     objects = BankRecordQuerySet.as_manager()
 
@@ -100,7 +103,25 @@ class BankRecord(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(md5=None, sha1=None, sha256=None, pdq=None),
                 name="hashbank_record_has_a_hash",
-            )
+            ),
+            # Partial, like the indexes below: a row without the hash (or series) costs that index nothing.
+            models.UniqueConstraint(
+                fields=["md5"], condition=models.Q(md5__isnull=False), name="hashbank_record_md5_once"
+            ),
+            models.UniqueConstraint(
+                fields=["sha1"], condition=models.Q(sha1__isnull=False), name="hashbank_record_sha1_once"
+            ),
+            models.UniqueConstraint(
+                fields=["sha256"],
+                condition=models.Q(sha256__isnull=False),
+                name="hashbank_record_sha256_once",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["pdq"], condition=models.Q(pdq__isnull=False), name="hashbank_record_pdq"),
+            models.Index(fields=["series"], condition=~models.Q(series=""), name="hashbank_record_series"),
+            # Changes since a horizon (matchers, hash lists) and the staff search's newest-first order.
+            models.Index(fields=["change"], name="hashbank_record_change"),
         ]
 
     def __str__(self) -> str:
@@ -118,8 +139,10 @@ class BankRecord(models.Model):
 class RecordSource(models.Model):
     """Which list holds a record, and who contributed it."""
 
-    record = models.ForeignKey(BankRecord, on_delete=models.CASCADE, related_name="sources")
-    bank_list = models.ForeignKey(BankList, on_delete=models.PROTECT, related_name="sources")
+    # No index of its own: the unique constraint below leads with it.
+    record = models.ForeignKey(BankRecord, on_delete=models.CASCADE, related_name="sources", db_index=False)
+    # No index: nothing looks sources up by list alone except counts and exports, which read them all.
+    bank_list = models.ForeignKey(BankList, on_delete=models.PROTECT, related_name="sources", db_index=False)
     source = models.CharField(max_length=200, blank=True)
     added_at = models.DateTimeField(auto_now_add=True)
     # When the record was first shareable while in this list: a hash list sends ``remove`` only for the

@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
-from haven.hashbank.actions import BankError, RecordInput
+from haven.hashbank.importing import BankError, RecordInput
 from haven.hashbank.models import BankRecord, Category
 
 CONTEXT = "http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/UK/$metadata#Media"

@@ -40,7 +40,7 @@ class SearchForm(forms.Form):
 
 
 def _records(form: SearchForm) -> QuerySet[BankRecord]:
-    records = BankRecord.objects.order_by("-updated_at", "-id").prefetch_related(
+    records = BankRecord.objects.order_by("-change", "-id").prefetch_related(
         Prefetch("sources", queryset=RecordSource.objects.select_related("bank_list"))
     )
     if not form.is_valid():

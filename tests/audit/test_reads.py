@@ -12,7 +12,8 @@ from django.test import Client
 
 from haven.accounts.models import User
 from haven.audit.models import AuditEntry
-from haven.hashbank.actions import RecordInput, add_records, get_or_create_list
+from haven.hashbank.actions import add_records, get_or_create_list
+from haven.hashbank.importing import RecordInput
 from haven.hashbank.models import BankRecord
 from haven.intel.actions import grade_report
 from haven.intel.models import Subject

@@ -13,7 +13,8 @@ from pytest_django.live_server_helper import LiveServer
 
 from haven.accounts.models import User
 from haven.audit.models import AuditEntry
-from haven.hashbank.actions import RecordInput, add_records, get_or_create_list
+from haven.hashbank.actions import add_records, get_or_create_list
+from haven.hashbank.importing import RecordInput
 from haven.hashbank.models import BankRecord
 from haven.intake.actions import Submitted, submit_reports
 from haven.intake.schemas import ReportIn

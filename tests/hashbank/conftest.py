@@ -10,8 +10,9 @@ import pytest
 import skimage
 from PIL import Image, ImageEnhance, ImageOps
 
-from haven.hashbank.actions import RecordInput, add_records
+from haven.hashbank.actions import add_records
 from haven.hashbank.hashing import hash_file
+from haven.hashbank.importing import RecordInput
 from haven.hashbank.matcher import matcher
 from haven.hashbank.models import BankList, BankRecord
 

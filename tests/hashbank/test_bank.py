@@ -14,8 +14,9 @@ from django.core.management.base import CommandError
 from PIL import Image
 
 from haven.audit.models import AuditEntry
-from haven.hashbank.actions import RecordInput, add_records, get_or_create_list, set_status, update_list
+from haven.hashbank.actions import add_records, get_or_create_list, set_status, update_list
 from haven.hashbank.hashing import hash_file
+from haven.hashbank.importing import RecordInput
 from haven.hashbank.matcher import SYNC_INTERVAL, matcher
 from haven.hashbank.models import BankList, BankRecord, RecordEvent, Status
 from haven.hashbank.results import status_of

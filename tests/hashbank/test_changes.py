@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from haven.accounts.actions import create_api_key
 from haven.accounts.models import User
-from haven.hashbank.actions import RecordInput, add_records, get_or_create_list, give_verdict
+from haven.hashbank.actions import add_records, get_or_create_list, give_verdict
 from haven.hashbank.hashing import FileHashes
+from haven.hashbank.importing import RecordInput
 from haven.hashbank.matcher import Matcher
 from haven.hashbank.models import BankRecord, RecordSource
 from tests.conftest import Orgs

@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 
 from haven.accounts.models import User
 from haven.audit.models import AuditEntry
-from haven.hashbank.actions import RecordInput, add_records, get_or_create_list, give_verdict
+from haven.hashbank.actions import add_records, get_or_create_list, give_verdict
+from haven.hashbank.importing import RecordInput
 from haven.hashbank.models import BankList, BankRecord
 
 SHA = "ab" * 32
@@ -65,7 +66,7 @@ def test_record_page_shows_history_and_is_audited(
     assert SHA in page
     assert "verdict" in page
     assert "Save my verdict" not in page  # analysts read verdicts but do not grade
-    assert "created" in page
+    assert "added to national" in page
     assert "iwf" in page
     assert AuditEntry.objects.filter(action="hashbank.record_view", object_id=str(records[0].pk)).exists()
 

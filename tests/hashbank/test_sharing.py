@@ -11,8 +11,9 @@ from django.test import Client
 
 from haven.accounts.actions import create_api_key
 from haven.accounts.models import User
-from haven.hashbank.actions import RecordInput, add_records, get_or_create_list, give_verdict, set_status
+from haven.hashbank.actions import add_records, get_or_create_list, give_verdict, set_status
 from haven.hashbank.hashing import FileHashes
+from haven.hashbank.importing import RecordInput
 from haven.hashbank.matcher import matcher
 from haven.hashbank.models import BankRecord
 from tests.conftest import Orgs

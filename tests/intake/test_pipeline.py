@@ -11,8 +11,9 @@ from django.core.management import call_command
 from PIL import ImageOps
 
 from haven.evidence import store
-from haven.hashbank.actions import RecordInput, add_records, get_or_create_list
+from haven.hashbank.actions import add_records, get_or_create_list
 from haven.hashbank.hashing import hash_file
+from haven.hashbank.importing import RecordInput
 from haven.hashbank.models import BankRecord
 from haven.intake.actions import Submitted, attach_file, finish_report, submit_reports
 from haven.intake.models import Report, ReportMedia
