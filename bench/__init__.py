@@ -13,6 +13,7 @@ def setup_database() -> Path:
     scratch = Path(tempfile.mkdtemp(prefix="haven-bench-"))
     os.environ.setdefault("HAVEN_DATABASE_URL", f"sqlite:///{scratch / 'bench.sqlite3'}")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "haven.settings")
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as the haven command sets it
     import django
     from django.core.management import call_command
 

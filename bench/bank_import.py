@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import itertools
 import random
 import time
 from pathlib import Path
@@ -76,9 +77,8 @@ def main() -> None:
     )
 
     with listing.open(encoding="utf-8", newline="") as stream:
-        rows = [item for _, item in csvformat.read(stream) if isinstance(item, RecordInput)]
-        baseline = rows[: args.baseline]
-    del rows
+        read = (item for _, item in csvformat.read(stream) if isinstance(item, RecordInput))
+        baseline = list(itertools.islice(read, args.baseline))
     started = time.perf_counter()
     with transaction.atomic():
         add_rows(baseline, national, "bench")

@@ -5,11 +5,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 
 from haven.core.paths import json_path
+from haven.core.problems import ProblemDetail, describe
 from haven.hashbank.api import router as hashbank_router
 from haven.intake.api import router as reports_router
 
@@ -18,7 +23,37 @@ log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 SOURCES = {"body", "query", "path", "header", "cookie", "form", "file"}
 
-api = NinjaAPI(
+# Every operation needs a key with a scope, takes a body or parameters, and reads a body of limited size.
+EVERY_OPERATION = (401, 403, 413, 422)
+
+
+class HavenAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> OpenAPISchema:
+        """The document, with the errors every operation can answer declared on each (the operations
+        declare their own), each as RFC 9457 problem details."""
+        schema = super().get_openapi_schema(**kwargs)
+        problem = {"$ref": "#/components/schemas/ProblemDetail"}
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.setdefault(
+            "ProblemDetail", ProblemDetail.model_json_schema(ref_template="#/components/schemas/{model}")
+        )
+        for name, definition in (
+            ProblemDetail.model_json_schema(ref_template="#/components/schemas/{model}")
+            .get("$defs", {})
+            .items()
+        ):
+            components.setdefault(name, definition)
+        components["ProblemDetail"].pop("$defs", None)
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                responses = operation.setdefault("responses", {})
+                for status in EVERY_OPERATION:
+                    responses.setdefault(status, {"content": {"application/json": {"schema": problem}}})
+        describe(schema)
+        return schema
+
+
+api = HavenAPI(
     title="Haven API",
     version="1",
     description=(
@@ -93,6 +128,17 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         413: "Payload too large",
     }
     return problem(request, exc.status_code, titles.get(exc.status_code, "Error"), exc.message)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return problem(request, 413, "Payload too large", f"(body): larger than the {limit:,}-byte limit")
+
+
+@api.exception_handler(MultiPartParserError)
+def _unreadable(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    return problem(request, 400, "Bad request", f"(body): not a readable multipart body ({exc})")
 
 
 @api.exception_handler(Http404)

@@ -67,6 +67,9 @@ def main(argv: list[str] | None = None) -> int:
         command, rest = rest[0], rest[1:]
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "haven.settings")
+    # Nothing in Haven multiplies large matrices, but an OpenBLAS thread pool, once started by a library's
+    # first call, spins waiting for work on every core (2% of a bank import's CPU in perf). One thread.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from django.core.exceptions import ImproperlyConfigured
 
     try:

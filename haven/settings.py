@@ -217,8 +217,9 @@ EVIDENCE_MAX_BYTES = env_int("HAVEN_EVIDENCE_MAX_BYTES", 200 * 1024 * 1024, mini
 if EVIDENCE_KEY is None and DEBUG:
     EVIDENCE_KEY = _development_key("evidence_key", base64.b64encode(secrets.token_bytes(32)).decode())
 
-# Uploads stay in memory: no request ever writes a plaintext temporary file. The evidence endpoint swaps in
-# its own handler, which encrypts as the upload streams.
+# Uploads stay in memory: no request ever writes a plaintext temporary file. The API's two file endpoints
+# swap in their own handlers (haven/core/uploads.py): /match/file keeps its file in memory up to
+# MATCH_MAX_UPLOAD_BYTES, and the evidence upload encrypts as it streams.
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
 
 # The public reporting form: reports one IP address may send in an hour.
@@ -234,9 +235,10 @@ INTEL_CORRELATION_CAP = env_int("HAVEN_INTEL_CORRELATION_CAP", 20, minimum=1)
 
 # The largest file a partner may send to POST /api/v1/match/file; it is hashed in memory.
 MATCH_MAX_UPLOAD_BYTES = env_int("HAVEN_MATCH_MAX_UPLOAD_BYTES", 50 * 1024 * 1024, minimum=1)
-# In-memory uploads up to the match limit (plus room for the multipart framing); a larger body's file part
-# is dropped rather than spilled to disk.
-FILE_UPLOAD_MAX_MEMORY_SIZE = MATCH_MAX_UPLOAD_BYTES + 1024 * 1024
+
+# The largest request body outside file uploads: a batch of 1,000 reports of a few kilobytes each fits; a
+# larger body gets 413 before it is parsed.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("HAVEN_MAX_BODY_BYTES", 32 * 1024 * 1024, minimum=1024)
 
 # Where the public "Exit this page" button sends a person in a hurry.
 EXIT_PAGE_URL = env_str("HAVEN_EXIT_PAGE_URL", "https://www.bbc.co.uk/weather")

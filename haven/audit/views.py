@@ -55,6 +55,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         request,
         "audit/list.html",
         {"form": form, "page": page, "query": query, "filters_applied": bool(filters)},
+        status=200 if form.is_valid() else 400,
     )
 
 

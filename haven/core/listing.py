@@ -27,6 +27,10 @@ def paginate(request: HttpRequest, rows: Any, per_page: int) -> tuple[Page[Any],
     return page, query.urlencode()
 
 
+# Dates outside these years are typing errors, and the last day of year 9999 has no day after it.
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+
+
 class DateRangeForm(forms.Form):
     """From and to dates (both inclusive, in the centre's time zone) for a filter form."""
 
@@ -42,6 +46,18 @@ class DateRangeForm(forms.Form):
         input_formats=["%Y-%m-%d"],
         error_messages={"invalid": "Enter the to date as YYYY-MM-DD"},
     )
+
+    def _within(self, name: str) -> dt.date | None:
+        value: dt.date | None = self.cleaned_data.get(name)
+        if value is not None and not EARLIEST <= value <= LATEST:
+            raise forms.ValidationError(f"Enter a date between {EARLIEST:%Y} and {LATEST:%Y}")
+        return value
+
+    def clean_date_from(self) -> dt.date | None:
+        return self._within("date_from")
+
+    def clean_date_to(self) -> dt.date | None:
+        return self._within("date_to")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -11,14 +11,15 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import File, Query, Router, Schema
+from ninja import Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.files import UploadedFile
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from haven.accounts.actions import Scope
 from haven.accounts.api import ApiKeyAuth, api_key_of
 from haven.audit.actions import record
+from haven.core.problems import problems
+from haven.core.uploads import ONE_FILE, InMemory, take_one_file
 from haven.hashbank.actions import record_hits
 from haven.hashbank.changes import horizon
 from haven.hashbank.hashing import FileHashes, hash_bytes
@@ -31,6 +32,16 @@ router = Router(tags=["hash bank"])
 
 
 class HashQuery(Schema):
+    # The rule below, in the document too: at least one hash, given as a string.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": [name], "properties": {name: {"type": "string"}}}
+                for name in ("md5", "sha1", "sha256", "pdq")
+            ]
+        }
+    )
+
     md5: Md5Hex | None = None
     sha1: Sha1Hex | None = None
     sha256: Sha256Hex | None = None
@@ -100,15 +111,15 @@ def match_hashes(request: HttpRequest, body: MatchRequest) -> list[MatchResult]:
 
 @router.post(
     "/match/file",
-    response=FileMatchResult,
+    response={200: FileMatchResult, **problems(400)},
     auth=ApiKeyAuth(Scope.HASHES_MATCH),
     summary="Match an uploaded file",
+    openapi_extra=ONE_FILE,
 )
-def match_file(request: HttpRequest, file: File[UploadedFile]) -> FileMatchResult:
-    """Hash an uploaded file in memory, match it in all 8 orientations, and keep nothing."""
-    limit = settings.MATCH_MAX_UPLOAD_BYTES
-    if file.size is None or file.size > limit:
-        raise HttpError(413, f"file: larger than the {limit:,}-byte limit")
+def match_file(request: HttpRequest) -> FileMatchResult:
+    """Send one file as `multipart/form-data` field `file`. It is hashed in memory, matched in all 8
+    orientations, and nothing of it is kept."""
+    file = take_one_file(request, InMemory(request, settings.MATCH_MAX_UPLOAD_BYTES))
     hashes = hash_bytes(file.read(), file.name or "upload", dihedral=True)
     matches = matcher().match(hashes, partner=api_key_of(request).organisation.slug)
     record_hits({m.record for m in matches})

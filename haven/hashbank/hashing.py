@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-import warnings
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,9 +36,17 @@ except ImportError:  # pragma: no cover
 DRAFT_SIZE = 512
 # The reference says a hash of quality below 50 is too featureless to match on.
 MIN_MATCH_QUALITY = 50
-# Decompression-bomb limit: refuse images of more pixels than this (about 16k x 11k).
+# Decompression-bomb limit: refuse images whose header claims more pixels than this (about 16k x 11k).
 MAX_PIXELS = 178_956_970
-Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+# Decoding every pixel costs about 12 bytes a pixel at its peak (the decoded image, the array, PDQ's
+# buffers): 430 MB for a 6000 x 6000 PNG. An image that would decode to more pixels than this is refused
+# (a JPEG on the fast path decodes at an eighth of its size, or less, so it rarely is). The default keeps a
+# worker under about 400 MB; HAVEN_MAX_DECODE_PIXELS changes it for machines with more memory a worker.
+MAX_DECODE_PIXELS = int(os.environ.get("HAVEN_MAX_DECODE_PIXELS", "") or 32_000_000)
+# Pillow's own bomb check warns through the process-wide warnings filters (which threads share, so catching
+# it is not thread-safe) and raises only at twice its limit. Haven checks the size from the header itself,
+# before a pixel is decoded.
+Image.MAX_IMAGE_PIXELS = None
 
 # The order pdqhash.compute_dihedral returns, named as in the PDQ reference.
 DIHEDRAL = ("original", "rotate90", "rotate180", "rotate270", "flip_x", "flip_y", "flip_plus1", "flip_minus1")
@@ -94,26 +102,32 @@ def bits_to_hex(vector: np.ndarray[Any, Any]) -> str:
 
 def decode_pixels(data: bytes, *, exact: bool) -> np.ndarray[Any, Any]:
     """Decode to an RGB array, or for a JPEG on the fast path to its luminance (Y) channel alone, at a
-    reduced scale. Raises ValueError with a reason a person can act on."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            image = Image.open(io.BytesIO(data))
-            fast_jpeg = not exact and image.format == "JPEG" and image.mode in {"RGB", "L"}
-            if fast_jpeg:
-                # Y is PDQ's own luminance (the same 0.299/0.587/0.114 weights), so the colour planes
-                # need not be decoded at all.
-                image.draft("L", (DRAFT_SIZE, DRAFT_SIZE))
-            image.load()
-            pixels = image.convert("L" if fast_jpeg else "RGB")
-        except UnidentifiedImageError:
-            raise ValueError("not an image Haven can read") from None
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+    reduced scale. Raises ValueError with a reason a person can act on, before decoding anything too big."""
+    try:
+        image = Image.open(io.BytesIO(data))  # reads the header only
+        width, height = image.size
+        if width * height > MAX_PIXELS:
             raise ValueError(
-                f"image is larger than the {MAX_PIXELS:,}-pixel limit (possible decompression bomb)"
-            ) from None
-        except (OSError, SyntaxError, EOFError) as exc:
-            raise ValueError(f"corrupt or truncated image: {exc}") from None
+                f"image of {width} x {height} pixels is larger than the {MAX_PIXELS:,}-pixel limit "
+                "(possible decompression bomb)"
+            )
+        fast_jpeg = not exact and image.format == "JPEG" and image.mode in {"RGB", "L"}
+        if fast_jpeg:
+            # Y is PDQ's own luminance (the same 0.299/0.587/0.114 weights), so the colour planes need not
+            # be decoded at all.
+            image.draft("L", (DRAFT_SIZE, DRAFT_SIZE))
+        decoded = image.size[0] * image.size[1]
+        if decoded > MAX_DECODE_PIXELS:
+            raise ValueError(
+                f"image of {width} x {height} pixels would decode to more than the {MAX_DECODE_PIXELS:,} "
+                "pixels a worker decodes (HAVEN_MAX_DECODE_PIXELS)"
+            )
+        image.load()
+        pixels = image.convert("L" if fast_jpeg else "RGB")
+    except UnidentifiedImageError:
+        raise ValueError("not an image Haven can read") from None
+    except (OSError, SyntaxError, EOFError) as exc:
+        raise ValueError(f"corrupt or truncated image: {exc}") from None
     return np.asarray(pixels)
 
 

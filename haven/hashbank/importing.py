@@ -41,7 +41,7 @@ class BankError(ValueError):
     """Input the bank refuses; the message says why."""
 
 
-@dataclass
+@dataclass(slots=True)
 class RecordInput:
     md5: str | None = None
     sha1: str | None = None

@@ -11,7 +11,6 @@ from uuid import UUID
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -21,6 +20,7 @@ from haven.accounts.actions import Scope
 from haven.accounts.api import ApiKeyAuth, api_key_of
 from haven.audit.actions import record
 from haven.core.paths import json_path
+from haven.core.uploads import ONE_FILE, take_one_file
 from haven.evidence.uploads import EvidenceUploadHandler, StoredUpload
 from haven.intake.actions import (
     ConflictError,
@@ -66,7 +66,7 @@ class ReportPage(Schema):
 
 class ReportFilter(Schema):
     limit: int = Field(100, ge=1, le=1000, description="reports per page")
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=2**31 - 1)
 
 
 class BatchIn(Schema):
@@ -226,13 +226,6 @@ def retract(request: HttpRequest, report_id: UUID) -> ReportOut:
     return _change(request, report_id, retract_report)
 
 
-UPLOAD_SCHEMA = {
-    "type": "object",
-    "properties": {"file": {"type": "string", "format": "binary"}},
-    "required": ["file"],
-}
-
-
 class FileOut(Schema):
     sha256: str
     md5: str
@@ -246,7 +239,7 @@ class FileOut(Schema):
     response=FileOut,
     auth=ApiKeyAuth(Scope.REPORTS_WRITE),
     summary="Upload a file",
-    openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": UPLOAD_SCHEMA}}}},
+    openapi_extra=ONE_FILE,
 )
 def upload_file(request: HttpRequest, report_id: UUID) -> FileOut:
     """Send one file as `multipart/form-data` field `file`, before `finish`. It streams into the encrypted
@@ -257,19 +250,8 @@ def upload_file(request: HttpRequest, report_id: UUID) -> FileOut:
         # Checked before a byte is stored; attach_file checks again under the row lock, and the evidence
         # sweep removes a blob left by a report finished in between.
         raise HttpError(409, f"files go to an open report; this one is {report.status}")
-    handler = EvidenceUploadHandler(request, settings.EVIDENCE_MAX_BYTES)
-    request.upload_handlers = [handler]
-    try:
-        upload = request.FILES.get("file")
-    except MultiPartParserError as exc:
-        raise HttpError(400, f"file: not a readable multipart upload ({exc})") from None
-    if handler.too_large:
-        raise HttpError(413, f"file: larger than the {settings.EVIDENCE_MAX_BYTES:,}-byte limit")
-    if handler.skipped:
-        parts = ", ".join(handler.skipped)
-        raise HttpError(400, f"file: send one file part, named `file`, per request (also sent: {parts})")
-    if not isinstance(upload, StoredUpload):
-        raise HttpError(400, "file: send the file as multipart/form-data field `file`")
+    upload = take_one_file(request, EvidenceUploadHandler(request, settings.EVIDENCE_MAX_BYTES))
+    assert isinstance(upload, StoredUpload)
     try:
         item = attach_file(report, upload.stored.blob, file_name=upload.name or "", request=request)
     except IntakeError as exc:

@@ -204,6 +204,10 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
             if following:
                 return redirect(following)
             return redirect("report:step", slug=STEPS[index + 1].slug)
+    elif request.GET.get("review") and current.slug in answers:
+        # Sent back from the check page: show why these answers no longer stand.
+        form = _form(current, answers, data=answers[current.slug])
+        form.is_valid()
     else:
         form = _form(current, answers)
     back = reverse("report:step", args=[STEPS[index - 1].slug]) if index else reverse("report:start")
@@ -220,6 +224,24 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
         },
         status=400 if form.errors else 200,
     )
+
+
+REQUIRED_STEPS = {"who", "what", "contact"}
+
+
+def _first_unfinished(answers: dict[str, Any]) -> Step | None:
+    """The first step whose answers, checked again now, do not stand: a required step never answered, or
+    one whose answers no longer pass (contact details left out while the report was of images seen online,
+    and then the report was changed to sextortion, which needs them)."""
+    for step in STEPS:
+        given = answers.get(step.slug)
+        if given is None:
+            if step.slug in REQUIRED_STEPS:
+                return step
+            continue
+        if not _form(step, answers, data=given).is_valid():
+            return step
+    return None
 
 
 def _summary(answers: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -276,11 +298,11 @@ def _report(answers: dict[str, Any]) -> ReportIn:
 @never_cache
 def check(request: HttpRequest) -> HttpResponse:
     answers = _answers(request)
-    missing = next((s for s in STEPS if s.slug not in answers and s.slug not in {"outcome"}), None)
     if "key" not in answers:
         return redirect("report:start")
-    if missing is not None and missing.slug in {"who", "what", "contact"}:
-        return redirect("report:step", slug=missing.slug)
+    unfinished = _first_unfinished(answers)
+    if unfinished is not None:
+        return redirect(reverse("report:step", args=[unfinished.slug]) + "?review=1")
     answers["check"] = True
     request.session[SESSION] = answers
     if request.method == "POST":

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import statistics
+import tracemalloc
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +15,7 @@ import pytest
 from PIL import Image
 
 from haven.hashbank import hashing, pdqfast
-from haven.hashbank.hashing import hamming, hash_file
+from haven.hashbank.hashing import hamming, hash_bytes, hash_file
 from tests.hashbank.conftest import BANKED, SAMPLES, load, save
 
 
@@ -138,10 +140,42 @@ def test_missing_file_is_an_error(tmp_path: Path) -> None:
 def test_decompression_bombs_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = save(Image.new("RGB", (400, 300)), tmp_path / "big.png")
     monkeypatch.setattr(hashing, "MAX_PIXELS", 1000)
-    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
     got = hash_file(path)
     assert got.error is not None
     assert "decompression bomb" in got.error
+
+
+def test_a_small_file_of_many_pixels_is_refused_before_it_is_decoded(tmp_path: Path) -> None:
+    # 36 million pixels of one colour: a PNG of about 100 KB that would take over 400 MB to hash.
+    path = save(Image.new("L", (6000, 6000), 128), tmp_path / "wide.png", optimize=True)
+    assert path.stat().st_size < 200_000
+    tracemalloc.start()
+    try:
+        got = hash_file(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert got.error is not None and "6000 x 6000" in got.error and "HAVEN_MAX_DECODE_PIXELS" in got.error
+    assert got.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()  # the exact hashes still stand
+    assert peak < 20_000_000
+
+
+def test_a_large_jpeg_decodes_at_a_reduced_scale_and_is_hashed(tmp_path: Path) -> None:
+    photo = load("chelsea.png").resize((6400, 5400))  # 34.6 million pixels, past the full-decode limit
+    got = hash_file(save(photo, tmp_path / "big.jpg", "JPEG", quality=60))
+    assert got.error is None and got.pdq is not None
+    assert hamming(got.pdq, hash_file(SAMPLES / "chelsea.png").pdq or "") <= 31
+
+
+def test_hashing_in_threads_is_safe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The size check is per call, not a process-wide warnings filter that one thread could change under
+    # another: a refused image and a good one, hashed side by side many times, each get their own answer.
+    monkeypatch.setattr(hashing, "MAX_PIXELS", 200_000)
+    big = save(Image.new("RGB", (600, 400)), tmp_path / "big.png").read_bytes()
+    good = (SAMPLES / "coins.png").read_bytes()  # 384 x 303
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda i: hash_bytes(big if i % 2 else good, str(i)), range(40)))
+    assert all((r.error is not None) == (i % 2 == 1) for i, r in enumerate(results))
 
 
 @pytest.mark.parametrize("fmt", ["PNG", "JPEG", "GIF", "WEBP", "BMP", "TIFF"])

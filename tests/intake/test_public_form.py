@@ -142,3 +142,29 @@ def test_the_limit_counts_each_address_and_forgets_old_days(client: Client, db: 
     assert Report.objects.count() == 2
     # Yesterday's key is gone, so yesterday's digests can no longer be tied to an address.
     assert list(PublicLimitKey.objects.values_list("day", flat=True)) == [timezone.localdate()]
+
+
+def test_the_check_page_checks_every_step_again(client: Client, db: None) -> None:
+    anonymous = {**ANSWERS, "what": {"what": "images_online", "details": "I saw images on a forum."},
+                 "contact": {"name": "", "email": "", "phone": ""}}  # fmt: skip
+    fill_in(client, anonymous)
+    # Then the person goes back and changes what happened to a threat, which needs contact details.
+    assert client.post("/report/what/", {"what": "threats", "details": "Someone is threatening my child."})
+    sent = client.post("/report/check/")
+    assert (sent.status_code, sent["Location"]) == (302, "/report/contact/?review=1")
+    assert Report.objects.count() == 0
+    review = client.get(sent["Location"])
+    assert review.status_code == 400
+    assert "Enter an email address or a phone number" in review.content.decode()
+    client.post("/report/contact/", {"email": "carer@example.com"})
+    assert client.post("/report/check/").status_code == 302
+    assert Report.objects.get().payload["reporter"]["contact_email"] == "carer@example.com"
+
+
+def test_a_step_cannot_be_skipped_by_going_to_the_check_page(client: Client, db: None) -> None:
+    assert client.post("/report/").status_code == 302
+    client.post("/report/who/", ANSWERS["who"])
+    client.post("/report/what/", ANSWERS["what"])
+    for attempt in (client.get("/report/check/"), client.post("/report/check/")):
+        assert (attempt.status_code, attempt["Location"]) == (302, "/report/contact/?review=1")
+    assert Report.objects.count() == 0
