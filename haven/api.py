@@ -44,10 +44,15 @@ class HavenAPI(NinjaAPI):
         ):
             components.setdefault(name, definition)
         components["ProblemDetail"].pop("$defs", None)
-        for path in schema.get("paths", {}).values():
+        for route, path in schema.get("paths", {}).items():
             for operation in path.values():
                 responses = operation.setdefault("responses", {})
-                for status in EVERY_OPERATION:
+                statuses = list(EVERY_OPERATION)
+                if "requestBody" in operation:
+                    statuses.append(400)  # a body that is not JSON, or not readable multipart
+                if "{" in route:
+                    statuses.append(404)  # no such report or list for this key
+                for status in statuses:
                     responses.setdefault(status, {"content": {"application/json": {"schema": problem}}})
         describe(schema)
         return schema

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
@@ -18,7 +18,7 @@ from pydantic import ConfigDict, Field, model_validator
 from haven.accounts.actions import Scope
 from haven.accounts.api import ApiKeyAuth, api_key_of
 from haven.audit.actions import record
-from haven.core.problems import problems
+from haven.core.jsontypes import NOT_A_TRUTH_VALUE
 from haven.core.uploads import ONE_FILE, InMemory, take_one_file
 from haven.hashbank.actions import record_hits
 from haven.hashbank.changes import horizon
@@ -46,7 +46,9 @@ class HashQuery(Schema):
     sha1: Sha1Hex | None = None
     sha256: Sha256Hex | None = None
     pdq: PdqHex | None = None
-    quality: int | None = Field(None, ge=0, le=100, description="PDQ quality; below 50 is never matched")
+    quality: Annotated[int, Field(ge=0, le=100), NOT_A_TRUTH_VALUE] | None = Field(
+        None, description="PDQ quality; below 50 is never matched"
+    )
 
     @model_validator(mode="after")
     def _needs_a_hash(self) -> HashQuery:
@@ -111,7 +113,7 @@ def match_hashes(request: HttpRequest, body: MatchRequest) -> list[MatchResult]:
 
 @router.post(
     "/match/file",
-    response={200: FileMatchResult, **problems(400)},
+    response=FileMatchResult,
     auth=ApiKeyAuth(Scope.HASHES_MATCH),
     summary="Match an uploaded file",
     openapi_extra=ONE_FILE,

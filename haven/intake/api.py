@@ -20,6 +20,7 @@ from haven.accounts.actions import Scope
 from haven.accounts.api import ApiKeyAuth, api_key_of
 from haven.audit.actions import record
 from haven.core.paths import json_path
+from haven.core.problems import problems
 from haven.core.uploads import ONE_FILE, take_one_file
 from haven.evidence.uploads import EvidenceUploadHandler, StoredUpload
 from haven.intake.actions import (
@@ -117,7 +118,7 @@ def _submit(request: HttpRequest, items: list[ReportIn], key: str | None) -> lis
 
 @router.post(
     "/reports",
-    response={200: ReportOut, 201: ReportOut},
+    response={200: ReportOut, 201: ReportOut, **problems(409)},
     auth=ApiKeyAuth(Scope.REPORTS_WRITE),
     summary="Submit a report",
 )
@@ -206,7 +207,7 @@ def report_status(request: HttpRequest, report_id: UUID) -> ReportDetail:
 
 @router.post(
     "/reports/{uuid:report_id}/finish",
-    response=ReportOut,
+    response={200: ReportOut, **problems(409)},
     auth=ApiKeyAuth(Scope.REPORTS_WRITE),
     summary="Finish",
 )
@@ -217,7 +218,7 @@ def finish(request: HttpRequest, report_id: UUID) -> ReportOut:
 
 @router.post(
     "/reports/{uuid:report_id}/retract",
-    response=ReportOut,
+    response={200: ReportOut, **problems(409)},
     auth=ApiKeyAuth(Scope.REPORTS_WRITE),
     summary="Retract",
 )
@@ -236,7 +237,7 @@ class FileOut(Schema):
 
 @router.post(
     "/reports/{uuid:report_id}/files",
-    response=FileOut,
+    response={200: FileOut, **problems(409)},
     auth=ApiKeyAuth(Scope.REPORTS_WRITE),
     summary="Upload a file",
     openapi_extra=ONE_FILE,

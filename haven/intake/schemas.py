@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AwareDatetime,
@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from haven.core.jsontypes import NOT_A_TRUTH_VALUE, TEXT_ONLY, JsonBool
 from haven.hashbank.hashtypes import Md5Hex, PdqHex, Sha1Hex, Sha256Hex
 from haven.intake.models import IdentifierKind, IncidentType
 
@@ -36,19 +37,53 @@ assert set(IncidentTypeName.__args__) == set(IncidentType.values)  # type: ignor
 assert set(KindName.__args__) == set(IdentifierKind.values)  # type: ignore[attr-defined]
 
 ON_A_PLATFORM = {"username", "account_id"}
+Age = Annotated[int, Field(ge=0, le=120), NOT_A_TRUTH_VALUE]
+When = Annotated[AwareDatetime, TEXT_ONLY]
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+# A character that no side counts as a space. Strings are stripped here (Python strips \x1c-\x1f and \x85
+# too), pydantic's patterns run on Rust's regex (whose \s lacks \ufeff), and a client checks the document's
+# patterns as JavaScript's (whose \s lacks \x85): excluding all of them makes the three agree.
+NOT_SPACE = r"[^\s\x1c-\x1f\x85\ufeff]"
+# Text that must say something: a value of only spaces would be stripped to nothing.
+SOMETHING = NOT_SPACE
+_EMAIL_PART = r"[^@\s\x1c-\x1f\x85\ufeff]+"
+EMAIL = rf"^{_EMAIL_PART}@{_EMAIL_PART}\.{_EMAIL_PART}$"
+
+
+def _null_unless(kind: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """A JSON Schema rule: these fields are null unless the identifier is of this kind."""
+    return {
+        "if": {"properties": {"kind": {"not": {"const": kind}}}, "required": ["kind"]},
+        "then": {"properties": fields},
+    }
+
+
+# The rules of IdentifierIn._fields_fit_the_kind, in the OpenAPI document too.
+KIND_RULES: Any = [
+    {
+        "if": {"properties": {"kind": {"enum": sorted(ON_A_PLATFORM)}}, "required": ["kind"]},
+        "then": {"required": ["platform"], "properties": {"platform": {"type": "string"}}},
+    },
+    _null_unless("ip", {"port": {"type": "null"}, "seen_at": {"type": "null"},
+                        "event": {"anyOf": [{"type": "null"}, {"pattern": "^\\s*$"}]}}),
+    _null_unless("phone", {"region": {"type": "null"}}),
+]  # fmt: skip
+
+
 class IdentifierIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"allOf": KIND_RULES})
+
     kind: KindName
-    value: str = Field(min_length=1, max_length=500)
-    platform: str | None = Field(None, min_length=1, max_length=100)
+    value: str = Field(min_length=1, max_length=500, pattern=SOMETHING)
+    platform: str | None = Field(None, min_length=1, max_length=100, pattern=SOMETHING)
     region: str | None = Field(None, pattern=COUNTRY, description="phone only: ISO 3166 country code")
-    port: int | None = Field(None, ge=0, le=65535, description="ip only")
-    seen_at: AwareDatetime | None = Field(None, description="ip only: when the address was used")
+    port: Annotated[int, Field(ge=0, le=65535), NOT_A_TRUTH_VALUE] | None = Field(None, description="ip only")
+    seen_at: When | None = Field(None, description="ip only: when the address was used")
     event: str | None = Field(None, max_length=50, description="ip only: login, upload, ...")
 
     @model_validator(mode="after")
@@ -69,14 +104,14 @@ class Location(Strict):
 
 class PersonIn(Strict):
     name: str | None = Field(None, max_length=200)
-    date_of_birth: date | None = None
-    age_estimate: int | None = Field(None, ge=0, le=120)
+    date_of_birth: Annotated[date, TEXT_ONLY] | None = None
+    age_estimate: Age | None = None
     identifiers: list[IdentifierIn] = Field(default_factory=list, max_length=500)
     location: Location | None = None
 
 
 class VictimIn(Strict):
-    age_estimate: int | None = Field(None, ge=0, le=120)
+    age_estimate: Age | None = None
     identifiers: list[IdentifierIn] = Field(default_factory=list, max_length=500)
     location: Location | None = None
 
@@ -87,8 +122,8 @@ class MediaIn(Strict):
     md5: Md5Hex | None = None
     pdq: PdqHex | None = None
     file_name: str | None = Field(None, max_length=255)
-    viewed_by_reporter: bool | None = None
-    publicly_available: bool | None = None
+    viewed_by_reporter: JsonBool | None = None
+    publicly_available: JsonBool | None = None
     annotations: list[Annotation] = Field(default_factory=list, max_length=20)
 
     @field_validator("sha256", "sha1", "md5", "pdq")
@@ -99,21 +134,21 @@ class MediaIn(Strict):
 
 class IncidentIn(Strict):
     type: IncidentTypeName
-    occurred_at: AwareDatetime | None = None
+    occurred_at: When | None = None
     summary: str = Field("", max_length=20_000)
-    imminent_danger: bool = False
+    imminent_danger: JsonBool = False
     annotations: list[Annotation] = Field(default_factory=list, max_length=20)
 
 
 class ReporterIn(Strict):
     organisation: str | None = Field(None, max_length=200)
     contact_name: str | None = Field(None, max_length=200)
-    contact_email: str | None = Field(None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    contact_email: str | None = Field(None, max_length=254, pattern=EMAIL)
     contact_phone: str | None = Field(None, max_length=40)
 
 
 class ReportIn(Strict):
-    external_id: str | None = Field(None, min_length=1, max_length=200)
+    external_id: str | None = Field(None, min_length=1, max_length=200, pattern=SOMETHING)
     incident: IncidentIn
     reported_persons: list[PersonIn] = Field(default_factory=list, max_length=100)
     victims: list[VictimIn] = Field(default_factory=list, max_length=100)
