@@ -4,8 +4,13 @@ Each subject is a ``threat-actor`` (an individual), its identifiers are observab
 ``ipv4-addr``/``ipv6-addr``, ``url``, ``user-account``) related to it, and each of its reports is a STIX
 ``report`` carrying Haven's 3x5x2 grading. Every object is marked TLP:AMBER; a report with handling code C
 (exported only on request) also carries its conditions as a statement marking. Ids are derived from Haven's
-own, so exporting again gives the same ids and a partner's platform updates rather than duplicates.
-Identifiers with no STIX observable (phone, device and payment ids) travel as ``x_haven_identifiers``.
+own, so exporting again gives the same ids and a partner's platform updates rather than duplicates; those
+that are not Haven's own uuid4s are made from a hash in the shape of a UUIDv4, as STIX asks of SDOs and SROs.
+
+What STIX has no property for travels in Haven's property extension (``EXTENSION``, defined in the bundle):
+identifiers with no observable (phone, device and payment ids) on the threat actor; the grading, external id
+and organisation on a report; and on a user account, its platform, when the platform is not one of STIX's
+account types. The bundle passes OASIS's stix2-validator with no warnings (tests/intel/test_export.py).
 """
 
 from __future__ import annotations
@@ -15,18 +20,61 @@ from datetime import UTC, datetime
 from typing import Any
 
 import stix2
+from stix2.v21 import vocab
 
 from haven.intel.export import Exported, subjects
 
 NAMESPACE = uuid.UUID("6b1f4d1e-2b8e-4f43-9a44-6f0d3c1f8a10")  # Haven's namespace for derived STIX ids
+SINCE = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def derived(kind: str, name: str) -> str:
+    """A STIX id for ``kind``, the same at every export: UUIDv5's hash of ``name``, marked as version 4."""
+    return f"{kind}--{uuid.UUID(bytes=uuid.uuid5(NAMESPACE, name).bytes, version=4)}"
+
+
 CENTRE = stix2.Identity(
-    id=f"identity--{uuid.uuid5(NAMESPACE, 'haven-centre')}",
+    id=derived("identity", "haven-centre"),
     name="Haven national centre",
     identity_class="organization",
-    created=datetime(2026, 1, 1, tzinfo=UTC),
-    modified=datetime(2026, 1, 1, tzinfo=UTC),
+    created=SINCE,
+    modified=SINCE,
 )
 COMMON: dict[str, Any] = {"created_by_ref": CENTRE.id, "object_marking_refs": [stix2.TLP_AMBER.id]}
+EXTENSION_ID = derived("extension-definition", "haven-properties-1")
+EXTENSION = stix2.ExtensionDefinition(
+    id=EXTENSION_ID,
+    created_by_ref=CENTRE.id,
+    created=SINCE,
+    modified=SINCE,
+    name="Haven properties",
+    description="What a Haven export carries that STIX has no property for.",
+    schema=(
+        "threat-actor: identifiers, a list of {kind, value} for phone numbers, device ids and payment ids. "
+        "report: grading (Haven's 3x5x2 grading: source, assessment, handling, conditions), external_id "
+        "(the reporting organisation's own reference), organisation. user-account: platform, when it is "
+        "not one of STIX's account types."
+    ),
+    version="1.0",
+    extension_types=["property-extension"],
+    object_marking_refs=[stix2.TLP_AMBER.id],
+)
+ACCOUNT_TYPES = frozenset(vocab.ACCOUNT_TYPE)
+
+
+def _present(value: Any) -> Any:
+    """``value`` without the nulls and empty lists that STIX forbids, or None if nothing is left."""
+    if isinstance(value, dict):
+        value = {k: v for k, v in ((k, _present(v)) for k, v in value.items()) if v is not None}
+    return None if value is None or value in ({}, []) else value
+
+
+def _haven(**properties: Any) -> dict[str, Any]:
+    """The ``extensions`` argument of an object that carries Haven's properties: none, if it has none."""
+    present = _present(properties)
+    if not present:
+        return {}
+    return {"extensions": {EXTENSION_ID: {"extension_type": "property-extension", **present}}}
 
 
 def _observable(kind: str, value: str, platform: str | None) -> Any | None:
@@ -37,13 +85,22 @@ def _observable(kind: str, value: str, platform: str | None) -> Any | None:
         return kind_of(value=value, object_marking_refs=[stix2.TLP_AMBER.id])
     if kind == "url":
         return stix2.URL(value=value, object_marking_refs=[stix2.TLP_AMBER.id])
-    if kind == "username":
+    if kind in {"username", "account_id"}:
+        field = "account_login" if kind == "username" else "user_id"
+        known = (platform or "").lower()
+        if known in ACCOUNT_TYPES:
+            return stix2.UserAccount(
+                account_type=known, object_marking_refs=[stix2.TLP_AMBER.id], **{field: value}
+            )
+        # The platform is not a STIX account type: it goes in Haven's extension, and into the id (which STIX
+        # derives from the account type and login alone), so that the same name on two platforms stays two
+        # accounts.
         return stix2.UserAccount(
-            account_type=platform, account_login=value, object_marking_refs=[stix2.TLP_AMBER.id]
-        )
-    if kind == "account_id":
-        return stix2.UserAccount(
-            account_type=platform, user_id=value, object_marking_refs=[stix2.TLP_AMBER.id]
+            id=f"user-account--{uuid.uuid5(NAMESPACE, f'{platform}/{kind}/{value}')}",
+            object_marking_refs=[stix2.TLP_AMBER.id],
+            **_haven(platform=platform or ""),
+            allow_custom=True,
+            **{field: value},
         )
     return None
 
@@ -67,13 +124,13 @@ def _subject_objects(subject: Exported) -> list[Any]:
         created=first,
         modified=first,
         allow_custom=True,
-        x_haven_identifiers=others,
+        **_haven(identifiers=others),
         **COMMON,
     )
     objects: list[Any] = [actor, *observables]
     objects += [
         stix2.Relationship(
-            id=f"relationship--{uuid.uuid5(NAMESPACE, actor_id + sco.id)}",
+            id=derived("relationship", actor_id + sco.id),
             relationship_type="related-to",
             source_ref=actor_id,
             target_ref=sco.id,
@@ -88,7 +145,7 @@ def _subject_objects(subject: Exported) -> list[Any]:
         markings = [stix2.TLP_AMBER.id]
         if grading and grading["handling"] == "C":
             statement = stix2.MarkingDefinition(
-                id=f"marking-definition--{uuid.uuid5(NAMESPACE, 'conditions-' + uid)}",
+                id=derived("marking-definition", "conditions-" + uid),
                 definition_type="statement",
                 created=received[uid],
                 definition=stix2.StatementMarking(
@@ -109,9 +166,9 @@ def _subject_objects(subject: Exported) -> list[Any]:
                 created_by_ref=CENTRE.id,
                 object_marking_refs=markings,
                 allow_custom=True,
-                x_haven_grading=grading,
-                x_haven_external_id=report["external_id"],
-                x_haven_organisation=report["organisation"],
+                **_haven(
+                    grading=grading, external_id=report["external_id"], organisation=report["organisation"]
+                ),
             )
         )
     return objects
@@ -119,7 +176,7 @@ def _subject_objects(subject: Exported) -> list[Any]:
 
 def bundle(*, with_conditions: bool = False) -> str:
     """Every shareable subject as one STIX 2.1 bundle, serialised."""
-    objects: list[Any] = [CENTRE, stix2.TLP_AMBER]
+    objects: list[Any] = [CENTRE, stix2.TLP_AMBER, EXTENSION]
     for subject in subjects(with_conditions=with_conditions):
         objects += _subject_objects(subject)
     unique = list({o.id: o for o in objects}.values())  # one observable may be held by several subjects

@@ -10,10 +10,12 @@ from typing import Any
 import pytest
 import stix2
 from django.core.management import call_command
+from stix2validator import ValidationOptions, validate_string
 
 from haven.accounts.models import User
 from haven.intake.models import Report
 from haven.intel.actions import IntelError, grade_report
+from haven.intel.stix import EXTENSION_ID
 from tests.conftest import Orgs
 from tests.intel.conftest import ident, person, report_of, submit
 
@@ -77,6 +79,10 @@ def test_handling_code_c_stays_out_unless_asked(graded: None) -> None:
     assert "dev-secret-1" in {i["value"] for i in full["identifiers"]}
 
 
+def haven(obj: Any) -> Any:
+    return obj.extensions[EXTENSION_ID]
+
+
 def test_stix_bundle_parses_and_carries_markings(graded: None) -> None:
     text = export("--format", "stix", "--with-conditions")
     bundle = stix2.parse(text, allow_custom=True)
@@ -88,7 +94,7 @@ def test_stix_bundle_parses_and_carries_markings(graded: None) -> None:
     assert len(by_type["report"]) == 2
     statements = [m for m in by_type["marking-definition"] if m.definition_type == "statement"]
     assert "Do not disclose to the suspect." in statements[0].definition.statement
-    conditional = next(r for r in by_type["report"] if r.x_haven_grading["handling"] == "C")
+    conditional = next(r for r in by_type["report"] if haven(r)["grading"]["handling"] == "C")
     assert statements[0].id in conditional.object_marking_refs
     assert stix2.TLP_AMBER.id in conditional.object_marking_refs
     # Exporting again gives the same ids, so a partner's platform updates rather than duplicates.
@@ -96,3 +102,31 @@ def test_stix_bundle_parses_and_carries_markings(graded: None) -> None:
     assert {o.id for o in again.objects} == {o.id for o in bundle.objects}
     plain = stix2.parse(export("--format", "stix"), allow_custom=True)
     assert sum(o.type == "report" for o in plain.objects) == 1
+
+
+def test_the_stix_bundle_passes_the_oasis_validator_without_a_warning(orgs: Orgs, analyst: User) -> None:
+    submit(
+        orgs,
+        report_of("S1", person(ident("email", "grey.owl@example.com"),
+                               ident("username", "grey_owl", "examplechat"),
+                               ident("phone", "07700 900123"), ident("ip", "192.0.2.7"))),
+        report_of("S2", person(ident("email", "grey.owl@example.com"),
+                               ident("username", "grey_owl", "Twitter"),
+                               ident("account_id", "8812", "otherplatform"))),
+    )  # fmt: skip
+    for report in Report.objects.all():
+        grade_report(report, source="B", assessment="2", handling="C", conditions="Ask first.", actor=analyst)
+    text = export("--format", "stix", "--with-conditions")
+    results = validate_string(text, ValidationOptions(version="2.1", strict=True))
+    assert results.is_valid
+    assert [*results.warnings, *results.errors] == []
+    objects = json.loads(text)["objects"]
+    accounts = [o for o in objects if o["type"] == "user-account"]
+    # A platform STIX knows is its account type; any other travels in Haven's extension, and the same name
+    # on two platforms stays two accounts.
+    assert {o.get("account_type") for o in accounts} == {"twitter", None}
+    assert len({o["id"] for o in accounts}) == 3
+    assert {o["extensions"][EXTENSION_ID]["platform"] for o in accounts if "extensions" in o} == {
+        "examplechat",
+        "otherplatform",
+    }
