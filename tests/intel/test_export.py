@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import stix2
 from django.core.management import call_command
-from stix2validator import ValidationOptions, validate_string
+from stix2validator import ValidationOptions, validate_string  # type: ignore[import-untyped]  # no py.typed
 
 from haven.accounts.models import User
 from haven.intake.models import Report
