@@ -85,6 +85,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "haven.core.headers.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "haven.core.csrf.NoReferrerCsrfViewMiddleware",
@@ -142,6 +143,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Strict"
 CSRF_COOKIE_HTTPONLY = True
+# The CSRF token lives in the session, not in a cookie of its own that would outlast the browser session
+# on what may be a child's or a family's device: no cookie of Haven's outlives the browser.
+CSRF_USE_SESSIONS = True
 CSRF_COOKIE_SAMESITE = "Strict"
 # Cookies are Secure unless the demo runs on plain http://127.0.0.1.
 SESSION_COOKIE_SECURE = env_bool("HAVEN_SECURE_COOKIES", default=not DEBUG)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -49,15 +51,22 @@ def test_session_cookie_is_secure_httponly_and_strict(client: Client, analyst: U
     assert cookie["samesite"] == "Strict"
 
 
+def form_token(response: Any) -> str:
+    """The CSRF token a page's form carries (it lives in the session; there is no CSRF cookie)."""
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode())
+    assert found is not None
+    return found.group(1)
+
+
 def test_a_form_post_with_a_null_origin_from_our_own_page_is_accepted(analyst: User) -> None:
     """Under Referrer-Policy: no-referrer, browsers send Origin: null on same-origin form posts."""
     client = Client(enforce_csrf_checks=True)
-    token = client.get("/staff/login/").cookies["csrftoken"].value
+    token = form_token(client.get("/staff/login/"))
     data = {"username": "alice", "password": PASSWORD, "csrfmiddlewaretoken": token}
     same = client.post("/staff/login/", data, HTTP_ORIGIN="null", HTTP_SEC_FETCH_SITE="same-origin")
     assert same.status_code == 302
     cross = Client(enforce_csrf_checks=True)
-    token = cross.get("/staff/login/").cookies["csrftoken"].value
+    token = form_token(cross.get("/staff/login/"))
     data["csrfmiddlewaretoken"] = token
     assert (
         cross.post("/staff/login/", data, HTTP_ORIGIN="null", HTTP_SEC_FETCH_SITE="cross-site").status_code
@@ -168,3 +177,28 @@ class TestEnvParsers:
         monkeypatch.setenv("X_DB", "postgresql://127.0.0.1:5432/")
         with pytest.raises(Exception, match="X_DB: the URL names no database"):
             env_database("X_DB", default)
+
+
+PUBLIC_PAGES = ["/", "/advice/young-people/", "/report/"]
+
+
+@pytest.mark.parametrize("url", [*PUBLIC_PAGES, "/healthz", "/staff/login/"])
+def test_no_response_is_kept_by_the_browser(client: Client, url: str, db: None) -> None:
+    response = client.get(url, follow=True)
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+
+
+def test_no_public_cookie_outlives_the_browser_session(db: None) -> None:
+    client = Client()
+    for url in PUBLIC_PAGES:
+        client.get(url)
+    started = client.post("/report/")
+    assert started.status_code == 302
+    page = client.get(started["Location"])
+    cookies = {**page.cookies, **started.cookies}
+    assert "csrftoken" not in cookies  # the token is in the session
+    for name, cookie in cookies.items():
+        assert not cookie["max-age"] and not cookie["expires"], name
+    assert 'name="csrfmiddlewaretoken"' in page.content.decode()

@@ -10,11 +10,19 @@ Rules (issue 5):
 - ip: the canonical IPv4 or IPv6 address (its port and time stay on the identifier).
 - url: lowercase scheme and host, no default port, no fragment, no known tracking parameters.
 - device_id and payment_id: trimmed.
+
+Before any of these, every value is put in Unicode's NFKC form (so a username typed in full-width letters is
+the same as in plain ones) and loses its invisible characters (zero-width spaces and joiners, soft hyphens,
+direction marks, variation selectors, tag characters, fillers), which people paste, and which are used to
+dodge exact matches. Domain names, of an address or a URL, are compared in their IDNA (punycode) form:
+``münchen.example`` and ``xn--mnchen-3ya.example`` are one domain.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -49,15 +57,42 @@ TRACKING_PARAMETERS = {"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid"
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+# Characters that show nothing: Unicode's format characters (category Cf: zero-width space, joiners, soft
+# hyphen, direction marks, byte-order mark, tags), variation selectors, the Mongolian vowel separator, and
+# the Hangul fillers, which render as blank.
+_INVISIBLE_EXTRA = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef\u180e\u115f\u1160\u3164\uffa0]")
+
+
+def visible(value: str) -> str:
+    """``value`` in NFKC form, without the characters that show nothing."""
+    if value.isascii():  # nearly every value: NFKC leaves ASCII alone, and ASCII has no invisible characters
+        return value
+    value = unicodedata.normalize("NFKC", value)
+    value = "".join(c for c in value if unicodedata.category(c) != "Cf")
+    return _INVISIBLE_EXTRA.sub("", value)
+
+
+def domain_name(host: str) -> str:
+    """A domain in its IDNA (ASCII) form, lowercased; as given, lowercased, if it has none."""
+    host = host.lower().rstrip(".")
+    if host.isascii():
+        return host
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host
+
+
 def _invalid(kind: str, raw: str, reason: str, platform: str = "") -> Normalised:
     return Normalised(kind, raw, "", platform, reason)
 
 
 def email(raw: str) -> Normalised:
-    value = raw.strip().lower()
+    value = visible(raw).strip().lower()
     local, at, domain = value.rpartition("@")
     if not at or not local or "." not in domain or " " in value:
         return _invalid("email", raw, "not an email address")
+    domain = domain_name(domain)
     rule = PROVIDER_RULES.get(domain)
     if rule is not None:
         local, domain = rule(local)
@@ -69,7 +104,7 @@ def email(raw: str) -> Normalised:
 def phone(raw: str, region: str = "", fallback_region: str = "") -> Normalised:
     where = (region or fallback_region or DEFAULT_REGION).upper()
     try:
-        number = phonenumbers.parse(raw, where)
+        number = phonenumbers.parse(visible(raw), where)
     except phonenumbers.NumberParseException as exc:
         return _invalid("phone", raw, f"not a phone number ({exc})")
     # "Possible", not "valid": Ofcom's drama numbers (07700 900xxx), which test data must use, are possible
@@ -80,8 +115,8 @@ def phone(raw: str, region: str = "", fallback_region: str = "") -> Normalised:
 
 
 def _on_platform(kind: str, raw: str, platform: str, fold: bool) -> Normalised:
-    where = platform.strip().casefold()
-    value = raw.strip()
+    where = visible(platform).strip().casefold()
+    value = visible(raw).strip()
     if kind == "username":
         value = value.removeprefix("@")
     if not where or not value:
@@ -91,18 +126,18 @@ def _on_platform(kind: str, raw: str, platform: str, fold: bool) -> Normalised:
 
 def ip(raw: str) -> Normalised:
     try:
-        return Normalised("ip", raw, ipaddress.ip_address(raw.strip()).compressed)
+        return Normalised("ip", raw, ipaddress.ip_address(visible(raw).strip()).compressed)
     except ValueError:
         return _invalid("ip", raw, "not an IPv4 or IPv6 address")
 
 
 def url(raw: str) -> Normalised:
     try:
-        parts = urlsplit(raw.strip())
+        parts = urlsplit(visible(raw).strip())
         port = parts.port
     except ValueError:
         return _invalid("url", raw, "not a URL")
-    scheme, host = parts.scheme.lower(), (parts.hostname or "")
+    scheme, host = parts.scheme.lower(), domain_name(parts.hostname or "")
     if scheme not in DEFAULT_PORTS or not host:
         return _invalid("url", raw, "not an http or https URL")
     netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
@@ -115,7 +150,7 @@ def url(raw: str) -> Normalised:
 
 
 def trimmed(kind: str, raw: str) -> Normalised:
-    value = raw.strip()
+    value = visible(raw).strip()
     return Normalised(kind, raw, value) if value else _invalid(kind, raw, "empty")
 
 

@@ -224,3 +224,15 @@ def test_a_large_rebuild_is_tidied_after_outside_its_transaction() -> None:
     with transaction.atomic():
         assert not tidy_after(Outcome(moved=BULK_ROWS))  # VACUUM cannot run in a transaction
     assert tidy_after(Outcome(moved=BULK_ROWS))
+
+
+@pytest.mark.django_db
+def test_identifiers_that_look_the_same_link(orgs: Orgs) -> None:
+    submit(
+        orgs,
+        report_of("U1", person(ident("username", "bad\u200bguy", "examplechat"))),
+        report_of("U2", person(ident("username", "\uff42\uff41\uff44\uff47\uff55\uff59", "ExampleChat"))),
+        report_of("U3", person(ident("email", "someone@m\u00fcnchen.example"))),
+        report_of("U4", person(ident("email", "someone@xn--mnchen-3ya.example"))),
+    )
+    assert groups() == {together("U1", "U2"), together("U3", "U4")}

@@ -96,3 +96,27 @@ def test_device_and_payment_ids_are_trimmed_and_unknown_kinds_refused() -> None:
     assert not normalise("payment_id", "   ").valid
     fax = normalise("fax", "123")
     assert (fax.valid, fax.reason) == (False, "unknown kind 'fax'")
+
+
+ZWSP, SOFT_HYPHEN, RLM, FULL_WIDTH = "\u200b", "\u00ad", "\u200f", "\uff42\uff41\uff44\uff47\uff55\uff59"
+
+
+@pytest.mark.parametrize(
+    ("kind", "variants", "platform"),
+    [
+        ("username", ["badguy", f"bad{ZWSP}guy", FULL_WIDTH, f"{RLM}BadGuy", "bad\u2060guy\ufe0f"],
+         "examplechat"),
+        ("email", ["a.person@m\u00fcnchen.example", "A.Person@xn--mnchen-3ya.example",
+                   f"a.per{SOFT_HYPHEN}son@M\u00dcNCHEN.example"], ""),
+        ("url", ["https://m\u00fcnchen.example/p/1", "HTTPS://xn--mnchen-3ya.example/p/1",
+                 f"https://m\u00fc{ZWSP}nchen.example/p/1"], ""),
+        ("phone", ["07700 900123",
+                   "\uff10\uff17\uff17\uff10\uff10 \uff19\uff10\uff10\uff11\uff12\uff13"], ""),
+        ("device_id", ["device-0001", f"device-0001{ZWSP}", "\uff44evice-0001"], ""),
+    ],
+)  # fmt: skip
+def test_identifiers_that_look_the_same_are_one_value(kind: str, variants: list[str], platform: str) -> None:
+    results = [normalise(kind, v, platform=platform) for v in variants]
+    assert len({r.canonical for r in results}) == 1, [r.canonical for r in results]
+    assert all(r.valid for r in results)
+    assert [r.raw for r in results] == variants  # what was reported stays as reported
