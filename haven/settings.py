@@ -139,6 +139,10 @@ LOGIN_REDIRECT_URL = "home"
 # Sessions end after 30 minutes without a request: the timer restarts on every request.
 SESSION_COOKIE_AGE = env_int("HAVEN_SESSION_IDLE_SECONDS", 30 * 60, minimum=60, maximum=24 * 3600)
 SESSION_SAVE_EVERY_REQUEST = True
+# However busy, a session ends this long after its sign-in (the idle limit above ends a quiet one sooner).
+SESSION_ABSOLUTE_SECONDS = env_int(
+    "HAVEN_SESSION_ABSOLUTE_SECONDS", 12 * 3600, minimum=300, maximum=7 * 86400
+)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Strict"
@@ -182,6 +186,9 @@ CONTENT_SECURITY_POLICY = {
 AXES_FAILURE_LIMIT = env_int("HAVEN_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("HAVEN_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The client's address as Haven derives it (behind HAVEN_BEHIND_TLS_PROXY, the address the proxy saw), not
+# the proxy's own, which every request shares: otherwise anyone could lock any member of staff out.
+AXES_CLIENT_IP_CALLABLE = "haven.core.requests.client_ip"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

@@ -32,7 +32,8 @@ OPEN_PAGES = {
     "advice:index", "advice:audience", "healthz", "readyz", "accounts:login",
     "report:start", "report:step", "report:check", "report:done",
 }  # fmt: skip
-SIGN_IN_STEPS = {"accounts:two_factor", "accounts:logout"}
+# The steps of signing in, and changing one's own password (any role, both factors: test_sign_in.py).
+SIGN_IN_STEPS = {"accounts:two_factor", "accounts:logout", "accounts:password"}
 # Pages that take an argument or accept only POST; their boundary tests are in the apps' own test modules.
 WITH_ARGUMENTS = {
     "intake:report",

@@ -26,6 +26,7 @@ def base_env(tmp: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HAVEN_")}
     env.update(
         HAVEN_SECRET_KEY="cli-test-secret-key-0123456789abcdefghijkl",
+        HAVEN_EVIDENCE_KEY="Y2xpLXRlc3QtZXZpZGVuY2Uta2V5LW5vdC1yZWFsISE=",
         HAVEN_DATABASE_URL=f"sqlite:///{tmp / 'haven.sqlite3'}",
         HAVEN_VAR_DIR=str(tmp),
         HAVEN_LOG_LEVEL="WARNING",
@@ -273,3 +274,26 @@ def test_a_bank_import_killed_mid_file_resumes_exactly(env: dict[str, str], tmp_
     assert again.returncode == 0, again.stderr
     assert f"{rows - kept} created, 0 merged, {kept} unchanged" in again.stdout
     assert records() - seeded == rows
+
+
+def test_a_generated_password_is_one_time(env: dict[str, str]) -> None:
+    made = run(["createuser", "gus", "--role", "grader"], env)
+    assert made.returncode == 0, made.stderr
+    assert "password:" in made.stdout and "one-time" in made.stdout
+    chosen = run(
+        ["createuser", "eve", "--role", "grader", "--password-stdin"], env, "a-long-unusual-passphrase-7\n"
+    )
+    assert chosen.returncode == 0
+    with db(env) as conn:
+        flags = dict(conn.execute("SELECT username, password_is_one_time FROM accounts_user").fetchall())
+    assert (flags["gus"], flags["eve"]) == (1, 0)
+
+
+def test_without_an_evidence_key_a_server_does_not_start(env: dict[str, str]) -> None:
+    keyless = {k: v for k, v in env.items() if k != "HAVEN_EVIDENCE_KEY"}
+    for command in (["worker", "--burst"], ["migrate"]):
+        refused = run(command, keyless)
+        assert refused.returncode != 0
+        assert "HAVEN_EVIDENCE_KEY is not set" in refused.stderr, refused.stderr
+    made = run(["evidence", "new-key"], keyless)  # how the first key is made
+    assert made.returncode == 0 and len(made.stdout.strip()) == 44

@@ -61,9 +61,11 @@ def create_user(
     password: str,
     email: str = "",
     check_password_strength: bool = True,
+    one_time: bool = False,
     actor: AuditActor | None = None,
     request: HttpRequest | None = None,
 ) -> User:
+    """A member of staff. ``one_time`` marks the password as one to be changed at the first sign-in."""
     if role not in Role.values:
         raise AccountError(f"unknown role {role!r}; expected one of {', '.join(Role.values)}")
     allowed = ROLE_ORGANISATION_KINDS[role]
@@ -72,7 +74,9 @@ def create_user(
         raise AccountError(
             f"a {Role(role).label.lower()} must belong to a {kinds}, not {organisation.slug!r}"
         )
-    user = User(username=username, email=email, role=role, organisation=organisation)
+    user = User(
+        username=username, email=email, role=role, organisation=organisation, password_is_one_time=one_time
+    )
     if check_password_strength:
         try:
             validate_password(password, user)
@@ -89,8 +93,20 @@ def create_user(
             actor=actor,
             request=request,
             obj=user,
-            details={"role": role, "org": organisation.slug},
+            details={"role": role, "org": organisation.slug, "one_time_password": one_time},
         )
+    return user
+
+
+def change_own_password(user: User, new_password: str, *, request: HttpRequest | None = None) -> User:
+    """A person sets their own password (their form has checked it against the validators)."""
+    with transaction.atomic():
+        was_one_time = user.password_is_one_time
+        user.set_password(new_password)
+        user.password_is_one_time = False
+        user.save(update_fields=["password", "password_is_one_time"])
+        record("auth.password_changed", actor=user, request=request, obj=user,
+               details={"was_one_time": was_one_time})  # fmt: skip
     return user
 
 
@@ -184,3 +200,11 @@ def confirm_totp_device(device: TOTPDevice, *, request: HttpRequest) -> None:
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         record("auth.2fa_setup", request=request, actor=device.user, obj=device)
+
+
+def clear_expired_sessions() -> int:
+    """Delete the sessions past their expiry (Django keeps them until something does)."""
+    from django.contrib.sessions.models import Session  # noqa: PLC0415  (only the chore needs it)
+
+    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return deleted

@@ -39,6 +39,9 @@ class Role(models.TextChoices):
 
 class User(AbstractUser):
     role = models.CharField(max_length=20, choices=Role.choices)
+    # Set by `haven createuser` when it makes the password up: the person must choose their own at their
+    # first sign-in, and only a session signed in with a one-time password may set up a first authenticator.
+    password_is_one_time = models.BooleanField(default=False)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="users")
 
     REQUIRED_FIELDS = ["email"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
@@ -14,6 +15,8 @@ from haven.audit.actions import record
 
 @receiver(user_logged_in)
 def _logged_in(sender: object, request: HttpRequest, user: User, **kwargs: Any) -> None:
+    # The session's absolute lifetime counts from here (middleware.session_too_old).
+    request.session["haven_signed_in_at"] = time.time()
     record("auth.login", request=request, actor=user, obj=user)
 
 

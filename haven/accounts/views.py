@@ -6,8 +6,9 @@ import base64
 
 import segno
 from django.conf import settings
-from django.contrib.auth import logout
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib import messages
+from django.contrib.auth import logout, update_session_auth_hash
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,12 +19,12 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from haven.accounts.actions import confirm_totp_device, start_totp_setup
+from haven.accounts.actions import change_own_password, confirm_totp_device, start_totp_setup
 from haven.accounts.forms import TokenForm
 from haven.accounts.middleware import needs_second_factor
 from haven.accounts.models import User
 from haven.audit.actions import record
-from haven.core.access import public, second_factor_step
+from haven.core.access import public, second_factor_step, signed_in
 
 
 class StaffAuthenticationForm(AuthenticationForm):
@@ -61,6 +62,11 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         return redirect("home")
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     setting_up = device is None
+    if setting_up and not user.password_is_one_time:
+        # A first authenticator needs the one-time password an administrator issued: otherwise anyone who
+        # learnt a person's password could bind their own phone to the account.
+        record("auth.2fa_setup_refused", request=request, actor=user, obj=user)
+        return render(request, "accounts/no_authenticator.html", status=403)
     if setting_up:
         device = start_totp_setup(user)
     assert device is not None
@@ -90,6 +96,29 @@ def two_factor(request: HttpRequest) -> HttpResponse:
 def _safe_next(request: HttpRequest) -> bool:
     nxt = request.GET.get("next", "")
     return nxt.startswith("/staff/") and "//" not in nxt
+
+
+class OwnPasswordForm(SetPasswordForm):  # type: ignore[type-arg]  # django-stubs: generic on the user model
+    error_messages = {**SetPasswordForm.error_messages, "password_mismatch": "The two passwords do not match"}
+
+
+@signed_in
+def password(request: HttpRequest) -> HttpResponse:
+    """Choose one's own password: at the first sign-in, in place of the one-time password, or at any time."""
+    user = request.user
+    assert isinstance(user, User)
+    form = OwnPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        change_own_password(user, form.cleaned_data["new_password1"], request=request)
+        update_session_auth_hash(request, user)
+        messages.success(request, "Your password is changed")
+        return redirect("home")
+    return render(
+        request,
+        "accounts/password.html",
+        {"form": form if form.errors else None, "password_form": form, "first": user.password_is_one_time},
+        status=400 if form.errors else 200,
+    )
 
 
 @require_POST

@@ -40,6 +40,9 @@ class Open(StrEnum):
     """Anyone, signed in or not: public advice pages, login, health checks."""
     SECOND_FACTOR = "second-factor"
     """Signed in with a password, second factor not yet given: the two-factor pages and logout."""
+    SIGNED_IN = "signed-in"
+    """Signed in with both factors, whatever the role, and even while the password is still the one-time
+    password an administrator issued: changing one's own password."""
 
 
 Access = Permission | Open
@@ -63,6 +66,10 @@ def public(view: ViewT) -> ViewT:
 
 def second_factor_step(view: ViewT) -> ViewT:
     return _tag(Open.SECOND_FACTOR)(view)
+
+
+def signed_in(view: ViewT) -> ViewT:
+    return _tag(Open.SIGNED_IN)(view)
 
 
 def declared_access(view: Callable[..., Any]) -> Access | None:

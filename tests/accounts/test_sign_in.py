@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -28,7 +29,8 @@ def _code(device: TOTPDevice, *, offset_steps: int = 0) -> str:
     return f"{totp.token():06d}"
 
 
-def test_first_sign_in_sets_up_an_authenticator(client: Client, analyst: User) -> None:
+def test_first_sign_in_sets_up_an_authenticator_then_a_password(client: Client, analyst: User) -> None:
+    User.objects.filter(pk=analyst.pk).update(password_is_one_time=True)  # as `haven createuser` leaves it
     response = _password_step(client, "alice")
     assert response["Location"] == reverse("accounts:two_factor")  # type: ignore[index]
     page = client.get(reverse("accounts:two_factor"))
@@ -43,9 +45,31 @@ def test_first_sign_in_sets_up_an_authenticator(client: Client, analyst: User) -
     assert done["Location"] == reverse("home")
     device.refresh_from_db()
     assert device.confirmed
-    assert client.get(reverse("home")).status_code == 200
+    # Past both factors, but with a one-time password: every page sends the person to choose their own.
+    for url in (reverse("home"), reverse("intake:inbox")):
+        assert client.get(url)["Location"] == reverse("accounts:password")
+    weak = client.post(reverse("accounts:password"), {"new_password1": "short", "new_password2": "short"})
+    assert weak.status_code == 400
+    new = "a-long-password-of-her-own-2026"
+    chosen = client.post(reverse("accounts:password"), {"new_password1": new, "new_password2": new})
+    assert chosen["Location"] == reverse("home")
+    assert client.get(reverse("home")).status_code == 200  # the session survives the change
+    analyst.refresh_from_db()
+    assert not analyst.password_is_one_time and analyst.check_password(new)
     actions = list(AuditEntry.objects.filter(actor="alice").values_list("action", flat=True))
-    assert actions == ["auth.login", "auth.2fa_setup", "auth.2fa_verified"]
+    assert actions == ["auth.login", "auth.2fa_setup", "auth.2fa_verified", "auth.password_changed"]
+
+
+def test_a_first_authenticator_needs_the_one_time_password(client: Client, analyst: User) -> None:
+    # Someone who knows Alice's own password, but Alice has no authenticator yet (or had it removed).
+    assert _password_step(client, "alice")["Location"] == reverse("accounts:two_factor")  # type: ignore[index]
+    page = client.get(reverse("accounts:two_factor"))
+    assert page.status_code == 403
+    assert b"one-time password" in page.content and b"totp-secret" not in page.content
+    assert not TOTPDevice.objects.filter(user=analyst).exists()
+    assert client.post(reverse("accounts:two_factor"), {"token": "123456"}).status_code == 403
+    assert client.get(reverse("home")).status_code == 302
+    assert AuditEntry.objects.filter(action="auth.2fa_setup_refused", actor="alice").exists()
 
 
 def test_wrong_code_is_refused_and_audited(client: Client, analyst: User) -> None:
@@ -142,3 +166,58 @@ def test_codes_are_throttled_after_a_wrong_one(client: Client, analyst: User) ->
     response = client.post(reverse("accounts:two_factor"), {"token": _code(device)})
     assert b"Too many wrong codes" in response.content
     assert client.get(reverse("home")).status_code == 302
+
+
+def test_a_busy_session_still_ends_at_its_absolute_limit(
+    client: Client, analyst: User, settings: object
+) -> None:
+    verified = verified_device(analyst)
+    _password_step(client, "alice")
+    client.post(reverse("accounts:two_factor"), {"token": _code(verified)})
+    assert client.get(reverse("intake:inbox")).status_code == 200
+    session = client.session
+    session["haven_signed_in_at"] = session["haven_signed_in_at"] - 13 * 3600  # signed in 13 hours ago
+    session.save()
+    response = client.get(reverse("intake:inbox"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+    assert client.get(reverse("intake:inbox")).status_code == 302  # signed out, not just turned away
+    assert AuditEntry.objects.filter(action="auth.session_expired", actor="alice").exists()
+
+
+def test_expired_sessions_are_cleared_by_a_chore(client: Client, analyst: User) -> None:
+    from haven.core.chores import chores  # noqa: PLC0415
+
+    _password_step(client, "alice")
+    Session.objects.update(expire_date=timezone.now() - timedelta(minutes=1))
+    fresh = Client()
+    fresh.get(reverse("report:start"))
+    fresh.post(reverse("report:start"))
+    assert Session.objects.count() == 2
+    (chore,) = [c for c in chores() if c.name == "clear_expired_sessions"]
+    assert chore.run() == 1
+    assert Session.objects.count() == 1
+
+
+def test_lockout_behind_the_proxy_is_per_client_not_per_proxy(analyst: User, settings: object) -> None:
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # type: ignore[attr-defined]
+    settings.AXES_FAILURE_LIMIT = 3  # type: ignore[attr-defined]
+    proxy = {"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_PROTO": "https"}
+    attacker = Client(**proxy, HTTP_X_FORWARDED_FOR="198.51.100.9")
+    for _ in range(4):
+        attacker.post(reverse("accounts:login"), {"username": "alice", "password": "wrong"}, secure=True)
+    locked = attacker.post(
+        reverse("accounts:login"), {"username": "alice", "password": PASSWORD}, secure=True
+    )
+    assert locked.status_code == 429
+    alice = Client(**proxy, HTTP_X_FORWARDED_FOR="203.0.113.20")
+    response = alice.post(reverse("accounts:login"), {"username": "alice", "password": PASSWORD}, secure=True)
+    assert response.status_code == 302
+
+
+def test_changing_ones_password_needs_both_factors(
+    client: Client, sign_in: Callable[..., Client], liaison_a: User
+) -> None:
+    url = reverse("accounts:password")
+    assert client.get(url)["Location"].startswith(reverse("accounts:login"))
+    assert sign_in(liaison_a, verified=False).get(url)["Location"] == reverse("accounts:two_factor")
+    assert sign_in(liaison_a).get(url).status_code == 200  # any role may change its own password

@@ -44,9 +44,11 @@ class Command(BaseCommand):
                 organisation=org,
                 password=password,
                 email=options["email"],
+                one_time=generated,
             )
         except AccountError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(f"created {user.username} ({user.role}, {org.slug})")
         if generated:
             self.stdout.write(f"password: {password}")
+            self.stdout.write("(a one-time password: it must be changed at the first sign-in)")
