@@ -34,12 +34,18 @@ def sign_in_with_password(page: Page, base: str, username: str, password: str = 
 
 
 def test_first_sign_in_sets_up_totp_then_signs_in(page: Page, live_server: LiveServer, analyst: User) -> None:
+    User.objects.filter(pk=analyst.pk).update(password_is_one_time=True)  # as `haven createuser` leaves it
     sign_in_with_password(page, live_server.url, "alice")
     page.wait_for_url(re.compile(r"/staff/two-factor/"))
     assert page.get_by_role("heading", level=1).inner_text() == "Set up your authenticator app"
     secret = page.get_by_test_id("totp-secret").inner_text()
     page.get_by_label("Security code").fill(f"{totp(b32decode(secret)):06d}")
     page.get_by_role("button", name="Confirm and continue").click()
+    page.wait_for_url(re.compile(r"/staff/password/"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Choose your password"
+    page.get_by_label("New password", exact=True).fill("a-long-password-of-her-own-2026")
+    page.get_by_label("New password confirmation").fill("a-long-password-of-her-own-2026")
+    page.get_by_role("button", name="Save my password").click()
     page.wait_for_url(re.compile(r"/staff/$"))
     assert page.get_by_role("heading", level=1).inner_text() == "Haven"
     expect(
@@ -130,12 +136,25 @@ def test_sign_in_pages_are_accessible(
     problems = {"login": check_page(axe_page, f"{base}/staff/login/")}
     sign_in_with_password(axe_page, base, "alice", "wrong")
     problems["login with errors"] = axe_violations(axe_page)
+    User.objects.filter(pk=analyst.pk).update(password_is_one_time=True)
     sign_in_with_password(axe_page, base, "alice")
     axe_page.wait_for_url(re.compile(r"/staff/two-factor/"))
     problems["two-factor setup"] = axe_violations(axe_page)
     with axe_page.expect_navigation():
         axe_page.get_by_role("button", name="Confirm and continue").click()
     problems["two-factor with errors"] = axe_violations(axe_page)
+    secret = axe_page.get_by_test_id("totp-secret").inner_text()
+    axe_page.get_by_label("Security code").fill(f"{totp(b32decode(secret)):06d}")
+    with axe_page.expect_navigation():
+        axe_page.get_by_role("button", name="Confirm and continue").click()
+    problems["choose a password"] = axe_violations(axe_page)
+    with axe_page.expect_navigation():
+        axe_page.get_by_role("button", name="Save my password").click()
+    problems["choose a password with errors"] = axe_violations(axe_page)
+    axe_page.context.clear_cookies()
+    sign_in_with_password(axe_page, base, "gita")
+    axe_page.wait_for_url(re.compile(r"/staff/two-factor/"))
+    problems["no authenticator"] = axe_violations(axe_page)
     axe_page.context.clear_cookies()
     for _ in range(5):
         sign_in_with_password(axe_page, base, "gita", "wrong")
