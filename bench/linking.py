@@ -367,7 +367,8 @@ def main() -> None:
     setup_database()
     from django.db import connection
 
-    from haven.intel.linking import _read_array, rebuild, tidy_after
+    from haven.intel.linking import rebuild, tidy_after
+    from haven.intel.linking.common import read_array
     from haven.intel.models import Link, Member, Sighting, Subject
 
     if args.prewarm:
@@ -407,7 +408,7 @@ def main() -> None:
     timed("rebuild from nothing (no subjects yet)")
     timed("rebuild again (every subject already right)")
     start = time.perf_counter()
-    pairs = _read_array(
+    pairs = read_array(
         "SELECT DISTINCT member_id, value_id FROM intel_sighting WHERE value_id IS NOT NULL", 2
     )
     read = time.perf_counter() - start

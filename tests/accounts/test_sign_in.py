@@ -201,15 +201,18 @@ def test_expired_sessions_are_cleared_by_a_chore(client: Client, analyst: User) 
 def test_lockout_behind_the_proxy_is_per_client_not_per_proxy(analyst: User, settings: object) -> None:
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # type: ignore[attr-defined]
     settings.AXES_FAILURE_LIMIT = 3  # type: ignore[attr-defined]
-    proxy = {"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_PROTO": "https"}
-    attacker = Client(**proxy, HTTP_X_FORWARDED_FOR="198.51.100.9")
+    attacker = Client(
+        REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_PROTO="https", HTTP_X_FORWARDED_FOR="198.51.100.9"
+    )
     for _ in range(4):
         attacker.post(reverse("accounts:login"), {"username": "alice", "password": "wrong"}, secure=True)
     locked = attacker.post(
         reverse("accounts:login"), {"username": "alice", "password": PASSWORD}, secure=True
     )
     assert locked.status_code == 429
-    alice = Client(**proxy, HTTP_X_FORWARDED_FOR="203.0.113.20")
+    alice = Client(
+        REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_PROTO="https", HTTP_X_FORWARDED_FOR="203.0.113.20"
+    )
     response = alice.post(reverse("accounts:login"), {"username": "alice", "password": PASSWORD}, secure=True)
     assert response.status_code == 302
 

@@ -6,7 +6,7 @@ import pytest
 
 from haven.accounts.models import User
 from haven.audit.models import AuditEntry
-from haven.intel import linking, warninglists
+from haven.intel import warninglists
 from haven.intel.actions import (
     IntelError,
     add_exclusion,
@@ -15,6 +15,7 @@ from haven.intel.actions import (
     revoke_decision,
     split_subject,
 )
+from haven.intel.linking import decisions as linking_decisions
 from haven.intel.linking import rebuild
 from haven.intel.models import Member, Value
 from tests.conftest import Orgs
@@ -118,13 +119,13 @@ def test_reports_linked_after_a_decision_or_an_exclusion_respect_it(
     )
     # What a worker holds now; the actions below refresh this process's copies, so it is put back after,
     # as a worker in another process would still have it.
-    decisions, exclusions = dict(linking._decisions_at), dict(warninglists._by_version)
+    decisions, exclusions = dict(linking_decisions.decisions_at), dict(warninglists._by_version)
     both = Member.objects.get(report__external_id="D1").subject
     assert both is not None
     split_subject(both, [Member.objects.get(report__external_id="D2").pk], reason="two people", actor=analyst)
     add_exclusion("email", "*@desk.example.org", reason="a shared desk", actor=admin_user)
-    linking._decisions_at.clear()
-    linking._decisions_at.update(decisions)
+    linking_decisions.decisions_at.clear()
+    linking_decisions.decisions_at.update(decisions)
     warninglists._by_version.clear()
     warninglists._by_version.update(exclusions)
     submit(

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from haven.accounts.models import User
 from haven.core.bulk import BULK_ROWS
 from haven.intel.linking import Outcome, link_report, rebuild, tidy_after
 from haven.intel.models import Link, Member, Sighting, Subject, Value
 from tests.conftest import Orgs
-from tests.intel.conftest import groups, ident, person, report_of, submit, together
+from tests.intel.conftest import groups, ident, person, report_of, subject_of, submit, together
 
 pytestmark = pytest.mark.django_db
 
@@ -236,3 +238,26 @@ def test_identifiers_that_look_the_same_link(orgs: Orgs) -> None:
         report_of("U4", person(ident("email", "someone@xn--mnchen-3ya.example"))),
     )
     assert groups() == {together("U1", "U2"), together("U3", "U4")}
+
+
+@pytest.mark.django_db
+def test_linking_a_report_runs_no_ddl(orgs: Orgs, analyst: User) -> None:
+    """A worker job must not need the privilege to change the schema: only `haven link --rebuild` does."""
+    from haven.intel.actions import split_subject  # noqa: PLC0415
+
+    submit(orgs, *(report_of(f"P{i}", person(ident("email", "shared@example.org"))) for i in range(6)))
+    # A decision in force sends the next reports down the careful path (partition and write).
+    split_subject(
+        subject_of("P0"), [Member.objects.get(report__external_id="P1").pk], reason="two", actor=analyst
+    )
+    seen: list[str] = []
+
+    def watch(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        submit(orgs, *(report_of(f"Q{i}", person(ident("email", "shared@example.org"))) for i in range(5)))
+    assert seen
+    ddl = [s for s in seen if s.lstrip().split(" ", 1)[0].upper() in {"CREATE", "DROP", "ALTER", "VACUUM"}]
+    assert ddl == []
