@@ -28,6 +28,7 @@ from haven.intake.models import (
     ReportNote,
     ReportStatus,
 )
+from haven.intake.pipeline import steps
 from haven.intake.schemas import IdentifierIn, ReportIn, body_sha256
 
 RETRIES = 3  # a concurrent batch that took the same external id first: look again and retry
@@ -378,6 +379,35 @@ def admit_public_report(address: str | None, *, per_hour: int) -> bool:
         if recent.count() >= per_hour:
             return False
         PublicSubmission.objects.create(digest=digest, at=now)
+    return True
+
+
+@dataclass
+class Processed:
+    """Where ``process_report`` got to: the step running when it stopped, if it did."""
+
+    step: str = "start"
+
+
+def process_report(report_id: int, progress: Processed) -> bool:
+    """Run the pipeline's steps on a received report (``pipeline.steps()``: matching, bundling, and the
+    steps later apps register), and mark it processed, in one transaction under the report's row lock.
+    Returns whether it ran; a report no longer received is left alone. An error rolls the whole report
+    back; the caller marks it failed (``fail_report``), in a transaction of its own.
+
+    The steps write the report's media matches, its bundle, its subjects: they are this action's parts,
+    and run only inside it. Processing is not audited report by report: it is the system's own work,
+    recorded on the report (``processed_at``) and in the job, and an audit entry each would put the audit
+    chain's lock on the path of every report.
+    """
+    with transaction.atomic():
+        report = Report.objects.select_for_update().filter(pk=report_id).first()
+        if report is None or report.status != ReportStatus.RECEIVED:
+            return False
+        for progress.step, step in steps():
+            step(report)
+        report.status, report.processed_at = ReportStatus.PROCESSED, timezone.now()
+        report.save(update_fields=["status", "processed_at", "bundle"])
     return True
 
 

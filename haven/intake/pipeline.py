@@ -1,6 +1,9 @@
 """The processing pipeline for a received report. Intake defines it; the apps that build on intake (intel,
 triage, referrals) add their steps from their ``AppConfig.ready()`` with ``register_step``, so intake never
-imports them. Every step must be safe to run twice on the same report."""
+imports them. Every step must be safe to run twice on the same report.
+
+The steps write state outside ``actions.py`` by design: they are the parts of one action,
+``actions.process_report``, and run only inside its transaction."""
 
 from __future__ import annotations
 

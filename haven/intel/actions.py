@@ -13,9 +13,10 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from haven.accounts.models import User
+from haven.accounts.models import Organisation, User
 from haven.audit.actions import record
 from haven.intake.models import Report
+from haven.intel.holds import linking_values
 from haven.intel.linking import Outcome, link_members
 from haven.intel.models import (
     Assessment,
@@ -24,6 +25,7 @@ from haven.intel.models import (
     Exclusion,
     Grading,
     HandlingCode,
+    Hold,
     Member,
     Sighting,
     SourceEvaluation,
@@ -240,3 +242,26 @@ def grade_report(
         )
         record("intel.report_graded", actor=actor, request=request, obj=report, details=grading.as_json())
     return grading
+
+
+def open_hold(organisation: Organisation, member_ids: Iterable[int], *, reference: str, contact: str) -> Hold:
+    """A force's hold on what it was sent. Called inside a referral action's transaction, whose audit entry
+    (the referral sent) records it."""
+    members = sorted(set(member_ids))
+    hold = Hold.objects.create(organisation=organisation, reference=reference, contact=contact)
+    hold.members.set(members)
+    hold.values.set(linking_values(members))
+    return hold
+
+
+def set_contact(hold: Hold, contact: str) -> None:
+    """Who at the holding force to call. Called inside the referral action that acknowledges, and audited
+    there."""
+    Hold.objects.filter(pk=hold.pk).update(contact=contact)
+    hold.contact = contact
+
+
+def close_hold(hold: Hold) -> None:
+    """The case is closed: the hold stops telling anyone. Called inside the referral action that records
+    the outcome, and audited there."""
+    Hold.objects.filter(pk=hold.pk, closed_at__isnull=True).update(closed_at=timezone.now())

@@ -5,6 +5,9 @@ Anyone looking at a subject or a case is told who else holds any of it, as "held
 <liaison>", and nothing more: never the other force's case content. Noisy and warninglisted identifiers
 hold nothing, just as they link nothing. That is checked when asked, so an exclusion added later takes
 effect at once.
+
+This module reads holds; opening, updating and closing one are actions (``haven.intel.actions``), called by
+the referral actions in their transactions.
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from haven.accounts.models import Organisation
 from haven.intel.models import Hold, Member, Sighting, Subject, Tier, Value
@@ -48,24 +50,6 @@ def linking_values(members: Members) -> list[int]:
     members = _ids(members)
     sighted = Sighting.objects.filter(member_id__in=members).values("value_id")
     return list(Value.objects.filter(LINKING, id__in=sighted).order_by("id").values_list("id", flat=True))
-
-
-def open_hold(organisation: Organisation, member_ids: Iterable[int], *, reference: str, contact: str) -> Hold:
-    """Called inside the caller's transaction: the referral that opens it."""
-    members = sorted(set(member_ids))
-    hold = Hold.objects.create(organisation=organisation, reference=reference, contact=contact)
-    hold.members.set(members)
-    hold.values.set(linking_values(members))
-    return hold
-
-
-def set_contact(hold: Hold, contact: str) -> None:
-    Hold.objects.filter(pk=hold.pk).update(contact=contact)
-    hold.contact = contact
-
-
-def close_hold(hold: Hold) -> None:
-    Hold.objects.filter(pk=hold.pk, closed_at__isnull=True).update(closed_at=timezone.now())
 
 
 def held_by(members: Members, *, besides: Hold | None = None) -> list[HeldBy]:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from haven.accounts.models import Organisation, OrganisationKind, Role, User
 from haven.audit.actions import record
 from haven.intake.models import Report
-from haven.intel.holds import close_hold, open_hold, set_contact
+from haven.intel.actions import close_hold, open_hold, set_contact
 from haven.intel.models import Grading, Member, Subject
 from haven.referrals.models import Outcome, Referral, State
 
