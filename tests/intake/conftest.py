@@ -5,6 +5,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from haven.accounts.models import Organisation
+from haven.intake.actions import Submitted, submit_reports
+from haven.intake.models import Report
+from haven.intake.schemas import ReportIn
 from tests.test_cli import env, seeded  # noqa: F401  (fixtures: a migrated, demo-seeded SQLite file)
 
 SHA = "ab" * 32
@@ -46,3 +50,13 @@ def a_report(external_id: str | None = "ESP-2026-000123", **changes: Any) -> dic
             target = target[int(part)] if part.isdigit() else target[part]
         target[last] = value
     return report
+
+
+def submitted(organisation: Organisation, external_id: str, *, finished: bool = True) -> Report:
+    """One report with no media from ``organisation``, stored (and, if ``finished``, queued)."""
+    (result,) = submit_reports(
+        [ReportIn.model_validate(a_report(external_id, media=[]))], organisation=organisation,
+        source="industry", finished=finished,
+    )  # fmt: skip
+    assert isinstance(result, Submitted)
+    return result.report

@@ -19,20 +19,10 @@ from haven.accounts.models import User
 from haven.audit.models import AuditEntry
 from haven.core.jobs import give_up_lost_jobs
 from haven.evidence import store
-from haven.intake.actions import Submitted, attach_file, finish_report, submit_reports
+from haven.intake.actions import attach_file, finish_report
 from haven.intake.models import Report
-from haven.intake.schemas import ReportIn
 from tests.conftest import Orgs
-from tests.intake.conftest import a_report
-
-
-def _submitted(orgs: Orgs, external_id: str, *, finished: bool = True) -> Report:
-    (result,) = submit_reports(
-        [ReportIn.model_validate(a_report(external_id, media=[]))], organisation=orgs.platform,
-        source="industry", finished=finished,
-    )  # fmt: skip
-    assert isinstance(result, Submitted)
-    return result.report
+from tests.intake.conftest import submitted
 
 
 @pytest.mark.django_db(transaction=True)
@@ -41,14 +31,14 @@ def test_a_report_that_cannot_be_processed_fails_alone_and_can_be_sent_again(
     analyst: User,
 ) -> None:  # fmt: skip
     settings.EVIDENCE_DIR = tmp_path / "evidence"
-    bad = _submitted(orgs, "BAD-1", finished=False)
+    bad = submitted(orgs.platform, "BAD-1", finished=False)
     blob = store.put(b"an image that will be damaged on disk " * 30).blob
     attach_file(bad, blob, file_name="damaged.jpg")
     path = store.path_of(blob.sha256)
     good_bytes = path.read_bytes()
     path.write_bytes(good_bytes[:-20] + b"\0" * 20)  # the file no longer passes its integrity check
-    before = _submitted(orgs, "GOOD-1", finished=False)
-    after = _submitted(orgs, "GOOD-2", finished=False)
+    before = submitted(orgs.platform, "GOOD-1", finished=False)
+    after = submitted(orgs.platform, "GOOD-2", finished=False)
     # One job for all three, in this order: the bad one in the middle.
     for report in (before, bad, after):
         Report.objects.filter(pk=report.pk).update(status="received", finished_at=timezone.now())
@@ -84,8 +74,8 @@ def test_a_report_that_cannot_be_processed_fails_alone_and_can_be_sent_again(
 @pytest.mark.django_db(transaction=True)
 def test_a_report_whose_job_was_lost_gets_a_new_one(orgs: Orgs, settings: Any) -> None:
     settings.REQUEUE_AFTER_SECONDS = 60
-    report = _submitted(orgs, "LOST-1")
-    waiting = _submitted(orgs, "WAITING-1")
+    report = submitted(orgs.platform, "LOST-1")
+    waiting = submitted(orgs.platform, "WAITING-1")
     DBTaskResult.objects.all().delete()  # both jobs lost, as if the process died before the worker ran
     Report.objects.filter(pk=report.pk).update(queued_at=timezone.now() - timedelta(minutes=5))
     call_command("worker", "--burst")  # the chores run first
@@ -96,7 +86,7 @@ def test_a_report_whose_job_was_lost_gets_a_new_one(orgs: Orgs, settings: Any) -
 
 @pytest.mark.django_db(transaction=True)
 def test_the_job_is_made_in_the_reports_own_transaction(orgs: Orgs) -> None:
-    report = _submitted(orgs, "JOB-1", finished=False)
+    report = submitted(orgs.platform, "JOB-1", finished=False)
     finish_report(report)
     (job,) = DBTaskResult.objects.all()
     assert job.args_kwargs["args"] == [[report.pk]]
@@ -105,12 +95,12 @@ def test_the_job_is_made_in_the_reports_own_transaction(orgs: Orgs) -> None:
 
 @pytest.mark.django_db
 def test_a_job_whose_worker_died_is_given_up(orgs: Orgs) -> None:
-    _submitted(orgs, "DEAD-1")
+    submitted(orgs.platform, "DEAD-1")
     job = DBTaskResult.objects.get()
     DBTaskResult.objects.filter(pk=job.pk).update(
         status=TaskResultStatus.RUNNING, started_at=timezone.now() - timedelta(hours=2)
     )
-    fresh = _submitted(orgs, "ALIVE-1")
+    fresh = submitted(orgs.platform, "ALIVE-1")
     DBTaskResult.objects.exclude(pk=job.pk).update(status=TaskResultStatus.RUNNING, started_at=timezone.now())
     assert give_up_lost_jobs(running_longer_than=timedelta(hours=1)) == 1
     job.refresh_from_db()

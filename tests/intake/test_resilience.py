@@ -20,11 +20,9 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from haven.core.jobs import LOST
-from haven.intake.actions import Submitted, submit_reports
 from haven.intake.models import Report
-from haven.intake.schemas import ReportIn
 from tests.conftest import Orgs
-from tests.intake.conftest import a_report
+from tests.intake.conftest import submitted
 
 pytestmark = [
     pytest.mark.skipif(
@@ -76,21 +74,12 @@ def pg_ctl_run(command: list[str]) -> None:
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
 
 
-def submitted(orgs: Orgs, external_id: str) -> Report:
-    (result,) = submit_reports(
-        [ReportIn.model_validate(a_report(external_id, media=[]))], organisation=orgs.platform,
-        source="industry", finished=True,
-    )  # fmt: skip
-    assert isinstance(result, Submitted)
-    return result.report
-
-
 def status_of(report: Report) -> str:
     return str(Report.objects.values_list("status", flat=True).get(pk=report.pk))
 
 
 def test_a_worker_killed_mid_job_leaves_nothing_stuck(orgs: Orgs, settings: Any) -> None:
-    report = submitted(orgs, "KILL-1")
+    report = submitted(orgs.platform, "KILL-1")
     # Hold the report's row: the worker claims the job, then waits for the row, mid-job.
     with running_worker() as worker, transaction.atomic():
         Report.objects.select_for_update().get(pk=report.pk)
@@ -114,7 +103,7 @@ def test_a_worker_killed_mid_job_leaves_nothing_stuck(orgs: Orgs, settings: Any)
 def test_a_worker_outlives_a_database_restart(orgs: Orgs) -> None:
     pg_ctl = shlex.split(PG_CTL)
     with running_worker() as worker:
-        first = submitted(orgs, "BEFORE-RESTART")
+        first = submitted(orgs.platform, "BEFORE-RESTART")
         wait_for(lambda: status_of(first) == "processed", 30, "the first report")
         connections.close_all()
         pg_ctl_run([*pg_ctl, "stop", "-m", "fast", "-w"])
@@ -123,6 +112,6 @@ def test_a_worker_outlives_a_database_restart(orgs: Orgs) -> None:
         pg_ctl_run([*pg_ctl, "restart", "-w"])  # on a stopped server: starts it with its last options
         connections.close_all()
         wait_for(Report.objects.exists, 30, "the database")
-        second = submitted(orgs, "AFTER-RESTART")
+        second = submitted(orgs.platform, "AFTER-RESTART")
         wait_for(lambda: status_of(second) == "processed", 60, "the report after the restart")
         assert worker.poll() is None
