@@ -102,3 +102,17 @@ def test_a_date_at_the_end_of_the_calendar_is_refused_not_an_error(
     assert response.status_code == 400
     if not url.endswith(".csv"):
         assert "Enter a date between 1900 and 2999" in response.content.decode()
+
+
+def test_a_nul_character_is_dropped_not_a_server_error(client: Client, keys: Keys) -> None:
+    body = a_report("NUL-\x001", incident__summary="Said\x00 nothing")
+    response = client.post(
+        "/api/v1/reports", body, content_type="application/json", headers=auth(keys.platform)
+    )
+    assert response.status_code == 201, response.content
+    report = Report.objects.get()
+    assert (report.external_id, report.payload["incident"]["summary"]) == ("NUL-1", "Said nothing")
+    only_nul = client.post(
+        "/api/v1/reports", a_report("\x00"), content_type="application/json", headers=auth(keys.platform)
+    )
+    assert [e["path"] for e in assert_problem(only_nul, 422)["errors"]] == ["external_id"]  # type: ignore[union-attr]

@@ -34,6 +34,10 @@ class ChunkLoader:
         self.failure: BaseException | None = None
         self._lock = threading.Lock()
         self._closed = False
+        if connection.in_atomic_block:
+            # The caller's transaction (a test's, say) would not see what other connections commit, nor
+            # could it roll them back: inside one, every chunk goes on the caller's connection.
+            jobs = 1
         self._queue: queue.Queue[Sequence[RecordInput] | None] = queue.Queue(maxsize=jobs)
         # One job runs in the caller's thread, on its connection (and inside its transaction, in tests).
         self._threads = (

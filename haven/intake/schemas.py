@@ -41,17 +41,33 @@ Age = Annotated[int, Field(ge=0, le=120), NOT_A_TRUTH_VALUE]
 When = Annotated[AwareDatetime, TEXT_ONLY]
 
 
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
+    # PostgreSQL's text and jsonb cannot hold the NUL character, and no report means one: it is dropped
+    # from every string as it arrives (so a value of nothing else is then empty, and refused as such).
+    @field_validator("*", mode="before")
+    @classmethod
+    def _drop_nul(cls, value: Any) -> Any:
+        return _without_nul(value)
 
-# A character that no side counts as a space. Strings are stripped here (Python strips \x1c-\x1f and \x85
-# too), pydantic's patterns run on Rust's regex (whose \s lacks \ufeff), and a client checks the document's
-# patterns as JavaScript's (whose \s lacks \x85): excluding all of them makes the three agree.
-NOT_SPACE = r"[^\s\x1c-\x1f\x85\ufeff]"
+
+# A character that no side counts as a space, nor NUL (which is dropped). Strings are stripped here (Python
+# strips \x1c-\x1f and \x85 too), pydantic's patterns run on Rust's regex (whose \s lacks \ufeff), and a
+# client checks the document's patterns as JavaScript's (whose \s lacks \x85): excluding all of them makes
+# the three agree.
+NOT_SPACE = r"[^\s\x00\x1c-\x1f\x85\ufeff]"
 # Text that must say something: a value of only spaces would be stripped to nothing.
 SOMETHING = NOT_SPACE
-_EMAIL_PART = r"[^@\s\x1c-\x1f\x85\ufeff]+"
+_EMAIL_PART = r"[^@\s\x00\x1c-\x1f\x85\ufeff]+"
 EMAIL = rf"^{_EMAIL_PART}@{_EMAIL_PART}\.{_EMAIL_PART}$"
 
 
