@@ -115,4 +115,6 @@ def test_a_nul_character_is_dropped_not_a_server_error(client: Client, keys: Key
     only_nul = client.post(
         "/api/v1/reports", a_report("\x00"), content_type="application/json", headers=auth(keys.platform)
     )
-    assert [e["path"] for e in assert_problem(only_nul, 422)["errors"]] == ["external_id"]  # type: ignore[union-attr]
+    errors = assert_problem(only_nul, 422)["errors"]
+    assert isinstance(errors, list)
+    assert [e["path"] for e in errors] == ["external_id"]
