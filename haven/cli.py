@@ -11,6 +11,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("serve", "serve the web app and API on 127.0.0.1 (--port N)"),
     "worker": ("worker", "run background jobs from the database queue (--burst drains it and exits)"),
     "createuser": ("createuser", "create a person's account: USERNAME --role ROLE [--organisation ORG]"),
+    "resetuser": (
+        "resetuser",
+        "a new one-time password for USERNAME, and their authenticator removed, so they set up a new one",
+    ),
     "org": ("org", "create or list organisations: centre, police forces, industry partners, hotlines"),
     "apikey": ("apikey", "create, list or revoke partner API keys"),
     "audit": ("audit", "audit trail tools: `haven audit verify` checks the hash chain"),

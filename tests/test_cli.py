@@ -297,3 +297,32 @@ def test_without_an_evidence_key_a_server_does_not_start(env: dict[str, str]) ->
         assert "HAVEN_EVIDENCE_KEY is not set" in refused.stderr, refused.stderr
     made = run(["evidence", "new-key"], keyless)  # how the first key is made
     assert made.returncode == 0 and len(made.stdout.strip()) == 44
+
+
+def test_resetuser_gives_a_new_one_time_password_and_removes_the_authenticator(env: dict[str, str]) -> None:
+    assert run(["createuser", "gus", "--role", "grader"], env).returncode == 0
+    with db(env) as conn:
+        (user_id,) = conn.execute("SELECT id FROM accounts_user WHERE username = 'gus'").fetchone()
+        conn.execute("UPDATE accounts_user SET password_is_one_time = 0 WHERE id = ?", (user_id,))
+        conn.execute(
+            "INSERT INTO otp_totp_totpdevice (user_id, name, confirmed, key, step, t0, digits, "
+            "tolerance, drift, last_t, throttling_failure_timestamp, throttling_failure_count, created_at, "
+            "last_used_at) "
+            "VALUES (?, 'phone', 1, '00', 30, 0, 6, 1, 0, -1, NULL, 0, NULL, NULL)",
+            (user_id,),
+        )
+    reset = run(["resetuser", "gus"], env)
+    assert reset.returncode == 0, reset.stderr
+    assert "1 authenticator(s) removed" in reset.stdout and "password:" in reset.stdout
+    with db(env) as conn:
+        flag = conn.execute(
+            "SELECT password_is_one_time FROM accounts_user WHERE id = ?", (user_id,)
+        ).fetchone()
+        devices = conn.execute(
+            "SELECT count(*) FROM otp_totp_totpdevice WHERE user_id = ?", (user_id,)
+        ).fetchone()
+        audited = conn.execute(
+            "SELECT count(*) FROM audit_auditentry WHERE action = 'user.sign_in_reset'"
+        ).fetchone()
+    assert (flag[0], devices[0], audited[0]) == (1, 0, 1)
+    assert run(["resetuser", "nobody"], env).returncode != 0

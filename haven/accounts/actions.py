@@ -208,3 +208,16 @@ def clear_expired_sessions() -> int:
 
     deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     return deleted
+
+
+def reset_sign_in(user: User, one_time_password: str, *, actor: AuditActor | None = None) -> int:
+    """For a person who lost their authenticator (or their password): a one-time password, and their
+    authenticators removed, so that their next sign-in sets up a new one and then their own password.
+    Returns how many authenticators were removed."""
+    with transaction.atomic():
+        user.set_password(one_time_password)
+        user.password_is_one_time = True
+        user.save(update_fields=["password", "password_is_one_time"])
+        removed: int = TOTPDevice.objects.filter(user=user).delete()[0]
+        record("user.sign_in_reset", actor=actor, obj=user, details={"authenticators_removed": removed})
+    return removed
