@@ -8,7 +8,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
-from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
@@ -34,16 +33,10 @@ class HavenAPI(NinjaAPI):
         schema = super().get_openapi_schema(**kwargs)
         problem = {"$ref": "#/components/schemas/ProblemDetail"}
         components = schema.setdefault("components", {}).setdefault("schemas", {})
-        components.setdefault(
-            "ProblemDetail", ProblemDetail.model_json_schema(ref_template="#/components/schemas/{model}")
-        )
-        for name, definition in (
-            ProblemDetail.model_json_schema(ref_template="#/components/schemas/{model}")
-            .get("$defs", {})
-            .items()
-        ):
-            components.setdefault(name, definition)
-        components["ProblemDetail"].pop("$defs", None)
+        definition = ProblemDetail.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, nested in definition.pop("$defs", {}).items():
+            components.setdefault(name, nested)
+        components.setdefault("ProblemDetail", definition)
         for route, path in schema.get("paths", {}).items():
             for operation in path.values():
                 responses = operation.setdefault("responses", {})
@@ -139,11 +132,6 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     return problem(request, 413, "Payload too large", f"(body): larger than the {limit:,}-byte limit")
-
-
-@api.exception_handler(MultiPartParserError)
-def _unreadable(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
-    return problem(request, 400, "Bad request", f"(body): not a readable multipart body ({exc})")
 
 
 @api.exception_handler(Http404)

@@ -18,6 +18,11 @@ def bearer(key: str) -> dict[str, str]:
     return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
 
 
+def key_headers(key: str) -> dict[str, str]:
+    """``bearer`` for the test client's typed ``headers=`` argument."""
+    return {"Authorization": f"Bearer {key}"}
+
+
 def assert_problem(response: object, status: int) -> dict[str, object]:
     assert response.status_code == status  # type: ignore[attr-defined]
     assert response["Content-Type"] == "application/problem+json"  # type: ignore[index]

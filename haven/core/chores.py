@@ -37,10 +37,18 @@ def chores() -> list[Chore]:
     return sorted(_chores.values(), key=lambda c: c.name)
 
 
-def run_due(last_run: dict[str, float], now: float) -> list[str]:
-    """Run every chore that is due; a failing chore is logged and tried again at its next turn. Returns
-    the names of those that ran."""
-    ran = []
+def drop_connections() -> None:
+    """Close this thread's database connections, forgetting any that are already broken (closing one of
+    those raises)."""
+    for connection in connections.all():
+        try:
+            connection.close()
+        except (OperationalError, InterfaceError):
+            connection.connection = None
+
+
+def run_due(last_run: dict[str, float], now: float) -> None:
+    """Run every chore that is due; a failing chore is logged and tried again at its next turn."""
     for chore in chores():
         if now - last_run.get(chore.name, -chore.every) < chore.every:
             continue
@@ -49,14 +57,12 @@ def run_due(last_run: dict[str, float], now: float) -> list[str]:
             outcome = chore.run()
         except (OperationalError, InterfaceError) as exc:
             log.warning("chore %s: the database is unavailable (%s)", chore.name, exc)
-            connections.close_all()
+            drop_connections()
         except Exception:
             log.exception("chore %s failed", chore.name)
         else:
             if outcome:
                 log.info("chore %s: %s", chore.name, outcome)
-        ran.append(chore.name)
-    return ran
 
 
 class ChoreThread(threading.Thread):
@@ -74,7 +80,7 @@ class ChoreThread(threading.Thread):
                 run_due(last_run, time.monotonic())
                 self.stopping.wait(self.tick)
         finally:
-            connections.close_all()
+            drop_connections()
 
     def stop(self) -> None:
         self.stopping.set()

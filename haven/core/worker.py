@@ -12,23 +12,15 @@ from __future__ import annotations
 import logging
 import time
 
-from django.db import InterfaceError, OperationalError, connections
+from django.db import InterfaceError, OperationalError
 from django_tasks_db.management.commands.db_worker import Worker
 
-from haven.core.chores import ChoreThread
+from haven.core.chores import ChoreThread, drop_connections
 
 log = logging.getLogger(__name__)
 
 FIRST_PAUSE = 1.0
 MAX_PAUSE = 30.0
-
-
-def drop_connections() -> None:
-    for connection in connections.all():
-        try:
-            connection.close()
-        except (OperationalError, InterfaceError):
-            connection.connection = None
 
 
 class ReconnectingWorker(Worker):

@@ -51,14 +51,12 @@ def get_or_create_list(
     return bank_list
 
 
-def mark_shared(record_ids: Iterable[int] | None = None, *, bank_list: BankList | None = None) -> int:
-    """Note when each record first became shareable in each of its lists (all records, or these, or one
-    list's), so that a hash list later sends ``remove`` for exactly the records it once sent."""
-    sources = RecordSource.objects.filter(shared_at=None, record__in=BankRecord.objects.shareable())
-    if record_ids is not None:
-        sources = sources.filter(record_id__in=list(record_ids))
-    if bank_list is not None:
-        sources = sources.filter(bank_list=bank_list)
+def mark_shared(record_ids: Iterable[int]) -> int:
+    """Note when each of these records first became shareable in each of its lists, so that a hash list
+    later sends ``remove`` for exactly the records it once sent."""
+    sources = RecordSource.objects.filter(
+        shared_at=None, record_id__in=list(record_ids), record__in=BankRecord.objects.shareable()
+    )
     return sources.update(shared_at=timezone.now())
 
 

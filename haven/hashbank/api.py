@@ -23,7 +23,7 @@ from haven.core.uploads import ONE_FILE, InMemory, take_one_file
 from haven.hashbank.actions import record_hits
 from haven.hashbank.changes import horizon
 from haven.hashbank.hashing import FileHashes, hash_bytes
-from haven.hashbank.hashtypes import Md5Hex, PdqHex, Sha1Hex, Sha256Hex
+from haven.hashbank.hashtypes import LENGTHS, Md5Hex, PdqHex, Sha1Hex, Sha256Hex
 from haven.hashbank.matcher import Match, matcher, partner_list
 from haven.hashbank.models import BankList, BankRecord, RecordSource
 from haven.hashbank.results import status_of
@@ -35,10 +35,7 @@ class HashQuery(Schema):
     # The rule below, in the document too: at least one hash, given as a string.
     model_config = ConfigDict(
         json_schema_extra={
-            "anyOf": [
-                {"required": [name], "properties": {name: {"type": "string"}}}
-                for name in ("md5", "sha1", "sha256", "pdq")
-            ]
+            "anyOf": [{"required": [name], "properties": {name: {"type": "string"}}} for name in LENGTHS]
         }
     )
 

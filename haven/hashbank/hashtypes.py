@@ -32,7 +32,12 @@ def lower_hex(value: str | None) -> str | None:
     return value or None
 
 
-_STORED = {name: re.compile(rf"[0-9a-f]{{{length}}}") for name, length in LENGTHS.items()}
+def stored_pattern(length: int) -> str:
+    """The regular expression a stored hash matches: ``length`` lowercase hex digits."""
+    return rf"^[0-9a-f]{{{length}}}$"
+
+
+_STORED = {name: re.compile(stored_pattern(length)) for name, length in LENGTHS.items()}
 
 
 def clean(name: str, value: str | None) -> str | None:

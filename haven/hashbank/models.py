@@ -6,11 +6,11 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
-from haven.hashbank.hashtypes import LENGTHS
+from haven.hashbank.hashtypes import LENGTHS, stored_pattern
 from haven.hashbank.index import DEFAULT_MAX_RADIUS
 
 hex_of = {
-    n: RegexValidator(rf"^[0-9a-f]{{{n}}}$", f"must be {n} lowercase hexadecimal characters")
+    n: RegexValidator(stored_pattern(n), f"must be {n} lowercase hexadecimal characters")
     for n in set(LENGTHS.values())
 }
 

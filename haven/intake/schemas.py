@@ -19,7 +19,7 @@ from pydantic import (
 )
 
 from haven.core.jsontypes import NOT_A_TRUTH_VALUE, TEXT_ONLY, JsonBool
-from haven.hashbank.hashtypes import Md5Hex, PdqHex, Sha1Hex, Sha256Hex
+from haven.hashbank.hashtypes import Md5Hex, PdqHex, Sha1Hex, Sha256Hex, lower_hex
 from haven.intake.models import IdentifierKind, IncidentType
 
 COUNTRY = r"^[A-Z]{2}$"
@@ -145,7 +145,7 @@ class MediaIn(Strict):
     @field_validator("sha256", "sha1", "md5", "pdq")
     @classmethod
     def _lowercase(cls, value: str | None) -> str | None:
-        return value.lower() if value else value
+        return lower_hex(value)
 
 
 class IncidentIn(Strict):

@@ -17,18 +17,15 @@ from haven.hashbank.importing import RecordInput
 from haven.hashbank.matcher import matcher
 from haven.hashbank.models import BankRecord
 from tests.conftest import Orgs
+from tests.test_api import key_headers
 
 PDQ_A = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
 PDQ_B = "0" * 63 + "1"
 
 
-def bearer(key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}"}
-
-
 def match(client: Client, key: str, **hashes: str) -> list[tuple[int, str]]:
     response = client.post(
-        "/api/v1/match", {"hashes": [hashes]}, content_type="application/json", headers=bearer(key)
+        "/api/v1/match", {"hashes": [hashes]}, content_type="application/json", headers=key_headers(key)
     )
     assert response.status_code == 200, response.content
     return [(m["record"], m["list"]) for m in response.json()[0]["matches"]]
@@ -64,7 +61,7 @@ def test_a_partner_never_sees_another_partners_list(
         "/api/v1/match",
         {"hashes": [{"sha256": "a" * 64}, {"pdq": PDQ_A}]},
         content_type="application/json",
-        headers=bearer(other_key),
+        headers=key_headers(other_key),
     )
     assert [(r["status"], r["matches"]) for r in response.json()] == [("unknown", []), ("unknown", [])]
     assert b"partner:platform" not in response.content and b"P-1" not in response.content
@@ -110,7 +107,7 @@ def _early_cursor() -> str:
 
 
 def changes(client: Client, key: str, since: str) -> dict[str, Any]:
-    response = client.get(f"/api/v1/hashlists/national?since={since}", headers=bearer(key))
+    response = client.get(f"/api/v1/hashlists/national?since={since}", headers=key_headers(key))
     assert response.status_code == 200, response.content
     return dict(response.json())
 
@@ -132,18 +129,18 @@ def test_a_hash_list_never_sends_what_it_never_shared(
     set_status(BankRecord.objects.get(pk=unverified.pk), "disabled")  # never shared, now disabled
 
     page = client.get(
-        f"/api/v1/hashlists/national?since={_early_cursor()}", headers=bearer(platform_key)
+        f"/api/v1/hashlists/national?since={_early_cursor()}", headers=key_headers(platform_key)
     ).json()
     assert [(i["sha256"], i["action"]) for i in page["items"]] == [("6" * 64, "add")]
 
     set_status(BankRecord.objects.get(pk=shared.pk), "disabled")
     again = client.get(
-        f"/api/v1/hashlists/national?since={page['next']}", headers=bearer(platform_key)
+        f"/api/v1/hashlists/national?since={page['next']}", headers=key_headers(platform_key)
     ).json()
     assert [(i["sha256"], i["action"]) for i in again["items"]] == [("6" * 64, "remove")]
     # From the start, the disabled record that was once shared is a removal; the others are nothing.
     whole = client.get(
-        f"/api/v1/hashlists/national?since={_early_cursor()}", headers=bearer(platform_key)
+        f"/api/v1/hashlists/national?since={_early_cursor()}", headers=key_headers(platform_key)
     ).json()
     assert [(i["sha256"], i["action"]) for i in whole["items"]] == [("6" * 64, "remove")]
 
@@ -157,9 +154,9 @@ def test_a_record_joining_a_list_reaches_that_lists_subscribers(
     own = get_or_create_list("partner:platform")
     add_records([RecordInput(sha256="8" * 64, category="A")], national)
     verify(BankRecord.objects.get(sha256="8" * 64), grader, supervisor)
-    first = client.get("/api/v1/hashlists/partner:platform", headers=bearer(platform_key)).json()
+    first = client.get("/api/v1/hashlists/partner:platform", headers=key_headers(platform_key)).json()
     assert first["items"] == []
     add_records([RecordInput(sha256="8" * 64, category="A", source="platform")], own)
     url = f"/api/v1/hashlists/partner:platform?since={first['next']}"
-    later = client.get(url, headers=bearer(platform_key)).json()
+    later = client.get(url, headers=key_headers(platform_key)).json()
     assert [(i["sha256"], i["action"]) for i in later["items"]] == [("8" * 64, "add")]
