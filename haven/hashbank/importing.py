@@ -22,7 +22,7 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
-from haven.hashbank.changes import current_change
+from haven.hashbank.changes import JOINED_STAMPED, current_change
 from haven.hashbank.hashtypes import LENGTHS, STRENGTH, clean
 from haven.hashbank.models import (
     BankList,
@@ -322,12 +322,18 @@ def add_chunk(items: Sequence[RecordInput], bank_list: BankList, actor_name: str
         for sql, params in _statements(now, current_change()):
             cursor.execute(sql, params)
         # The list and source of every row taken here: a new record's cannot be there yet; an existing
-        # record that already had them changes nothing.
+        # record that already had them changes nothing. The new records carry this transaction's change
+        # stamp already, so the trigger that stamps records joining a list is told to leave them be.
+        postgresql = connection.vendor == "postgresql"
+        if postgresql:
+            cursor.execute(f"SET LOCAL {JOINED_STAMPED} = 'on'")
         cursor.execute(
             f"INSERT INTO {sources} (record_id, bank_list_id, source, added_at) "
             f"SELECT new_id, %s, source, %s FROM {STAGE} WHERE {NEW}",
             [bank_list.pk, now],
         )
+        if postgresql:
+            cursor.execute(f"SET LOCAL {JOINED_STAMPED} = 'off'")
         cursor.execute(
             f"INSERT INTO {sources} (record_id, bank_list_id, source, added_at) "
             f"SELECT DISTINCT rid, %s, source, %s FROM {STAGE} WHERE rid IS NOT NULL AND NOT careful "

@@ -105,6 +105,8 @@ class BankRecord(models.Model):
                 name="hashbank_record_has_a_hash",
             ),
             # Partial, like the indexes below: a row without the hash (or series) costs that index nothing.
+            # On PostgreSQL these three, and the PDQ index, are hash indexes (the three as exclusion
+            # constraints of the same names): migration 0005 says why.
             models.UniqueConstraint(
                 fields=["md5"], condition=models.Q(md5__isnull=False), name="hashbank_record_md5_once"
             ),

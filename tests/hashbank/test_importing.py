@@ -4,10 +4,16 @@ that fill in or regrade records already there."""
 
 from __future__ import annotations
 
+import io
 import random
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count
+from django.utils import timezone
 
 from haven.hashbank.actions import get_or_create_list
 from haven.hashbank.importing import ImportSummary, RecordInput, add_chunk, add_rows
@@ -126,3 +132,56 @@ def test_a_large_clean_chunk_takes_no_row_by_row_path(django_assert_max_num_quer
         again = add_chunk(items, national, "tester")
     assert (again.created, again.merged, again.unchanged) == (0, 2, 1998)
     assert BankRecord.objects.get(sha256=f"{1:064x}").status == "disputed"
+
+
+@pytest.mark.parametrize("name", ["md5", "sha1", "sha256"])
+def test_one_hash_belongs_to_one_record(name: str) -> None:
+    """The database refuses a second record with a hash another record holds (on PostgreSQL through the
+    exclusion constraints on hash indexes that migration 0005 puts in the unique indexes' place)."""
+    value = "ab" * ({"md5": 16, "sha1": 20, "sha256": 32}[name])
+    now = timezone.now()
+    BankRecord.objects.create(**{name: value}, first_seen=now, last_seen=now)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        BankRecord.objects.create(**{name: value}, first_seen=now, last_seen=now)
+    # Other values, and records without this hash at all, are not held back by it.
+    BankRecord.objects.create(**{name: "cd" * (len(value) // 2)}, first_seen=now, last_seen=now)
+    BankRecord.objects.create(pdq="ef" * 32, first_seen=now, last_seen=now)
+    BankRecord.objects.create(pdq="ef" * 32, first_seen=now, last_seen=now)
+    assert BankRecord.objects.filter(**{name: value}).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_chunks_that_create_the_same_records_at_once_give_one_bank(tmp_path: Path) -> None:
+    """Two import jobs, each with its own connection, on chunks that create the same records: one of each
+    pair is refused by the database and runs again, finding what the other made."""
+    rows = []
+    for block in range(6):
+        for source in ("feed-a", "feed-b"):  # consecutive chunks of 50 name the same 50 records
+            rows += [f"{block * 50 + i:032x},,{block * 50 + i:064x},,B,,{source}" for i in range(50)]
+    path = tmp_path / "list.csv"
+    path.write_text("md5,sha1,sha256,pdq,category,series,source\n" + "\n".join(rows) + "\n")
+    out = io.StringIO()
+    call_command("bank", "import", str(path), "--format", "csv", "--chunk", "50", "--jobs", "2", stdout=out)
+    assert "300 created, 300 merged, 0 unchanged, 0 rejected" in out.getvalue()
+    assert BankRecord.objects.count() == 300
+    assert sorted(RecordSource.objects.values_list("source", flat=True).distinct()) == ["feed-a", "feed-b"]
+    assert RecordSource.objects.count() == 600
+    assert not BankRecord.objects.annotate(n=Count("sources")).exclude(n=2).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_record_joining_a_list_in_a_chunk_is_stamped_as_a_change() -> None:
+    """A chunk that creates records and adds existing ones to another list: the new records' sources do
+    not stamp them again (they carry this transaction's stamp), and the existing ones are stamped, so that
+    the other list's subscribers hear of them."""
+    national, other = get_or_create_list("national"), get_or_create_list("partner:platform")
+    add_chunk([RecordInput(sha256=f"{i:064x}", category="B") for i in range(3)], national, "tester")
+    before = dict(BankRecord.objects.values_list("sha256", "change"))
+    items = [RecordInput(sha256=f"{i:064x}", category="B", source="platform") for i in range(6)]
+    with transaction.atomic():
+        summary = add_chunk(items, other, "tester")
+    assert (summary.created, summary.merged) == (3, 3)
+    after = dict(BankRecord.objects.values_list("sha256", "change"))
+    assert all(after[sha256] > change for sha256, change in before.items())
+    if connection.vendor == "postgresql":  # the stamp is the transaction's id; SQLite counts each write
+        assert len(set(after.values())) == 1
