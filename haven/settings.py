@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "haven.advice",
     "haven.intake",
     "haven.intel",
+    "haven.triage",
     "haven.referrals",
     "haven.demo",
 ]

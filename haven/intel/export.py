@@ -22,13 +22,15 @@ class Exported:
     reports: dict[str, dict[str, Any]] = field(default_factory=dict)
     identifiers: dict[tuple[str, str, str], None] = field(default_factory=dict)
     received: dict[str, datetime] = field(default_factory=dict)  # report id -> received at
+    # Triage's ``Priority.as_json()``, read through the relation (triage builds on intel: not imported).
+    priority: dict[str, Any] | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
             "id": self.uid,
             "reports": list(self.reports.values()),
             "identifiers": [{"kind": k, "value": c, "platform": p or None} for k, p, c in self.identifiers],
-            "priority": None,  # comes with triage (issue 6)
+            "priority": self.priority,
         }
 
 
@@ -38,6 +40,9 @@ def subjects(*, with_conditions: bool = False) -> Iterator[Exported]:
     for start in range(0, len(ids), CHUNK):
         chunk = dict(ids[start : start + CHUNK])
         out = {s: Exported(str(uid)) for s, uid in chunk.items()}
+        scored = Subject.objects.filter(id__in=chunk, priority__isnull=False).select_related("priority")
+        for one in scored:
+            out[one.pk].priority = getattr(one, "priority", None).as_json()  # type: ignore[union-attr]
         members = Member.objects.filter(subject_id__in=chunk)
         if not with_conditions:
             members = members.exclude(report__grading__handling=HandlingCode.C)

@@ -86,7 +86,8 @@ def test_export_gives_back_the_schema_with_havens_fields(
     assert (row["organisation"], row["status"], row["source"]) == ("platform", "received", "industry")
     assert row["id"] == str(Report.objects.get().uid)
     assert row["incident"]["occurred_at"] == "2026-11-20T13:05:00Z"
-    for haven_field in ("id", "organisation", "status", "source"):
+    assert row["priority"] is None  # not processed yet, so not scored
+    for haven_field in ("id", "organisation", "status", "source", "priority"):
         row.pop(haven_field)
     assert ReportIn.model_validate(row).canonical() == ReportIn.model_validate(original).canonical()
 

@@ -19,6 +19,13 @@ from haven.intake.schemas import ReportIn
 CHUNK = 1000  # lines a transaction: a kill loses at most the chunk in flight, and a re-run redoes only that
 
 
+def _priority(report: Report) -> dict[str, Any] | None:
+    """The report's priority as staff exports carry it (``triage.models.Priority.as_json``), or None
+    before it is scored."""
+    priority = getattr(report, "priority", None)
+    return priority.as_json() if priority is not None else None
+
+
 def _reason(exc: ValidationError) -> str:
     return "; ".join(f"{json_path(e['loc']) or '(report)'}: {e['msg']}" for e in exc.errors())
 
@@ -97,7 +104,8 @@ class Command(BaseCommand):
             raise CommandError("rejected lines:\n" + "\n".join(bad))
 
     def _export(self) -> None:
-        reports = Report.objects.select_related("organisation").order_by("id")
+        # ``priority`` is triage's (a later app): read through the relation, never imported here.
+        reports = Report.objects.select_related("organisation", "priority").order_by("id")
         record("intake.reports_export", actor=CommandLine(), details={"reports": reports.count()})
         for report in reports.iterator(chunk_size=2000):
             row = {
@@ -106,5 +114,6 @@ class Command(BaseCommand):
                 "source": report.source,
                 "status": report.status,
                 **report.payload,
+                "priority": _priority(report),
             }
             sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -1,0 +1,209 @@
+"""The only functions that change priorities and scoring weights.
+
+``score_report`` is the pipeline's step after linking: it runs inside ``intake.actions.process_report``'s
+transaction and is not audited report by report (it is the system's own work). Overrides and new weights
+are people's decisions: each is audited.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from haven.accounts.models import User
+from haven.audit.actions import record
+from haven.intake.models import Identifier, MatchStatus, Report, reference_of
+from haven.intel.models import Member, Subject
+from haven.triage import scoring
+from haven.triage.models import WINDOWS, Band, Policy, Priority
+
+
+class TriageError(ValueError):
+    """A change that cannot be made; the message says why."""
+
+
+def current_policy() -> Policy:
+    """The weights in force: the newest version, or the built-in weights as version 1."""
+    policy = Policy.objects.order_by("-id").first()
+    if policy is None:
+        policy = Policy.objects.create(weights=dict(scoring.DEFAULT_WEIGHTS), reason="built-in weights")
+    return policy
+
+
+def report_facts(report: Report) -> scoring.ReportFacts:
+    payload: dict[str, Any] = report.payload
+    incident = payload.get("incident") or {}
+    ages = [v["age_estimate"] for v in payload.get("victims") or [] if v.get("age_estimate") is not None]
+    people = [*(payload.get("reported_persons") or []), *(payload.get("victims") or [])]
+    located = any((p.get("location") or {}).get("country") or (p.get("location") or {}).get("postcode")
+                  for p in people)  # fmt: skip
+    identifiers = sum(len(p.get("identifiers") or []) for p in payload.get("reported_persons") or [])
+    novel = known = category_a = 0
+    for status, matches in report.media.values_list("match_status", "matches"):
+        if status == MatchStatus.NOVEL:
+            novel += 1
+        elif status == MatchStatus.KNOWN:
+            known += 1
+            category_a += any(m.get("category") == "A" for m in matches or [])
+    when = parse_datetime(incident["occurred_at"]) if incident.get("occurred_at") else None
+    return scoring.ReportFacts(
+        incident_type=report.incident_type,
+        imminent_danger=report.imminent_danger,
+        annotations=frozenset(incident.get("annotations") or []),
+        youngest_victim=min(ages, default=None),
+        novel_media=novel,
+        known_media=known,
+        category_a=category_a,
+        identifiers=identifiers,
+        located=bool(located),
+        when=when or report.received_at,
+    )
+
+
+def _save(priority: Priority, scored: scoring.Scored, policy: Policy, deadline: datetime | None) -> Priority:
+    priority.score, priority.band, priority.imminent = scored.score, scored.band, scored.imminent
+    priority.reasons = [r.as_json() for r in scored.reasons]
+    priority.policy, priority.computed_at, priority.deadline = policy, timezone.now(), deadline
+    priority.effective_band = priority.override_band or scored.band
+    priority.save()
+    return priority
+
+
+def _deadline(start: datetime, band: str) -> datetime | None:
+    window = WINDOWS[band]
+    return start + window if window else None
+
+
+def score_report(report: Report, *, policy: Policy | None = None, cascade: bool = True) -> Priority:
+    """Score a report from its own facts; then, with ``cascade``, score again every subject it is part of.
+    Its deadline runs from when the centre received it."""
+    policy = policy or current_policy()
+    weights = scoring.check_weights(policy.weights)
+    scored = scoring.score_report(report_facts(report), weights, timezone.now())
+    priority = Priority.objects.filter(report=report).first() or Priority(report=report)
+    _save(priority, scored, policy, _deadline(report.received_at, scored.band))
+    if cascade:
+        subjects = Member.objects.filter(report=report, subject__isnull=False).values_list("subject_id")
+        for subject in Subject.objects.filter(id__in=subjects).order_by("id"):
+            score_subject(subject, policy=policy)
+    return priority
+
+
+def subject_facts(subject: Subject) -> scoring.SubjectFacts:
+    reports = Priority.objects.filter(report__members__subject=subject).distinct()
+    top = reports.order_by("-score", "effective_band", "report_id").select_related("report").first()
+    if top is None or top.report is None:
+        return scoring.SubjectFacts(0, "", 0, "P4", "P4", None, frozenset())
+    urgent = reports.order_by("band").values_list("band", flat=True).first() or Band.P4
+    imminent = reports.filter(imminent=True).order_by("report_id").values_list("report__uid", flat=True)
+    platforms = (
+        Identifier.objects.filter(
+            on_victim=False, report__members__subject=subject, person=F("report__members__person")
+        )
+        .exclude(platform="")
+        .values_list("platform", flat=True)
+        .distinct()
+    )
+    first_imminent = imminent.first()
+    return scoring.SubjectFacts(
+        reports=reports.count(),
+        top_reference=reference_of(top.report.uid),
+        top_score=top.score,
+        top_band=top.band,
+        urgent_band=urgent,
+        imminent_reference=reference_of(first_imminent) if first_imminent else None,
+        platforms=frozenset(p.lower() for p in platforms),
+    )
+
+
+def score_subject(subject: Subject, *, policy: Policy | None = None) -> Priority:
+    """Score a subject again from its reports' scores. Its deadline is its most urgent report's of the same
+    band if one has it, or else runs from when the subject first reached that band."""
+    policy = policy or current_policy()
+    scored = scoring.score_subject(subject_facts(subject), scoring.check_weights(policy.weights))
+    priority = Priority.objects.filter(subject=subject).first() or Priority(subject=subject)
+    same_band = (
+        Priority.objects.filter(report__members__subject=subject, band=scored.band)
+        .exclude(deadline=None)
+        .order_by("deadline")
+        .values_list("deadline", flat=True)
+        .first()
+    )
+    deadline: datetime | None
+    if same_band is not None:
+        deadline = same_band
+    elif priority.pk and priority.band == scored.band:
+        deadline = priority.deadline
+    else:
+        deadline = _deadline(timezone.now(), scored.band)
+    return _save(priority, scored, policy, deadline)
+
+
+def override_band(
+    priority: Priority, band: str, reason: str, *, actor: User, request: HttpRequest | None = None
+) -> Priority:
+    """A supervisor's band in place of the computed one, with the reason; the computed band stays beside
+    it. An empty ``band`` removes the override."""
+    if band and band not in Band.values:
+        raise TriageError(f"band: expected one of {', '.join(Band.values)}, got {band!r}")
+    if band and not reason.strip():
+        raise TriageError("reason: say why the band is overridden")
+    with transaction.atomic():
+        priority = Priority.objects.select_for_update().get(pk=priority.pk)
+        before = priority.override_band
+        priority.override_band, priority.override_reason = band, reason.strip() if band else ""
+        priority.override_by, priority.override_at = (actor, timezone.now()) if band else (None, None)
+        priority.effective_band = band or priority.band
+        priority.save()
+        obj = priority.report or priority.subject
+        record("triage.band_overridden", actor=actor, request=request, obj=obj,
+               details={"band": band or None, "before": before or None, "computed": priority.band,
+                        "reason": priority.override_reason})  # fmt: skip
+    return priority
+
+
+def change_weights(
+    weights: dict[str, Any], reason: str, *, actor: User | None, request: HttpRequest | None = None
+) -> Policy:
+    """A new version of the weights, in force from now; the priorities are scored again with it by the
+    ``rescore`` job, enqueued in the same transaction (the queue is a table of the same database)."""
+    from haven.triage.tasks import rescore  # noqa: PLC0415  (tasks imports this module)
+
+    checked = scoring.check_weights(weights)
+    if not reason.strip():
+        raise TriageError("reason: say why the weights change")
+    with transaction.atomic():
+        before = current_policy()
+        policy = Policy.objects.create(weights=checked, reason=reason.strip(), created_by=actor)
+        changed = {k: [before.weights.get(k), v] for k, v in checked.items() if before.weights.get(k) != v}
+        record("triage.weights_changed", actor=actor, request=request, obj=policy,
+               details={"version": policy.pk, "from_version": before.pk, "changed": changed,
+                        "reason": policy.reason})  # fmt: skip
+        rescore.enqueue()
+    return policy
+
+
+def rescore_all(*, batch: int = 500) -> int:
+    """Score every processed report and every subject again with the weights in force. Returns how many
+    priorities were written."""
+    policy = current_policy()
+    done = 0
+    ids = list(Report.objects.filter(priority__isnull=False).order_by("id").values_list("id", flat=True))
+    for start in range(0, len(ids), batch):
+        with transaction.atomic():
+            for report in Report.objects.filter(id__in=ids[start : start + batch]):
+                score_report(report, policy=policy, cascade=False)
+                done += 1
+    subjects = list(Subject.objects.order_by("id").values_list("id", flat=True))
+    for start in range(0, len(subjects), batch):
+        with transaction.atomic():
+            for subject in Subject.objects.filter(id__in=subjects[start : start + batch]):
+                score_subject(subject, policy=policy)
+                done += 1
+    return done
