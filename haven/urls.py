@@ -20,6 +20,7 @@ urlpatterns = [
     path("staff/hashbank/", include("haven.hashbank.urls")),
     path("staff/reports/", include("haven.intake.urls")),
     path("staff/subjects/", include("haven.intel.urls")),
+    path("staff/queue/", include("haven.triage.urls")),
     path("staff/referrals/", include("haven.referrals.urls")),
     path("api/v1/", api.urls),
 ]

@@ -17,6 +17,7 @@ ALL_STAFF = {"analyst", "grader", "supervisor", "admin", "liaison_a", "liaison_b
 STAFF_PAGES: dict[str, set[str]] = {
     "home": ALL_STAFF,
     "intake:inbox": {"analyst", "supervisor"},
+    "triage:queue": {"analyst", "supervisor"},
     "intake:police": {"liaison_a", "liaison_b"},
     "intel:subjects": {"analyst", "supervisor"},
     "intel:exclusions": {"admin"},
@@ -57,6 +58,8 @@ WITH_ARGUMENTS = {
     "referrals:acknowledge",
     "referrals:action",
     "referrals:outcome",
+    "triage:priority",
+    "triage:override",
 }
 
 

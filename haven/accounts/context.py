@@ -13,6 +13,7 @@ from haven.core.access import Permission
 
 NAVIGATION = [
     ("Home", "home", Permission.STAFF_HOME),
+    ("Queue", "triage:queue", Permission.REPORTS_VIEW),
     ("Reports", "intake:inbox", Permission.REPORTS_VIEW),
     ("Subjects", "intel:subjects", Permission.SUBJECTS_VIEW),
     ("Hash bank", "hashbank:search", Permission.HASHBANK_VIEW),

@@ -21,6 +21,7 @@ class Permission(StrEnum):
     REPORTS_VIEW = "reports.view"
     REPORTS_SUBMIT = "reports.submit"
     REPORTS_RETRY = "reports.retry"
+    PRIORITY_OVERRIDE = "priority.override"
     SUBJECTS_VIEW = "subjects.view"
     SUBJECTS_DECIDE = "subjects.decide"
     EXCLUSIONS_MANAGE = "exclusions.manage"

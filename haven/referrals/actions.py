@@ -15,6 +15,7 @@ from haven.intake.models import Report
 from haven.intel.actions import close_hold, open_hold, set_contact
 from haven.intel.models import Grading, Member, Subject
 from haven.referrals.models import Outcome, Referral, State
+from haven.triage.actions import leave_queue, rejoin_queue
 
 LIAISONS_NAMED = 3
 
@@ -70,6 +71,7 @@ def send_referral(
         referral.hold = hold
         referral.save()
         referral.reports.set(reports)
+        leave_queue(reports)
         record(
             "referrals.sent",
             actor=actor,
@@ -132,6 +134,8 @@ def record_outcome(
         locked.outcome_notes = notes.strip()
         locked.save(update_fields=["state", "outcome", "outcome_at", "outcome_notes"])
         close_hold(locked.hold)
+        if outcome == Outcome.NOT_THIS_FORCE:
+            rejoin_queue(list(locked.reports.all()))
         record(
             "referrals.outcome",
             actor=actor,

@@ -207,3 +207,15 @@ def rescore_all(*, batch: int = 500) -> int:
                 score_subject(subject, policy=policy)
                 done += 1
     return done
+
+
+def leave_queue(reports: list[Report]) -> None:
+    """Reports referred to a force leave the centre's queue (their priorities stay). Part of the caller's
+    action (``referrals.actions.send_referral``), which audits it."""
+    Priority.objects.filter(report__in=reports).update(queued=False)
+
+
+def rejoin_queue(reports: list[Report]) -> None:
+    """Reports a force sent back ("not this force's area") wait for the centre again, to be routed again.
+    Part of the caller's action (``referrals.actions.record_outcome``), which audits it."""
+    Priority.objects.filter(report__in=reports).update(queued=True)

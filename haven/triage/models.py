@@ -78,6 +78,9 @@ class Priority(models.Model):
     override_at = models.DateTimeField(null=True, blank=True)
     # The band in force (the override if there is one), kept as a column so that queues sort by it.
     effective_band = models.CharField(max_length=2, choices=Band.choices)
+    # A report waiting for the centre: false once it is referred, true again when a force sends it back
+    # (``actions.leave_queue``, ``actions.rejoin_queue``, called by referrals). Always true for a subject.
+    queued = models.BooleanField(default=True)
 
     class Meta:
         constraints = [
@@ -87,7 +90,15 @@ class Priority(models.Model):
                 name="triage_priority_of_one_thing",
             )
         ]
-        indexes = [models.Index(fields=["effective_band", "deadline"], name="triage_band_deadline")]
+        # The queue in its order: band, then deadline (nulls last, as PostgreSQL's ascending order puts
+        # them), of queued reports only, so that a page and the count read this index alone.
+        indexes = [
+            models.Index(
+                fields=["effective_band", "deadline", "id"],
+                condition=models.Q(queued=True, report__isnull=False),
+                name="triage_queue",
+            )
+        ]
         verbose_name_plural = "priorities"
 
     def __str__(self) -> str:

@@ -16,8 +16,9 @@ from haven.audit.models import AuditEntry
 from haven.hashbank.actions import add_records, get_or_create_list
 from haven.hashbank.importing import RecordInput
 from haven.hashbank.models import BankRecord
-from haven.intake.actions import Submitted, submit_reports
+from haven.intake.actions import Processed, Submitted, process_report, submit_reports
 from haven.intake.schemas import ReportIn
+from haven.triage.models import Priority
 from tests.browser.conftest import axe_violations, csp_violations
 from tests.conftest import PASSWORD, verified_device
 from tests.intake.conftest import a_report
@@ -101,6 +102,7 @@ PUBLIC_PAGES = ["/", "/advice/young-people/", "/no-such-page/"]
 STAFF_PAGES = [
     "/staff/",
     "/staff/reports/",
+    "/staff/queue/",
     "/staff/hashbank/",
     "/staff/audit/",
     "/staff/audit/?date_from=bad",
@@ -180,7 +182,9 @@ def test_staff_pages_are_accessible(
     )
     assert isinstance(submitted, Submitted)
     report_url = f"/staff/reports/{submitted.report.uid}/"
-    pages = [*STAFF_PAGES, "/staff/hashbank/lists/", record_url, report_url]
+    assert process_report(submitted.report.pk, Processed())
+    priority_url = f"/staff/queue/{Priority.objects.get(report=submitted.report).pk}/"
+    pages = [*STAFF_PAGES, "/staff/hashbank/lists/", record_url, report_url, priority_url]
     problems = {url: check_page(axe_page, live_server.url + url) for url in pages}
     axe_page.goto(live_server.url + record_url)
     with axe_page.expect_navigation():
@@ -197,6 +201,12 @@ def test_staff_pages_are_accessible(
         axe_page.get_by_role("button", name="Add the note").click()  # empty: an error
     assert "Enter the note" in axe_page.content()
     problems["report with an error"] = axe_violations(axe_page)
+    axe_page.goto(live_server.url + priority_url)
+    axe_page.get_by_label("Band").select_option("P1")
+    with axe_page.expect_navigation():
+        axe_page.get_by_role("button", name="Save the band").click()  # no reason: an error
+    assert "Say why the band is overridden" in axe_page.content()
+    problems["priority with an error"] = axe_violations(axe_page)
     sign_in_browser(axe_page, live_server.url, liaison_a)
     problems["refer a case"] = check_page(axe_page, f"{live_server.url}/staff/reports/refer/")
     with axe_page.expect_navigation():

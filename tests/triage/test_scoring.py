@@ -17,7 +17,7 @@ from haven.accounts.models import User
 from haven.audit.models import AuditEntry
 from haven.hashbank.actions import add_records, get_or_create_list
 from haven.hashbank.importing import RecordInput
-from haven.intake.actions import Processed, Submitted, process_report, submit_reports
+from haven.intake.actions import submit_reports
 from haven.intake.models import Report
 from haven.intake.pipeline import steps
 from haven.intake.schemas import ReportIn
@@ -27,29 +27,11 @@ from haven.triage.actions import change_weights, override_band, score_report
 from haven.triage.models import Policy, Priority
 from tests.conftest import Orgs
 from tests.intake.conftest import a_report
+from tests.triage.conftest import processed, report
 
 pytestmark = pytest.mark.django_db
 
 NOTHING_TO_ACT_ON: dict[str, Any] = {"reported_persons": [], "victims": [{"age_estimate": 9}]}
-
-
-def report(external_id: str, **changes: Any) -> dict[str, Any]:
-    return a_report(external_id, **{"media": [], **changes})
-
-
-def processed(orgs: Orgs, *reports: dict[str, Any]) -> list[Report]:
-    """Submit the reports and run the pipeline on each, as the worker's job does."""
-    results = submit_reports(
-        [ReportIn.model_validate(r) for r in reports],
-        organisation=orgs.platform,
-        source="industry",
-        finished=True,
-    )
-    stored = [r.report.pk for r in results if isinstance(r, Submitted)]
-    assert len(stored) == len(reports)
-    for pk in stored:
-        assert process_report(pk, Processed())
-    return [Report.objects.get(pk=pk) for pk in stored]
 
 
 def priority_of(report: Report) -> Priority:

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from haven.triage import views
+
+app_name = "triage"
+
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("<int:pk>/", views.priority_detail, name="priority"),
+    path("<int:pk>/override/", views.priority_override, name="override"),
+]

@@ -1,0 +1,175 @@
+"""The analysts' work queue (open reports by band, then deadline, each with its clock) and a priority's page
+(its reasons, the computed band, and a supervisor's override). Every view is audited."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.db.models import F, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from haven.accounts.models import User
+from haven.accounts.roles import has_permission
+from haven.audit.actions import record
+from haven.core.access import Permission, requires
+from haven.core.listing import filters_used, paginate
+from haven.triage.actions import TriageError, override_band
+from haven.triage.models import Band, Priority
+
+PAGE_SIZE = 50
+
+
+class QueueForm(forms.Form):
+    band = forms.ChoiceField(label="Band", required=False, choices=[("", "Any"), *Band.choices])
+    assignee = forms.ChoiceField(
+        label="Assigned to",
+        required=False,
+        choices=[("", "Anyone or no one"), ("me", "Me"), ("none", "No one")],
+    )
+    overdue = forms.BooleanField(label="Overdue only", required=False)
+
+
+def open_reports() -> QuerySet[Priority]:
+    """Scored reports still waiting for the centre (not referred, or sent back). Most urgent first."""
+    return (
+        Priority.objects.filter(queued=True, report__isnull=False)
+        .select_related("report", "report__organisation", "report__assignee")
+        .order_by("effective_band", F("deadline").asc(nulls_last=True), "id")
+    )
+
+
+def queue_rows(form: QueueForm, user: User) -> QuerySet[Priority]:
+    rows = open_reports()
+    if not form.is_valid():
+        return rows.none()
+    data = form.cleaned_data
+    if data["band"]:
+        rows = rows.filter(effective_band=data["band"])
+    if data["assignee"] == "me":
+        rows = rows.filter(report__assignee=user)
+    elif data["assignee"] == "none":
+        rows = rows.filter(report__assignee__isnull=True)
+    if data["overdue"]:
+        rows = rows.filter(deadline__lt=timezone.now())
+    return rows
+
+
+def clock(deadline: datetime | None, now: datetime) -> tuple[str, bool]:
+    """The time left to a deadline in words, and whether it has passed."""
+    if deadline is None:
+        return "no deadline", False
+    left = deadline - now
+    words = _duration(abs(left))
+    return (f"overdue by {words}", True) if left < timedelta(0) else (f"{words} left", False)
+
+
+def _duration(span: timedelta) -> str:
+    minutes = int(span.total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days} d {hours} h"
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
+
+
+@requires(Permission.REPORTS_VIEW)
+def queue(request: HttpRequest) -> HttpResponse:
+    assert isinstance(request.user, User)
+    form = QueueForm(request.GET)
+    filters = filters_used(form)
+    record("triage.queue", request=request, details={"filters": filters})
+    page, query = paginate(request, queue_rows(form, request.user), PAGE_SIZE)
+    now = timezone.now()
+    rows: list[dict[str, Any]] = []
+    for priority in page:
+        text, overdue = clock(priority.deadline, now)
+        rows.append({"priority": priority, "report": priority.report, "clock": text, "overdue": overdue})
+    return render(
+        request,
+        "triage/queue.html",
+        {
+            "title": "Queue",
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": query,
+            "filtered": bool(filters),
+        },
+        status=200 if form.is_valid() else 400,
+    )
+
+
+class OverrideForm(forms.Form):
+    band = forms.ChoiceField(
+        label="Band", choices=[("", "No override: the computed band"), *Band.choices], required=False
+    )
+    reason = forms.CharField(label="Reason", widget=forms.Textarea, max_length=2000, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("band") and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Say why the band is overridden")
+        return data
+
+
+def _render_priority(
+    request: HttpRequest, priority: Priority, form: OverrideForm | None = None
+) -> HttpResponse:
+    """A priority's page, audited as a view of its report or subject whichever request shows it."""
+    invalid = form is not None and bool(form.errors)
+    obj = priority.report or priority.subject
+    record(
+        "triage.priority_view", request=request, obj=obj, details={"invalid_form": True} if invalid else None
+    )
+    can_override = isinstance(request.user, User) and has_permission(
+        request.user, Permission.PRIORITY_OVERRIDE
+    )
+    text, overdue = clock(priority.deadline, timezone.now())
+    return render(
+        request,
+        "triage/priority.html",
+        {
+            "title": f"Priority {priority.effective_band}",
+            "priority": priority,
+            "clock": text,
+            "overdue": overdue,
+            "can_override": can_override,
+            "override_form": form
+            or OverrideForm(initial={"band": priority.override_band, "reason": priority.override_reason}),
+            "form": form if invalid else None,
+        },
+        status=400 if invalid else 200,
+    )
+
+
+def _priority(pk: int) -> Priority:
+    return get_object_or_404(Priority.objects.select_related("report", "subject", "override_by"), pk=pk)
+
+
+@requires(Permission.REPORTS_VIEW)
+def priority_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_priority(request, _priority(pk))
+
+
+@require_POST
+@requires(Permission.PRIORITY_OVERRIDE)
+def priority_override(request: HttpRequest, pk: int) -> HttpResponse:
+    assert isinstance(request.user, User)
+    priority = _priority(pk)
+    form = OverrideForm(request.POST)
+    if not form.is_valid():
+        return _render_priority(request, priority, form)
+    try:
+        override_band(priority, form.cleaned_data["band"], form.cleaned_data["reason"], actor=request.user,
+                      request=request)  # fmt: skip
+    except TriageError as exc:
+        form.add_error(None, str(exc))
+        return _render_priority(request, priority, form)
+    messages.success(request, "Band overridden" if form.cleaned_data["band"] else "Override removed")
+    return redirect("triage:priority", pk=priority.pk)
