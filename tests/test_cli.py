@@ -82,7 +82,7 @@ def test_demo_seeding_is_idempotent(env: dict[str, str]) -> None:
         ).fetchall()
         (holds,) = conn.execute("SELECT count(*) FROM intel_hold WHERE closed_at IS NULL").fetchone()
     # The busiest demo person, sent to both forces: each demo liaison has a case held by the other force too.
-    assert sorted(referrals) == [("acknowledged", "northshire-police"), ("sent", "westmoor-police")]
+    assert sorted(referrals) == [("acknowledged", "greater-manchester"), ("sent", "west-yorkshire")]
     assert holds == 2
 
 

@@ -11,8 +11,8 @@ from haven.accounts.models import ApiKey, Organisation, OrganisationKind, Role, 
 
 ORGANISATIONS = [
     ("centre", "Haven National Centre", OrganisationKind.CENTRE),
-    ("northshire-police", "Northshire Police (demo)", OrganisationKind.POLICE_FORCE),
-    ("westmoor-police", "Westmoor Constabulary (demo)", OrganisationKind.POLICE_FORCE),
+    ("greater-manchester", "Greater Manchester Police", OrganisationKind.POLICE_FORCE),
+    ("west-yorkshire", "West Yorkshire Police", OrganisationKind.POLICE_FORCE),
     ("example-platform", "Example Platform Ltd (demo)", OrganisationKind.INDUSTRY),
     ("example-hotline", "Example Hotline (demo)", OrganisationKind.HOTLINE),
 ]
@@ -31,8 +31,8 @@ LOGINS = [
     DemoLogin("grader", "haven-demo-grader", Role.GRADER, "centre"),
     DemoLogin("supervisor", "haven-demo-supervisor", Role.SUPERVISOR, "centre"),
     DemoLogin("admin", "haven-demo-admin", Role.ADMIN, "centre"),
-    DemoLogin("northshire", "haven-demo-northshire", Role.FORCE_LIAISON, "northshire-police"),
-    DemoLogin("westmoor", "haven-demo-westmoor", Role.FORCE_LIAISON, "westmoor-police"),
+    DemoLogin("manchester", "haven-demo-manchester", Role.FORCE_LIAISON, "greater-manchester"),
+    DemoLogin("yorkshire", "haven-demo-yorkshire", Role.FORCE_LIAISON, "west-yorkshire"),
     DemoLogin("partner", "haven-demo-partner", Role.PARTNER, "example-platform"),
 ]
 

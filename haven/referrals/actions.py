@@ -10,10 +10,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from haven.accounts.models import Organisation, OrganisationKind, Role, User
-from haven.audit.actions import record
+from haven.audit.actions import AuditActor, record
 from haven.intake.models import Report
 from haven.intel.actions import close_hold, open_hold, set_contact
 from haven.intel.models import Grading, Member, Subject
+from haven.referrals.forces import Force
 from haven.referrals.models import Outcome, Referral, State
 from haven.triage.actions import leave_queue, rejoin_queue
 
@@ -144,3 +145,35 @@ def record_outcome(
             details={"outcome": outcome, "notes": locked.outcome_notes},
         )
     return locked
+
+
+def load_forces(forces: list[Force], *, actor: AuditActor) -> dict[str, int]:
+    """Put the register's forces in place as police-force organisations: a new code is added, a known one
+    gets the register's name. Nothing is removed (a force that leaves the register keeps its referrals).
+    Loading the same register again changes nothing. Audited once, with what changed."""
+    added: list[str] = []
+    renamed: list[str] = []
+    with transaction.atomic():
+        existing = {o.slug: o for o in Organisation.objects.filter(slug__in=[f.code for f in forces])}
+        for force in forces:
+            org = existing.get(force.code)
+            if org is None:
+                Organisation.objects.create(
+                    slug=force.code, name=force.name, kind=OrganisationKind.POLICE_FORCE
+                )
+                added.append(force.code)
+            elif org.kind != OrganisationKind.POLICE_FORCE:
+                raise ReferralError(
+                    f"{force.code}: already an organisation of kind {org.kind}, not a police force"
+                )
+            elif org.name != force.name:
+                org.name = force.name
+                org.save(update_fields=["name"])
+                renamed.append(force.code)
+        if added or renamed:
+            record("referrals.forces_loaded", actor=actor, details={"added": added, "renamed": renamed})
+    return {
+        "added": len(added),
+        "renamed": len(renamed),
+        "unchanged": len(forces) - len(added) - len(renamed),
+    }

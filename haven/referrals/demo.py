@@ -22,8 +22,8 @@ def seed() -> int:
     if Referral.objects.exists():
         return Referral.objects.count()
     analyst = User.objects.filter(username="analyst").first()
-    forces = [Organisation.objects.filter(slug=s).first() for s in ("northshire-police", "westmoor-police")]
-    liaison = User.objects.filter(username="northshire").first()
+    forces = [Organisation.objects.filter(slug=s).first() for s in ("greater-manchester", "west-yorkshire")]
+    liaison = User.objects.filter(username="manchester").first()
     demo = Report.objects.filter(external_id__startswith="DEMO-", status=ReportStatus.PROCESSED)
     member = Member.objects.filter(report__in=demo, subject__isnull=False).order_by("report__received_at")
     first = member.first()
@@ -41,19 +41,19 @@ def seed() -> int:
                 conditions=CONDITIONS if handling == "C" else "",
                 actor=analyst,
             )
-    northshire, westmoor = forces
-    assert northshire is not None and westmoor is not None
+    manchester, yorkshire = forces
+    assert manchester is not None and yorkshire is not None
     held = send_referral(
         subject,
-        northshire,
+        manchester,
         summary="Demo: one adult account, seen in four platform reports, messaging children.",
         actor=analyst,
     )
     acknowledge_referral(held, actor=liaison)
     send_referral(
         subject,
-        westmoor,
-        summary="Demo: a later report places the same adult in Westmoor's area.",
+        yorkshire,
+        summary="Demo: a later report places the same adult in West Yorkshire's area.",
         actor=analyst,
     )
     return Referral.objects.count()

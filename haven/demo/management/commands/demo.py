@@ -6,11 +6,14 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from haven.accounts.demo import DEMO_API_KEY, seed
+from haven.audit.actions import CommandLine
 from haven.audit.tasks import verify_audit_chain
 from haven.hashbank.demo import seed as seed_bank
 from haven.intake.demo import seed as seed_reports
 from haven.intake.models import Report, ReportStatus
 from haven.intake.tasks import process_reports
+from haven.referrals import forces
+from haven.referrals.actions import load_forces
 from haven.referrals.demo import seed as seed_referrals
 
 
@@ -19,6 +22,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         logins = seed()
+        # The national register of forces, beside the two demo forces (real names, invented contacts).
+        load_forces(forces.shipped(), actor=CommandLine())
         records = seed_bank()
         reports = seed_reports()
         # The demo referrals need linked subjects, so the demo reports are processed here rather than left
