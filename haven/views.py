@@ -2,24 +2,69 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
 
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 
+from haven.accounts.models import User
+from haven.accounts.roles import has_permission
 from haven.api import problem
+from haven.audit.actions import record
 from haven.core.access import Permission, public, requires
+from haven.referrals.models import State
+from haven.referrals.views import visible_to
+from haven.triage.models import Priority
+from haven.triage.views import clock, open_reports
 
 SECTIONS = {
     "insights": ("Insights", Permission.INSIGHTS_VIEW, "Analytics that inform strategy."),
 }
 
 
+HOME_ROWS = 10
+
+
+def _with_clocks(priorities: Iterable[Priority], now: datetime) -> list[dict[str, Any]]:
+    return [{"priority": p, "report": p.report, "clock": clock(p.deadline, now)[0],
+             "overdue": clock(p.deadline, now)[1]} for p in priorities]  # fmt: skip
+
+
 @requires(Permission.STAFF_HOME)
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "staff/home.html")
+    """Each person's work: an analyst's P1 and P2 items and what is assigned to them; a supervisor's overdue
+    items, overrides and referrals not yet acknowledged; a liaison officer's referrals waiting for an
+    answer. Showing any of it is an audited view."""
+    user = request.user
+    assert isinstance(user, User)
+    now = timezone.now()
+    work: dict[str, Any] = {}
+    if has_permission(user, Permission.REPORTS_VIEW):
+        queue = open_reports()
+        work["urgent"] = _with_clocks(queue.filter(effective_band__in=["P1", "P2"])[:HOME_ROWS], now)
+        work["assigned"] = _with_clocks(queue.filter(report__assignee=user)[:HOME_ROWS], now)
+    if has_permission(user, Permission.PRIORITY_OVERRIDE):
+        work["overdue"] = _with_clocks(open_reports().filter(deadline__lt=now)[:HOME_ROWS], now)
+        work["overrides"] = list(
+            Priority.objects.exclude(override_band="")
+            .select_related("report", "subject", "override_by")
+            .order_by("-override_at")[:HOME_ROWS]
+        )
+        work["unacknowledged"] = list(
+            visible_to(user).filter(state=State.SENT).order_by("sent_at")[:HOME_ROWS]
+        )
+    elif has_permission(user, Permission.REFERRALS_RESPOND):
+        work["unacknowledged"] = list(
+            visible_to(user).filter(state=State.SENT).order_by("sent_at")[:HOME_ROWS]
+        )
+    if work:
+        record("staff.home", request=request, details={"shown": sorted(k for k, v in work.items() if v)})
+    return render(request, "staff/home.html", {"work": work})
 
 
 def _section_view(slug: str) -> Callable[[HttpRequest], HttpResponse]:
