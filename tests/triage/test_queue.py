@@ -127,3 +127,20 @@ def test_a_referred_report_leaves_the_queue_and_comes_back_if_sent_back(
     acknowledge_referral(referral, actor=liaison_a)
     record_outcome(referral, outcome=Outcome.NOT_THIS_FORCE, notes="Lives in another area", actor=liaison_a)
     assert f"/staff/queue/{priority.pk}/" in client.get("/staff/queue/").content.decode()
+
+
+def test_the_report_and_subject_pages_show_their_priority(
+    orgs: Orgs, analyst: User, sign_in: Callable[..., Client]
+) -> None:
+    (priority,) = scored(orgs, 1)
+    report_ = Report.objects.get(pk=int(priority.report_id or 0))
+    subject = Member.objects.get(report=report_).subject
+    assert subject is not None
+    of_subject = Priority.objects.get(subject=subject)
+    client = sign_in(analyst)
+    report_page = client.get(f"/staff/reports/{report_.uid}/").content.decode()
+    assert f'href="/staff/queue/{priority.pk}/">{priority.get_effective_band_display()}</a>' in report_page
+    subject_page = client.get(f"/staff/subjects/{subject.uid}/").content.decode()
+    shown = of_subject.get_effective_band_display()
+    assert f'href="/staff/queue/{of_subject.pk}/">{shown}</a>' in subject_page
+    assert "Not scored yet" not in subject_page
