@@ -270,3 +270,17 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("HAVEN_LOG_LEVEL", "INFO").upper()},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Mail to forces' liaison officers (referral reminders). The console backend writes the message to the
+# log, which is what the demo wants; set HAVEN_EMAIL_HOST to send through an SMTP server.
+EMAIL_HOST = env_str("HAVEN_EMAIL_HOST")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int("HAVEN_EMAIL_PORT", 587, minimum=1, maximum=65535)
+EMAIL_USE_TLS = env_bool("HAVEN_EMAIL_TLS", default=True)
+EMAIL_HOST_USER = env_str("HAVEN_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_secret("HAVEN_EMAIL_PASSWORD") or ""
+DEFAULT_FROM_EMAIL = env_str("HAVEN_EMAIL_FROM", "haven@example.org")

@@ -64,7 +64,7 @@ def home(request: HttpRequest) -> HttpResponse:
         )
     if work:
         record("staff.home", request=request, details={"shown": sorted(k for k, v in work.items() if v)})
-    return render(request, "staff/home.html", {"work": work})
+    return render(request, "staff/home.html", {"work": work, "now": now})
 
 
 def _section_view(slug: str) -> Callable[[HttpRequest], HttpResponse]:

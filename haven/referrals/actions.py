@@ -4,7 +4,10 @@ transaction with its audit entry, and moves the referral only forwards."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
+from functools import partial
 
+from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -17,6 +20,7 @@ from haven.intel.models import Grading, Member, Subject
 from haven.referrals.forces import Force
 from haven.referrals.models import Outcome, Referral, State
 from haven.triage.actions import leave_queue, rejoin_queue
+from haven.triage.models import WINDOWS, Band, Priority
 
 LIAISONS_NAMED = 3
 
@@ -70,6 +74,7 @@ def send_referral(
             force, [m.pk for m in members], reference=referral.reference, contact=force_contact(force)
         )
         referral.hold = hold
+        referral.acknowledge_by = timezone.now() + acknowledgement_window(reports)
         referral.save()
         referral.reports.set(reports)
         leave_queue(reports)
@@ -177,3 +182,54 @@ def load_forces(forces: list[Force], *, actor: AuditActor) -> dict[str, int]:
         "renamed": len(renamed),
         "unchanged": len(forces) - len(added) - len(renamed),
     }
+
+
+def acknowledgement_window(reports: list[Report]) -> timedelta:
+    """How long a force has to acknowledge a referral: its most urgent report's band's window (P1 an
+    hour, P2 a day), and a week for P3, P4 or unscored reports."""
+    band = (
+        Priority.objects.filter(report__in=reports)
+        .order_by("effective_band")
+        .values_list("effective_band", flat=True)
+        .first()
+    )
+    return (WINDOWS.get(band) if band else None) or WINDOWS[Band.P3] or timedelta(days=7)
+
+
+def remind_unacknowledged() -> int:
+    """Email the liaison officers of each force that has let a referral pass its acknowledgement time,
+    once a referral; supervisors see such referrals on their home page. Returns how many were sent."""
+    sent = 0
+    due = Referral.objects.filter(
+        state=State.SENT, acknowledge_by__lt=timezone.now(), reminded_at__isnull=True
+    ).select_related("force")
+    for referral in due.order_by("acknowledge_by")[:100]:
+        with transaction.atomic():
+            locked = Referral.objects.select_for_update().get(pk=referral.pk)
+            if locked.state != State.SENT or locked.reminded_at is not None:
+                continue
+            officers = list(
+                User.objects.filter(organisation=locked.force, role=Role.FORCE_LIAISON, is_active=True)
+                .exclude(email="")
+                .values_list("email", flat=True)
+            )
+            locked.reminded_at = timezone.now()
+            locked.save(update_fields=["reminded_at"])
+            due_by = f"{locked.acknowledge_by:%Y-%m-%d %H:%M %Z}" if locked.acknowledge_by else "now"
+            record("referrals.reminded", obj=locked, details={"recipients": len(officers), "due_by": due_by})
+            if officers:
+                # After the commit: no message for a reminder that was rolled back. It names the referral
+                # only: the case is on the liaison pages, behind sign-in.
+                transaction.on_commit(partial(_remind, locked.reference, locked.force.name, due_by, officers))
+            sent += 1
+    return sent
+
+
+def _remind(reference: str, force: str, due_by: str, officers: list[str]) -> None:
+    send_mail(
+        f"Haven: referral {reference} waits for acknowledgement",
+        f"Referral {reference} from the centre to {force} has not been acknowledged; it was due by {due_by}. "
+        "Please sign in to Haven to acknowledge it.",
+        None,
+        officers,
+    )

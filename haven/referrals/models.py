@@ -45,6 +45,10 @@ class Referral(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    # When the force should have acknowledged it: from sending, within its most urgent report's band
+    # (P1 an hour, P2 a day, otherwise a week). A reminder goes once, when that passes.
+    acknowledge_by = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
     actioned_at = models.DateTimeField(null=True, blank=True)
     action_notes = models.TextField(max_length=4000, blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
