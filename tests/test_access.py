@@ -58,6 +58,7 @@ WITH_ARGUMENTS = {
     "referrals:acknowledge",
     "referrals:action",
     "referrals:outcome",
+    "referrals:message",
     "triage:priority",
     "triage:override",
 }

@@ -13,12 +13,14 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from haven.accounts.models import Organisation, OrganisationKind, Role, User
+from haven.accounts.roles import has_permission
 from haven.audit.actions import AuditActor, record
+from haven.core.access import Permission
 from haven.intake.models import Report
 from haven.intel.actions import close_hold, open_hold, set_contact
 from haven.intel.models import Grading, Member, Subject
 from haven.referrals.forces import Force
-from haven.referrals.models import Outcome, Referral, State
+from haven.referrals.models import Message, Outcome, Referral, State
 from haven.triage.actions import leave_queue, rejoin_queue
 from haven.triage.models import WINDOWS, Band, Priority
 
@@ -233,3 +235,30 @@ def _remind(reference: str, force: str, due_by: str, officers: list[str]) -> Non
         None,
         officers,
     )
+
+
+def may_write(referral: Referral, user: User) -> bool:
+    """The centre's referring staff, and the liaison officers of the force it was sent to."""
+    if user.organisation.kind == OrganisationKind.CENTRE:
+        return has_permission(user, Permission.REFERRALS_SEND)
+    return user.organisation_id == referral.force_id and has_permission(user, Permission.REFERRALS_RESPOND)
+
+
+def post_message(
+    referral: Referral, text: str, *, actor: User, request: HttpRequest | None = None
+) -> Message:
+    """Add a message to the referral's thread: a force asking for more information, or the centre's
+    answer. Audited with its text."""
+    text = text.strip()
+    if not text:
+        raise ReferralError("write the message")
+    if not may_write(referral, actor):
+        raise ReferralError("only the centre and the force it was sent to write on a referral")
+    with transaction.atomic():
+        message = Message.objects.create(
+            referral=referral, author=actor, text=text,
+            from_force=actor.organisation.kind == OrganisationKind.POLICE_FORCE,
+        )  # fmt: skip
+        record("referrals.message", actor=actor, request=request, obj=referral,
+               details={"message": message.pk, "from_force": message.from_force, "text": text})  # fmt: skip
+    return message

@@ -69,3 +69,19 @@ class Referral(models.Model):
     @property
     def open(self) -> bool:
         return self.state != State.OUTCOME
+
+
+class Message(models.Model):
+    """One message on a referral's thread: the force asks the centre for more, the centre answers."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    from_force = models.BooleanField()
+    text = models.TextField(max_length=4000)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"message {self.pk} on {self.referral}"

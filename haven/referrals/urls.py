@@ -11,4 +11,5 @@ urlpatterns = [
     path("<uuid:uid>/acknowledge/", views.referral_acknowledge, name="acknowledge"),
     path("<uuid:uid>/action/", views.referral_action, name="action"),
     path("<uuid:uid>/outcome/", views.referral_outcome, name="outcome"),
+    path("<uuid:uid>/messages/", views.referral_message, name="message"),
 ]

@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,6 +25,8 @@ from haven.intel.models import Grading, Sighting, Subject, Tier
 from haven.referrals.actions import (
     ReferralError,
     acknowledge_referral,
+    may_write,
+    post_message,
     record_action,
     record_outcome,
     reports_of,
@@ -182,6 +185,9 @@ def _render_referral(
             "answering": answering,
             "form": invalid,
             "action_form": forms_.get("action") or ActionForm(prefix="action"),
+            "thread": referral.messages.select_related("author"),
+            "may_write": may_write(referral, user),
+            "message_form": forms_.get("message") or MessageForm(prefix="message"),
             "outcome_form": forms_.get("outcome") or OutcomeForm(prefix="outcome"),
         },
         status=status,
@@ -247,4 +253,30 @@ def referral_outcome(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     if form.errors:
         return _render_referral(request, referral, status=400, outcome=form)
     messages.success(request, "The outcome is recorded and the referral is closed.")
+    return redirect("referrals:detail", uid=uid)
+
+
+class MessageForm(forms.Form):
+    text = forms.CharField(
+        label="Message", widget=forms.Textarea, max_length=4000,
+        error_messages={"required": "Write the message"},
+    )  # fmt: skip
+
+
+@requires(Permission.REFERRALS_VIEW)
+@require_POST
+def referral_message(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+    referral = _referral(request, uid)
+    user = _user(request)
+    if not may_write(referral, user):
+        raise PermissionDenied
+    form = MessageForm(request.POST, prefix="message")
+    if form.is_valid():
+        try:
+            post_message(referral, form.cleaned_data["text"], actor=user, request=request)
+        except ReferralError as exc:
+            form.add_error("text", str(exc).capitalize())
+    if form.errors:
+        return _render_referral(request, referral, status=400, message=form)
+    messages.success(request, "The message is added to the referral.")
     return redirect("referrals:detail", uid=uid)
