@@ -1,0 +1,94 @@
+"""Routing a UK postcode to its police force: the shipped tables, districts that differ from their area,
+districts on a boundary, places abroad, and postcodes that are not postcodes.
+
+The postcodes below were chosen for this test from public knowledge of where they are; they are not the
+issue's held-back list, and pass or fail with the tables, not with the code alone."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from haven.referrals import forces
+from haven.referrals.routing import _OUTWARD, areas, districts, route_location, route_postcode
+
+KNOWN = {
+    "M1 1AE": "greater-manchester", "SW1A 1AA": "metropolitan", "EC2V 7HH": "city-of-london",
+    "EC1A 1BB": "metropolitan", "EH1 1YZ": "police-scotland", "BT1 5GS": "psni", "CF10 1EP": "south-wales",
+    "B1 1BB": "west-midlands", "B60 1AA": "west-mercia", "B79 7AA": "staffordshire",
+    "CV1 2GT": "west-midlands", "CV32 4AA": "warwickshire", "CV37 6AA": "warwickshire",
+    "KT1 1EU": "metropolitan", "KT22 7AA": "surrey", "CH1 1AA": "cheshire", "CH41 6AA": "merseyside",
+    "CH5 1AA": "north-wales", "SY23 1AA": "dyfed-powys", "SY1 1AA": "west-mercia",
+    "TN34 1AA": "sussex", "TN1 1AA": "kent", "RH10 1AA": "sussex", "RH1 1AA": "surrey",
+    "SK10 1AA": "cheshire", "SK1 1AA": "greater-manchester", "S40 1AA": "derbyshire",
+    "S1 2HE": "south-yorkshire",
+    "DN31 1AA": "humberside", "YO1 7HH": "north-yorkshire", "NR32 1AA": "suffolk", "PE30 1AA": "norfolk",
+    "MK40 1AA": "bedfordshire", "MK9 1AA": "thames-valley", "HP20 1AA": "thames-valley",
+    "HP1 1AA": "hertfordshire",
+    "TW18 1AA": "surrey", "TW1 1AA": "metropolitan", "JE2 3AA": "nca-international",
+    "ab10 1aa": "police-scotland",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("postcode", "force"), sorted(KNOWN.items()))
+def test_known_postcodes_route_to_their_force(postcode: str, force: str) -> None:
+    route = route_postcode(postcode)
+    assert route.forces == (force,), route.reason
+
+
+@pytest.mark.parametrize(
+    ("postcode", "candidates"),
+    [("EC2A 4NE", {"city-of-london", "metropolitan"}), ("KT19 8AA", {"surrey", "metropolitan"}),
+     ("B78 1AA", {"staffordshire", "warwickshire"}), ("CV7 7AA", {"west-midlands", "warwickshire"})],
+)  # fmt: skip
+def test_a_district_on_a_boundary_offers_its_forces(postcode: str, candidates: set[str]) -> None:
+    route = route_postcode(postcode)
+    assert set(route.forces) == candidates and not route.settled
+    assert "crosses a force boundary" in route.reason
+
+
+def test_the_command_prints_code_and_name_or_the_candidates() -> None:
+    out = io.StringIO()
+    call_command("route", "M1 1AE", stdout=out)
+    assert out.getvalue() == "greater-manchester\tGreater Manchester Police\n"
+    out, err = io.StringIO(), io.StringIO()
+    call_command("route", "EC2A", "4NE", stdout=out, stderr=err)
+    assert out.getvalue().splitlines() == ["city-of-london\tCity of London Police",
+                                           "metropolitan\tMetropolitan Police Service"]  # fmt: skip
+    assert "choose one" in err.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("postcode", "why"),
+    [("12345", "is not a UK postcode"), ("QQ1 1AA", "there is no UK postcode area QQ"),
+     ("M1 1AE; DROP", "only letters and digits"), ("   ", "no postcode given"),
+     ("M", "is not a UK postcode")],
+)  # fmt: skip
+def test_a_malformed_postcode_exits_non_zero_saying_why(postcode: str, why: str) -> None:
+    with pytest.raises(CommandError, match=why):
+        call_command("route", postcode, stdout=io.StringIO())
+
+
+def test_abroad_goes_to_the_international_route_and_nowhere_asks_the_analyst() -> None:
+    abroad = route_location("FR", "75001")
+    assert abroad is not None and abroad.forces == ("nca-international",)
+    home = route_location("GB", "M1 1AE")
+    assert home is not None and home.forces == ("greater-manchester",)
+    assert route_location(None, None) is None and route_location("", "  ") is None
+
+
+def test_the_tables_name_only_registered_forces_and_real_areas() -> None:
+    registered = {f.code for f in forces.shipped()}
+    assert set(areas().values()) <= registered
+    assert {code for fs in districts().values() for code in fs} <= registered
+    assert len(areas()) == 124
+    for district in districts():
+        match = _OUTWARD.match(district)
+        assert match is not None and match[1] in areas(), district
+    # Every force of England, Wales, Scotland and Northern Ireland is reached by some postcode.
+    reached = set(areas().values()) | {code for fs in districts().values() for code in fs}
+    territorial = {f.code for f in forces.shipped() if f.kind == "territorial"}
+    assert territorial <= reached, territorial - reached
