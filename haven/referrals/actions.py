@@ -19,8 +19,10 @@ from haven.core.access import Permission
 from haven.intake.models import Report
 from haven.intel.actions import close_hold, open_hold, set_contact
 from haven.intel.models import Grading, Member, Subject
+from haven.referrals import forces
 from haven.referrals.forces import Force
-from haven.referrals.models import Message, Outcome, Referral, State
+from haven.referrals.models import Message, Outcome, ProposedRoute, Referral, State
+from haven.referrals.routing import route_report
 from haven.triage.actions import leave_queue, rejoin_queue
 from haven.triage.models import WINDOWS, Band, Priority
 
@@ -262,3 +264,29 @@ def post_message(
         record("referrals.message", actor=actor, request=request, obj=referral,
                details={"message": message.pk, "from_force": message.from_force, "text": text})  # fmt: skip
     return message
+
+
+def propose_route(report: Report) -> ProposedRoute:
+    """The pipeline's step after scoring: where the report's location says its case should go. It runs in
+    ``process_report``'s transaction and is not audited report by report (the system's own work)."""
+    route, reason = route_report(report.payload)
+    names = {f.code: f.name for f in forces.shipped()}
+    proposed = [{"code": c, "name": names.get(c, c)} for c in route.forces] if route else []
+    found, _ = ProposedRoute.objects.update_or_create(
+        report=report, defaults={"forces": proposed, "reason": reason[:300]}
+    )
+    return found
+
+
+def proposed_force(reports: list[Report]) -> Organisation | None:
+    """The force most of these reports' settled routes name, if it is in the register of organisations:
+    what the referral form starts with, for the analyst to confirm or change."""
+    votes: dict[str, int] = {}
+    for route in ProposedRoute.objects.filter(report__in=reports):
+        if len(route.forces) == 1:
+            votes[route.forces[0]["code"]] = votes.get(route.forces[0]["code"], 0) + 1
+    for code, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0])):
+        org = Organisation.objects.filter(slug=code, kind=OrganisationKind.POLICE_FORCE).first()
+        if org is not None:
+            return org
+    return None

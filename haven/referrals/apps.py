@@ -8,6 +8,14 @@ class ReferralsConfig(AppConfig):
 
     def ready(self) -> None:
         from haven.core.chores import register_chore
-        from haven.referrals.actions import remind_unacknowledged
+        from haven.intake.models import Report
+        from haven.intake.pipeline import register_step
+        from haven.referrals.actions import propose_route, remind_unacknowledged
 
         register_chore("remind_unacknowledged_referrals", 300, remind_unacknowledged)
+
+        def route(report: Report) -> None:
+            propose_route(report)
+
+        # After triage's scoring (INSTALLED_APPS lists triage first).
+        register_step("propose_route", route)

@@ -85,3 +85,17 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"message {self.pk} on {self.referral}"
+
+
+class ProposedRoute(models.Model):
+    """Where a report's location says its case should go (``routing.route_report``), for the analyst to
+    confirm: one force, the candidates on a boundary, or none with the reason (no location, or a
+    postcode that is not one)."""
+
+    report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="route")
+    forces = models.JSONField(default=list)  # [{"code", "name"}]
+    reason = models.CharField(max_length=300)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"route of report {self.report_id}: {self.reason}"

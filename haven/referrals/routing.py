@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 DATA = Path(__file__).parent / "data"
 INTERNATIONAL = "nca-international"
@@ -112,3 +113,18 @@ def route_location(country: str | None, postcode: str | None) -> Route | None:
     if postcode and postcode.strip():
         return route_postcode(postcode)
     return None
+
+
+def route_report(payload: dict[str, Any]) -> tuple[Route | None, str]:
+    """The route a report's locations give: a reported person's first (the police act on the offender),
+    else a victim's. Returns the route, or None with the reason the analyst must choose."""
+    people = [*(payload.get("reported_persons") or []), *(payload.get("victims") or [])]
+    for person in people:
+        location = person.get("location") or {}
+        try:
+            route = route_location(location.get("country"), location.get("postcode"))
+        except RouteError as exc:
+            return None, f"{exc}: choose the force"
+        if route is not None:
+            return route, route.reason
+    return None, "the report gives no location: choose the force"

@@ -27,6 +27,7 @@ from haven.referrals.actions import (
     acknowledge_referral,
     may_write,
     post_message,
+    proposed_force,
     record_action,
     record_outcome,
     reports_of,
@@ -118,7 +119,8 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 @requires(Permission.REFERRALS_SEND)
 def referral_new(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     subject = get_object_or_404(Subject, uid=uid)
-    form = ReferralForm(request.POST or None)
+    proposed = proposed_force(reports_of(subject.members.select_related("report")))
+    form = ReferralForm(request.POST or None, initial={"force": proposed.pk if proposed else None})
     if request.method == "POST" and form.is_valid():
         try:
             referral = send_referral(
@@ -142,6 +144,7 @@ def referral_new(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
             "subject": subject,
             "held": held_by_subject(subject),
             "ungraded": ungraded(reports_of(subject.members.select_related("report"))),
+            "proposed": proposed,
             "form": form if form.errors else None,
             "referral_form": form,
         },

@@ -7,13 +7,21 @@ issue's held-back list, and pass or fail with the tables, not with the code alon
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
 
+from haven.accounts.models import Organisation, User
+from haven.intel.models import Member
 from haven.referrals import forces
+from haven.referrals.models import ProposedRoute
 from haven.referrals.routing import _OUTWARD, areas, districts, route_location, route_postcode
+from tests.conftest import Orgs
+from tests.triage.conftest import processed, report
 
 KNOWN = {
     "M1 1AE": "greater-manchester", "SW1A 1AA": "metropolitan", "EC2V 7HH": "city-of-london",
@@ -92,3 +100,39 @@ def test_the_tables_name_only_registered_forces_and_real_areas() -> None:
     reached = set(areas().values()) | {code for fs in districts().values() for code in fs}
     territorial = {f.code for f in forces.shipped() if f.kind == "territorial"}
     assert territorial <= reached, territorial - reached
+
+
+def routed(orgs: Orgs, external_id: str, **changes: Any) -> ProposedRoute:
+    (one,) = processed(orgs, report(external_id, **changes))
+    return ProposedRoute.objects.get(report=one)
+
+
+def test_the_pipeline_proposes_a_route_from_the_reports_location(orgs: Orgs) -> None:
+    home = routed(orgs, "R-HOME")  # the reported person is at M1 1AE
+    assert home.forces == [{"code": "greater-manchester", "name": "Greater Manchester Police"}]
+    assert home.reason == "postcode area M"
+    abroad = routed(orgs, "R-ABROAD", reported_persons=[{"identifiers": [], "location": {"country": "FR"}}])
+    assert [f["code"] for f in abroad.forces] == ["nca-international"]
+    victim = routed(orgs, "R-VICTIM", reported_persons=[],
+                    victims=[{"location": {"country": "GB", "postcode": "CV32 4AA"}}])  # fmt: skip
+    assert [f["code"] for f in victim.forces] == ["warwickshire"]
+    nowhere = routed(orgs, "R-NOWHERE", reported_persons=[], victims=[])
+    assert nowhere.forces == [] and nowhere.reason == "the report gives no location: choose the force"
+    bad = routed(orgs, "R-BAD", reported_persons=[{"location": {"country": "GB", "postcode": "ZZ9 9ZZ"}}])
+    assert bad.forces == [] and "there is no UK postcode area ZZ" in bad.reason
+
+
+def test_the_report_page_shows_it_and_the_referral_form_starts_from_it(
+    orgs: Orgs, analyst: User, sign_in: Callable[..., Client]
+) -> None:
+    call_command("forces", "load", stdout=io.StringIO())
+    (one,) = processed(orgs, report("R-FORM"))
+    client = sign_in(analyst)
+    page = client.get(f"/staff/reports/{one.uid}/").content.decode()
+    assert "Greater Manchester Police (postcode area M)" in page
+    subject = Member.objects.get(report=one).subject
+    assert subject is not None
+    form = client.get(f"/staff/referrals/new/{subject.uid}/").content.decode()
+    manchester = Organisation.objects.get(slug="greater-manchester")
+    assert f'<option value="{manchester.pk}" selected>Greater Manchester Police</option>' in form
+    assert "Proposed from the reports' locations: <strong>Greater Manchester Police</strong>" in form
