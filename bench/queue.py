@@ -47,6 +47,9 @@ def fill(total: int, rng: random.Random) -> Any:
     centre, _ = Organisation.objects.get_or_create(
         slug="bench-centre", defaults={"name": "Bench Centre", "kind": OrganisationKind.CENTRE}
     )
+    Organisation.objects.get_or_create(
+        slug="bench-force", defaults={"name": "Bench Police", "kind": OrganisationKind.POLICE_FORCE}
+    )
     platform, _ = Organisation.objects.get_or_create(
         slug="bench-platform", defaults={"name": "Bench Platform", "kind": OrganisationKind.INDUSTRY}
     )
@@ -114,6 +117,7 @@ def measure(client: Any, total: int, requests: int) -> None:
         ("band P2", "/staff/queue/?band=P2"),
         ("assigned to me", "/staff/queue/?assignee=me"),
         ("overdue only", "/staff/queue/?overdue=on"),
+        ("proposed force", "/staff/queue/?force=bench-force"),
         (f"page {deep:,}", f"/staff/queue/?page={deep}"),
     ]:
         latencies = []

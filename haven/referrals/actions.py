@@ -273,7 +273,12 @@ def propose_route(report: Report) -> ProposedRoute:
     names = {f.code: f.name for f in forces.shipped()}
     proposed = [{"code": c, "name": names.get(c, c)} for c in route.forces] if route else []
     found, _ = ProposedRoute.objects.update_or_create(
-        report=report, defaults={"forces": proposed, "reason": reason[:300]}
+        report=report,
+        defaults={
+            "forces": proposed,
+            "force": proposed[0]["code"] if len(proposed) == 1 else "",
+            "reason": reason[:300],
+        },
     )
     return found
 

@@ -94,6 +94,8 @@ class ProposedRoute(models.Model):
 
     report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="route")
     forces = models.JSONField(default=list)  # [{"code", "name"}]
+    # The one force when the route is settled (the queue filters by it), or "".
+    force = models.CharField(max_length=100, blank=True, db_index=True)
     reason = models.CharField(max_length=300)
     computed_at = models.DateTimeField(auto_now=True)
 

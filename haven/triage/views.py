@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from haven.accounts.models import User
+from haven.accounts.models import Organisation, OrganisationKind, User
 from haven.accounts.roles import has_permission
 from haven.audit.actions import record
 from haven.core.access import Permission, requires
@@ -33,6 +33,14 @@ class QueueForm(forms.Form):
         choices=[("", "Anyone or no one"), ("me", "Me"), ("none", "No one")],
     )
     overdue = forms.BooleanField(label="Overdue only", required=False)
+    force = forms.ChoiceField(label="Proposed force", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        forces = Organisation.objects.filter(kind=OrganisationKind.POLICE_FORCE).order_by("name")
+        field = self.fields["force"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "Any"), *forces.values_list("slug", "name")]
 
 
 def open_reports() -> QuerySet[Priority]:
@@ -57,6 +65,9 @@ def queue_rows(form: QueueForm, user: User) -> QuerySet[Priority]:
         rows = rows.filter(report__assignee__isnull=True)
     if data["overdue"]:
         rows = rows.filter(deadline__lt=timezone.now())
+    if data["force"]:
+        # The route referrals proposed (``referrals.models.ProposedRoute``), read through its relation.
+        rows = rows.filter(report__route__force=data["force"])
     return rows
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -144,3 +146,17 @@ def test_the_report_and_subject_pages_show_their_priority(
     shown = of_subject.get_effective_band_display()
     assert f'href="/staff/queue/{of_subject.pk}/">{shown}</a>' in subject_page
     assert "Not scored yet" not in subject_page
+
+
+def test_the_queue_filters_by_the_proposed_force(
+    orgs: Orgs, analyst: User, sign_in: Callable[..., Client]
+) -> None:
+    call_command("forces", "load", stdout=io.StringIO())
+    warwick = report("F-WARWICK", reported_persons=[{"location": {"country": "GB", "postcode": "CV32 4AA"}}])
+    manchester, warwickshire = (
+        Priority.objects.get(report=r) for r in processed(orgs, report("F-MANCHESTER"), warwick)
+    )
+    client = sign_in(analyst)
+    html = client.get("/staff/queue/?force=warwickshire").content.decode()
+    assert f"/staff/queue/{warwickshire.pk}/" in html and f"/staff/queue/{manchester.pk}/" not in html
+    assert client.get("/staff/queue/?force=atlantis").status_code == 400
