@@ -16,6 +16,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "a new one-time password for USERNAME, and their authenticator removed, so they set up a new one",
     ),
     "org": ("org", "create or list organisations: centre, police forces, industry partners, hotlines"),
+    "triage": ("triage", "triage rescore: score every processed report and subject again (after an upgrade)"),
     "route": ("route", "the police force for a UK postcode: route POSTCODE (the candidates on a boundary)"),
     "forces": ("forces", "the national register of police forces: forces load [--file F] | forces list"),
     "apikey": ("apikey", "create, list or revoke partner API keys"),

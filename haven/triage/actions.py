@@ -18,7 +18,7 @@ from django.utils.dateparse import parse_datetime
 
 from haven.accounts.models import User
 from haven.audit.actions import record
-from haven.intake.models import Identifier, MatchStatus, Report, reference_of
+from haven.intake.models import Identifier, MatchStatus, Report, ReportStatus, reference_of
 from haven.intel.models import Member, Subject
 from haven.triage import scoring
 from haven.triage.models import WINDOWS, Band, Policy, Priority
@@ -194,7 +194,10 @@ def rescore_all(*, batch: int = 500) -> int:
     priorities were written."""
     policy = current_policy()
     done = 0
-    ids = list(Report.objects.filter(priority__isnull=False).order_by("id").values_list("id", flat=True))
+    # Every processed report: those scored before, and those processed before scoring existed.
+    ids = list(
+        Report.objects.filter(status=ReportStatus.PROCESSED).order_by("id").values_list("id", flat=True)
+    )
     for start in range(0, len(ids), batch):
         with transaction.atomic():
             for report in Report.objects.filter(id__in=ids[start : start + batch]):

@@ -179,3 +179,14 @@ def test_the_pipeline_scores_after_linking(orgs: Orgs) -> None:
     assert names.index("score_priority") > names.index("link_identifiers")
     (one,) = processed(orgs, report("ONE"))
     assert priority_of(one).computed_at <= timezone.now()
+
+
+def test_rescore_scores_reports_processed_before_scoring_existed(orgs: Orgs) -> None:
+    (one,) = processed(orgs, report("OLD"))
+    Priority.objects.all().delete()  # as a bank upgraded from before triage
+    out = io.StringIO()
+    call_command("triage", "rescore", stdout=out)
+    assert Priority.objects.filter(report=one).exists()
+    assert Priority.objects.filter(subject__isnull=False).exists()
+    assert "scored 2 reports and subjects" in out.getvalue()
+    assert AuditEntry.objects.get(action="triage.rescored").details["scored"] == 2
