@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from datetime import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.db import DatabaseError, connection
@@ -20,7 +19,7 @@ from haven.core.access import Permission, public, requires
 from haven.referrals.models import State
 from haven.referrals.views import visible_to
 from haven.triage.models import Priority
-from haven.triage.views import clock, open_reports
+from haven.triage.views import open_reports, with_clocks
 
 SECTIONS = {
     "insights": ("Insights", Permission.INSIGHTS_VIEW, "Analytics that inform strategy."),
@@ -28,11 +27,6 @@ SECTIONS = {
 
 
 HOME_ROWS = 10
-
-
-def _with_clocks(priorities: Iterable[Priority], now: datetime) -> list[dict[str, Any]]:
-    return [{"priority": p, "report": p.report, "clock": clock(p.deadline, now)[0],
-             "overdue": clock(p.deadline, now)[1]} for p in priorities]  # fmt: skip
 
 
 @requires(Permission.STAFF_HOME)
@@ -46,19 +40,19 @@ def home(request: HttpRequest) -> HttpResponse:
     work: dict[str, Any] = {}
     if has_permission(user, Permission.REPORTS_VIEW):
         queue = open_reports()
-        work["urgent"] = _with_clocks(queue.filter(effective_band__in=["P1", "P2"])[:HOME_ROWS], now)
-        work["assigned"] = _with_clocks(queue.filter(report__assignee=user)[:HOME_ROWS], now)
+        work["urgent"] = with_clocks(queue.filter(effective_band__in=["P1", "P2"])[:HOME_ROWS], now)
+        work["assigned"] = with_clocks(queue.filter(report__assignee=user)[:HOME_ROWS], now)
     if has_permission(user, Permission.PRIORITY_OVERRIDE):
-        work["overdue"] = _with_clocks(open_reports().filter(deadline__lt=now)[:HOME_ROWS], now)
+        work["overdue"] = with_clocks(open_reports().filter(deadline__lt=now)[:HOME_ROWS], now)
         work["overrides"] = list(
             Priority.objects.exclude(override_band="")
             .select_related("report", "subject", "override_by")
             .order_by("-override_at")[:HOME_ROWS]
         )
-        work["unacknowledged"] = list(
-            visible_to(user).filter(state=State.SENT).order_by("sent_at")[:HOME_ROWS]
-        )
-    elif has_permission(user, Permission.REFERRALS_RESPOND):
+    # Supervisors see every force's; a liaison officer their own force's (``visible_to``).
+    if has_permission(user, Permission.PRIORITY_OVERRIDE) or has_permission(
+        user, Permission.REFERRALS_RESPOND
+    ):
         work["unacknowledged"] = list(
             visible_to(user).filter(state=State.SENT).order_by("sent_at")[:HOME_ROWS]
         )

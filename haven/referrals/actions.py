@@ -9,6 +9,7 @@ from functools import partial
 
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Count
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -24,9 +25,10 @@ from haven.referrals.forces import Force
 from haven.referrals.models import Message, Outcome, ProposedRoute, Referral, State
 from haven.referrals.routing import route_report
 from haven.triage.actions import leave_queue, rejoin_queue
-from haven.triage.models import WINDOWS, Band, Priority
+from haven.triage.models import WINDOWS, Priority
 
 LIAISONS_NAMED = 3
+WEEK = timedelta(days=7)  # the time to acknowledge a referral of P3, P4 or unscored reports
 
 
 class ReferralError(Exception):
@@ -197,7 +199,7 @@ def acknowledgement_window(reports: list[Report]) -> timedelta:
         .values_list("effective_band", flat=True)
         .first()
     )
-    return (WINDOWS.get(band) if band else None) or WINDOWS[Band.P3] or timedelta(days=7)
+    return (WINDOWS.get(band) if band else None) or WEEK
 
 
 def remind_unacknowledged() -> int:
@@ -270,7 +272,7 @@ def propose_route(report: Report) -> ProposedRoute:
     """The pipeline's step after scoring: where the report's location says its case should go. It runs in
     ``process_report``'s transaction and is not audited report by report (the system's own work)."""
     route, reason = route_report(report.payload)
-    names = {f.code: f.name for f in forces.shipped()}
+    names = forces.names()
     proposed = [{"code": c, "name": names.get(c, c)} for c in route.forces] if route else []
     found, _ = ProposedRoute.objects.update_or_create(
         report=report,
@@ -286,12 +288,13 @@ def propose_route(report: Report) -> ProposedRoute:
 def proposed_force(reports: list[Report]) -> Organisation | None:
     """The force most of these reports' settled routes name, if it is in the register of organisations:
     what the referral form starts with, for the analyst to confirm or change."""
-    votes: dict[str, int] = {}
-    for route in ProposedRoute.objects.filter(report__in=reports):
-        if len(route.forces) == 1:
-            votes[route.forces[0]["code"]] = votes.get(route.forces[0]["code"], 0) + 1
-    for code, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0])):
-        org = Organisation.objects.filter(slug=code, kind=OrganisationKind.POLICE_FORCE).first()
-        if org is not None:
-            return org
-    return None
+    votes = (
+        ProposedRoute.objects.filter(report__in=reports)
+        .exclude(force="")
+        .values("force")
+        .annotate(n=Count("id"))
+        .order_by("-n", "force")
+    )
+    settled = {vote["force"]: index for index, vote in enumerate(votes)}
+    candidates = Organisation.objects.filter(slug__in=settled, kind=OrganisationKind.POLICE_FORCE)
+    return min(candidates, key=lambda org: settled[org.slug], default=None)

@@ -10,9 +10,11 @@ ONS police force area codes.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import IO
 
 from django.utils.text import slugify
@@ -61,3 +63,9 @@ def read(stream: IO[str]) -> Iterator[Force]:
 def shipped() -> list[Force]:
     with REGISTER.open(encoding="utf-8", newline="") as stream:
         return list(read(stream))
+
+
+@cache
+def names() -> Mapping[str, str]:
+    """Each shipped force's full name by its code, read once a process (the pipeline asks per report)."""
+    return MappingProxyType({f.code: f.name for f in shipped()})

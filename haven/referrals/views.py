@@ -119,7 +119,8 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 @requires(Permission.REFERRALS_SEND)
 def referral_new(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     subject = get_object_or_404(Subject, uid=uid)
-    proposed = proposed_force(reports_of(subject.members.select_related("report")))
+    reports = reports_of(subject.members.select_related("report"))
+    proposed = proposed_force(reports)
     form = ReferralForm(request.POST or None, initial={"force": proposed.pk if proposed else None})
     if request.method == "POST" and form.is_valid():
         try:
@@ -143,7 +144,7 @@ def referral_new(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
             "title": f"Refer {subject.reference} to a force",
             "subject": subject,
             "held": held_by_subject(subject),
-            "ungraded": ungraded(reports_of(subject.members.select_related("report"))),
+            "ungraded": ungraded(reports),
             "proposed": proposed,
             "form": form if form.errors else None,
             "referral_form": form,

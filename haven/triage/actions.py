@@ -41,8 +41,8 @@ def report_facts(report: Report) -> scoring.ReportFacts:
     incident = payload.get("incident") or {}
     ages = [v["age_estimate"] for v in payload.get("victims") or [] if v.get("age_estimate") is not None]
     people = [*(payload.get("reported_persons") or []), *(payload.get("victims") or [])]
-    located = any((p.get("location") or {}).get("country") or (p.get("location") or {}).get("postcode")
-                  for p in people)  # fmt: skip
+    places = [p.get("location") or {} for p in people]
+    located = any(place.get("country") or place.get("postcode") for place in places)
     identifiers = sum(len(p.get("identifiers") or []) for p in payload.get("reported_persons") or [])
     novel = known = category_a = 0
     for status, matches in report.media.values_list("match_status", "matches"):

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -80,6 +81,16 @@ def clock(deadline: datetime | None, now: datetime) -> tuple[str, bool]:
     return (f"overdue by {words}", True) if left < timedelta(0) else (f"{words} left", False)
 
 
+def with_clocks(priorities: Iterable[Priority], now: datetime) -> list[dict[str, Any]]:
+    """Rows for a table of reports' priorities: each priority, its report, its clock, and whether it is
+    overdue (the queue, and the home page)."""
+    rows = []
+    for priority in priorities:
+        text, overdue = clock(priority.deadline, now)
+        rows.append({"priority": priority, "report": priority.report, "clock": text, "overdue": overdue})
+    return rows
+
+
 def _duration(span: timedelta) -> str:
     minutes = int(span.total_seconds() // 60)
     days, minutes = divmod(minutes, 24 * 60)
@@ -96,11 +107,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     filters = filters_used(form)
     record("triage.queue", request=request, details={"filters": filters})
     page, query = paginate(request, queue_rows(form, request.user), PAGE_SIZE)
-    now = timezone.now()
-    rows: list[dict[str, Any]] = []
-    for priority in page:
-        text, overdue = clock(priority.deadline, now)
-        rows.append({"priority": priority, "report": priority.report, "clock": text, "overdue": overdue})
+    rows = with_clocks(page, timezone.now())
     return render(
         request,
         "triage/queue.html",

@@ -24,8 +24,7 @@ class Command(BaseCommand):
             route = route_postcode(postcode)
         except RouteError as exc:
             raise CommandError(str(exc)) from None
-        names = {f.code: f.name for f in forces.shipped()}
         for code in route.forces:
-            self.stdout.write(f"{code}\t{names.get(code, code)}")
+            self.stdout.write(f"{code}\t{forces.names().get(code, code)}")
         if not route.settled:
             self.stderr.write(f"{route.reason}")
