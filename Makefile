@@ -6,9 +6,13 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DEMO_ENV := HAVEN_DEBUG=1 HAVEN_DEMO_SKIP_2FA=1
 
-.PHONY: install demo test check lint typecheck imports lock clean
+.PHONY: install system demo test check lint typecheck imports lock clean
 
-install: $(VENV)/.installed frontend/dist/.built var/.collected
+install: system $(VENV)/.installed frontend/dist/.built var/.collected
+
+# Debian packages: Pango for the PDF referral packages, poppler-utils for the tests that read them.
+system:
+	bash .ci/system-packages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

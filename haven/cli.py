@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "triage": ("triage", "triage rescore: score every processed report and subject again (after an upgrade)"),
     "route": ("route", "the police force for a UK postcode: route POSTCODE (the candidates on a boundary)"),
     "forces": ("forces", "the national register of police forces: forces load [--file F] | forces list"),
+    "referrals": ("referrals", "referrals list | referrals package REF --output FILE.pdf (audited)"),
     "apikey": ("apikey", "create, list or revoke partner API keys"),
     "audit": ("audit", "audit trail tools: `haven audit verify` checks the hash chain"),
     "hash": ("hash", "hash files: md5, sha1, sha256 and PDQ as JSON lines (no matching)"),

@@ -59,6 +59,8 @@ WITH_ARGUMENTS = {
     "referrals:action",
     "referrals:outcome",
     "referrals:message",
+    "referrals:package",
+    "referrals:package_pdf",
     "triage:priority",
     "triage:override",
 }

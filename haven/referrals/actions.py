@@ -11,6 +11,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from haven.accounts.models import Organisation, OrganisationKind, Role, User
@@ -80,10 +81,12 @@ def send_referral(
             force, [m.pk for m in members], reference=referral.reference, contact=force_contact(force)
         )
         referral.hold = hold
-        referral.acknowledge_by = timezone.now() + acknowledgement_window(reports)
+        band = most_urgent_band(reports)
+        referral.acknowledge_by = timezone.now() + acknowledgement_window(band)
         referral.save()
         referral.reports.set(reports)
         leave_queue(reports)
+        officers = liaison_emails(force)
         record(
             "referrals.sent",
             actor=actor,
@@ -94,9 +97,39 @@ def send_referral(
                 "force": force.slug,
                 "subject": subject.reference,
                 "reports": [r.reference for r in reports],
+                "emailed": len(officers),
             },
         )
+        if officers:
+            link = reverse("referrals:detail", kwargs={"uid": referral.uid})
+            link = request.build_absolute_uri(link) if request is not None else link
+            transaction.on_commit(partial(_announce, referral, band, link, officers))
     return referral
+
+
+def liaison_emails(force: Organisation) -> list[str]:
+    return list(
+        User.objects.filter(organisation=force, role=Role.FORCE_LIAISON, is_active=True)
+        .exclude(email="")
+        .order_by("id")
+        .values_list("email", flat=True)
+    )
+
+
+def _announce(referral: Referral, band: str | None, link: str, officers: list[str]) -> None:
+    """Tell the force's liaison officers that a case waits for them. The message names the referral, its
+    band and its deadline, and links to it; the case itself, and its package, stay behind sign-in, where
+    each copy is audited. Email is not a channel for intelligence."""
+    due = f"{referral.acknowledge_by:%Y-%m-%d %H:%M %Z}" if referral.acknowledge_by else "within a week"
+    send_mail(
+        f"Haven: new referral {referral.reference}" + (f" ({band})" if band else ""),
+        f"The centre has referred a case to {referral.force.name}: {referral.reference}"
+        + (f", priority {band}" if band else "")
+        + f".\nPlease acknowledge it by {due}.\n\n"
+        f"Sign in to Haven to read it and download its package: {link}\n",
+        None,
+        officers,
+    )
 
 
 def _step(referral: Referral, allowed: set[str], actor: User) -> Referral:
@@ -190,15 +223,18 @@ def load_forces(forces: list[Force], *, actor: AuditActor) -> dict[str, int]:
     }
 
 
-def acknowledgement_window(reports: list[Report]) -> timedelta:
-    """How long a force has to acknowledge a referral: its most urgent report's band's window (P1 an
-    hour, P2 a day), and a week for P3, P4 or unscored reports."""
-    band = (
+def most_urgent_band(reports: list[Report]) -> str | None:
+    return (
         Priority.objects.filter(report__in=reports)
         .order_by("effective_band")
         .values_list("effective_band", flat=True)
         .first()
     )
+
+
+def acknowledgement_window(band: str | None) -> timedelta:
+    """How long a force has to acknowledge a referral whose most urgent report has this band: the band's
+    window (P1 an hour, P2 a day), and a week for P3, P4 or unscored reports."""
     return (WINDOWS.get(band) if band else None) or WEEK
 
 
@@ -214,11 +250,7 @@ def remind_unacknowledged() -> int:
             locked = Referral.objects.select_for_update().get(pk=referral.pk)
             if locked.state != State.SENT or locked.reminded_at is not None:
                 continue
-            officers = list(
-                User.objects.filter(organisation=locked.force, role=Role.FORCE_LIAISON, is_active=True)
-                .exclude(email="")
-                .values_list("email", flat=True)
-            )
+            officers = liaison_emails(locked.force)
             locked.reminded_at = timezone.now()
             locked.save(update_fields=["reminded_at"])
             due_by = f"{locked.acknowledge_by:%Y-%m-%d %H:%M %Z}" if locked.acknowledge_by else "now"

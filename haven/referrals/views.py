@@ -21,7 +21,7 @@ from haven.audit.actions import record
 from haven.core.access import Permission, requires
 from haven.core.listing import paginate
 from haven.intel.holds import held_by, held_by_subject
-from haven.intel.models import Grading, Sighting, Subject, Tier
+from haven.intel.models import Grading, Subject
 from haven.referrals.actions import (
     ReferralError,
     acknowledge_referral,
@@ -35,6 +35,7 @@ from haven.referrals.actions import (
     ungraded,
 )
 from haven.referrals.models import Outcome, Referral, State
+from haven.referrals.package import context, identifiers_of, render_pdf
 
 PAGE_SIZE = 50
 
@@ -164,12 +165,7 @@ def _render_referral(
     user = _user(request)
     reports = list(referral.reports.select_related("organisation").order_by("received_at", "id"))
     gradings = {g.report_id: g for g in Grading.objects.filter(report__in=reports)}
-    sightings = (
-        Sighting.objects.filter(member__holds=referral.hold, value__isnull=False)
-        .select_related("value")
-        .order_by("value__tier", "value__kind", "value__canonical")
-    )
-    identifiers = list({s.value.pk: s.value for s in sightings if s.value is not None}.values())
+    identifiers, associations = identifiers_of(referral)
     answering = user.organisation_id == referral.force_id and has_permission(
         user, Permission.REFERRALS_RESPOND
     )
@@ -181,8 +177,8 @@ def _render_referral(
             "referral": referral,
             "reports": [(r, gradings.get(r.pk)) for r in reports],
             "conditions": [g for g in gradings.values() if g.conditions],
-            "identifiers": [v for v in identifiers if v.tier != Tier.WEAK],
-            "associations": [v for v in identifiers if v.tier == Tier.WEAK],
+            "identifiers": identifiers,
+            "associations": associations,
             "held": held_by(referral.hold.members.values_list("id", flat=True), besides=referral.hold)
             if referral.open
             else [],
@@ -205,6 +201,28 @@ def _referral(request: HttpRequest, uid: uuid.UUID) -> Referral:
 @requires(Permission.REFERRALS_VIEW)
 def referral_detail(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     return _render_referral(request, _referral(request, uid))
+
+
+@requires(Permission.REFERRALS_VIEW)
+def referral_package(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+    """The package as a page. Like the PDF, it is a copy of the case: audited, and never cached."""
+    referral = _referral(request, uid)
+    record("referrals.package", request=request, obj=referral, details={"format": "html"})
+    response = render(request, "referrals/package.html", {"title": f"Package of {referral.reference}",
+                                                          **context(referral)})  # fmt: skip
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@requires(Permission.REFERRALS_VIEW)
+def referral_package_pdf(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+    referral = _referral(request, uid)
+    pdf = render_pdf(referral)
+    record("referrals.package", request=request, obj=referral, details={"format": "pdf", "bytes": len(pdf)})
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{referral.reference}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @requires(Permission.REFERRALS_RESPOND)
