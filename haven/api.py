@@ -16,6 +16,7 @@ from haven.core.paths import json_path
 from haven.core.problems import ProblemDetail, describe
 from haven.hashbank.api import router as hashbank_router
 from haven.intake.api import router as reports_router
+from haven.staff_api import router as staff_router
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,7 @@ SOURCES = {"body", "query", "path", "header", "cookie", "form", "file"}
 
 # Every operation needs a key with a scope, takes a body or parameters, and reads a body of limited size.
 EVERY_OPERATION = (401, 403, 413, 422)
+STAFF_PREFIX = "/api/v1/staff/"
 
 
 class HavenAPI(NinjaAPI):
@@ -56,7 +58,8 @@ api = HavenAPI(
     version="1",
     description=(
         "Reports in, hash lists out. Authenticate with `Authorization: Bearer <key>`; keys are issued per "
-        "organisation with scopes. Errors are RFC 9457 problem details."
+        "organisation with scopes. The `staff` operations are for the centre's own tools: they take the "
+        "session of a signed-in member of staff, never a key. Errors are RFC 9457 problem details."
     ),
     urls_namespace="api",
     docs_url="/docs",
@@ -64,6 +67,7 @@ api = HavenAPI(
 )
 api.add_router("", reports_router)
 api.add_router("", hashbank_router)
+api.add_router("", staff_router)
 
 
 def problem(request: HttpRequest, status: int, title: str, detail: str = "", **extra: Any) -> HttpResponse:
@@ -109,6 +113,9 @@ def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    if request.path.startswith(STAFF_PREFIX):
+        detail = "Sign in to the staff pages, through the second factor, and send the session cookie."
+        return problem(request, 401, "Unauthorized", detail)
     response = problem(
         request, 401, "Unauthorized", "Send a valid, unrevoked API key as `Authorization: Bearer <key>`."
     )

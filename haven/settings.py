@@ -268,11 +268,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("HAVEN_LOG_LEVEL", "INFO").upper()},
-    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {name: {"level": "WARNING"} for name in ("axes", "weasyprint", "fontTools")},
 }
 
-# Mail to forces' liaison officers (new referrals and reminders). The console backend writes the message to the
-# log, which is what the demo wants; set HAVEN_EMAIL_HOST to send through an SMTP server.
+# Mail to forces' liaison officers (new referrals, reminders). The console backend writes the message to
+# the log, which is what the demo wants; set HAVEN_EMAIL_HOST to send through an SMTP server.
 EMAIL_HOST = env_str("HAVEN_EMAIL_HOST")
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend"

@@ -86,6 +86,32 @@ def test_demo_seeding_is_idempotent(env: dict[str, str]) -> None:
     assert holds == 2
 
 
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs poppler-utils (make install)")
+def test_a_demo_referrals_package_opens_names_its_deadline_and_reasons_and_embeds_no_media(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    listed = run(["referrals", "list"], env)
+    assert listed.returncode == 0, listed.stderr
+    reference = listed.stdout.split()[0]
+    pdf = tmp_path / "package.pdf"
+    written = run(["referrals", "package", reference, "--output", str(pdf)], env)
+    assert written.returncode == 0, written.stderr
+    text = " ".join(
+        subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True, check=True).stdout.split()
+    )
+    assert f"{reference} " in text and "Act by 20" in text and "acknowledge by 20" in text
+    assert "The reporter says a child is in imminent danger: always P1 (incident.imminent_danger)" in text
+    subprocess.run(["pdftoppm", "-r", "30", "-png", "-f", "1", "-l", "1", pdf, tmp_path / "page"], check=True)
+    assert (tmp_path / "page-1.png").stat().st_size > 0
+    images = subprocess.run(["pdfimages", "-list", pdf], capture_output=True, text=True, check=True).stdout
+    assert len(images.strip().splitlines()) == 2, images  # the header only: no image
+    with db(env) as conn:
+        (audited,) = conn.execute(
+            "SELECT count(*) FROM audit_auditentry WHERE action = 'referrals.package'"
+        ).fetchone()
+    assert audited == 1
+
+
 def test_audit_verify_passes_on_an_untouched_database(env: dict[str, str]) -> None:
     result = run(["audit", "verify"], env)
     assert result.returncode == 0, result.stderr

@@ -1,13 +1,18 @@
-"""Bearer-key authentication for partner organisations, with scopes."""
+"""API authentication: bearer keys for partner organisations, with scopes; and the centre's staff by their
+signed-in session, with a permission."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja.errors import AuthorizationError
-from ninja.security import HttpBearer
+from ninja.security import HttpBearer, SessionAuth
 
 from haven.accounts.actions import Scope, find_api_key
-from haven.accounts.models import ApiKey
+from haven.accounts.middleware import needs_second_factor, session_too_old
+from haven.accounts.models import ApiKey, OrganisationKind, User
+from haven.accounts.roles import has_permission
+from haven.audit.actions import record
+from haven.core.access import Permission
 
 
 class ApiKeyAuth(HttpBearer):
@@ -40,3 +45,35 @@ def api_key_of(request: HttpRequest) -> ApiKey:
     key = getattr(request, "auth", None)
     assert isinstance(key, ApiKey), "endpoint is missing ApiKeyAuth"
     return key
+
+
+class StaffSession(SessionAuth):
+    """The centre's staff, signed in through the staff pages (password and second factor, within the
+    session's limits), holding ``permission``. For reading only: the staff API has no unsafe methods, so
+    a cross-site page cannot act with the session.
+
+    No session, or one not through its second factor, is a 401; a session without the permission a 403,
+    audited as the staff pages audit it.
+    """
+
+    def __init__(self, permission: Permission) -> None:
+        super().__init__(csrf=True)
+        self.permission = permission
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
+        user = request.user
+        if not isinstance(user, User) or not user.is_authenticated:
+            return None
+        if session_too_old(request) or needs_second_factor(user) or user.password_is_one_time:
+            return None
+        if user.organisation.kind != OrganisationKind.CENTRE or not has_permission(user, self.permission):
+            record("access.denied", request=request, details={"path": request.path[:200],
+                                                              "needed": str(self.permission)})  # fmt: skip
+            raise AuthorizationError(message=f"this account lacks the permission {self.permission}")
+        return user
+
+
+def staff_of(request: HttpRequest) -> User:
+    user = getattr(request, "auth", None)
+    assert isinstance(user, User), "endpoint is missing StaffSession"
+    return user

@@ -149,9 +149,7 @@ def test_sending_emails_the_forces_liaisons_a_link_without_the_case(
     assert AuditEntry.objects.get(action="referrals.sent").details["emailed"] == 1
 
 
-def test_the_command_writes_the_pdf_and_refuses_a_bad_reference(
-    referral: Referral, tmp_path: Path
-) -> None:
+def test_the_command_writes_the_pdf_and_refuses_a_bad_reference(referral: Referral, tmp_path: Path) -> None:
     out = tmp_path / "out.pdf"
     stdout = io.StringIO()
     call_command("referrals", "package", referral.reference.lower(), "--output", str(out), stdout=stdout)
@@ -162,4 +160,3 @@ def test_the_command_writes_the_pdf_and_refuses_a_bad_reference(
         call_command("referrals", "package", "REF-XYZ", "--output", str(out))
     with pytest.raises(CommandError, match="REF-0000000000: no such referral"):
         call_command("referrals", "package", "REF-0000000000", "--output", str(out))
-
