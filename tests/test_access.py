@@ -63,6 +63,7 @@ WITH_ARGUMENTS = {
     "referrals:package_pdf",
     "triage:priority",
     "triage:override",
+    "triage:access",
 }
 
 

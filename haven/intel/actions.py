@@ -32,6 +32,7 @@ from haven.intel.models import (
     Subject,
     Value,
 )
+from haven.intel.signals import subjects_relinked
 from haven.intel.warninglists import Warninglist, current
 
 KINDS_WITH_EXCLUSIONS = ("email", "phone", "username", "account_id", "ip", "device_id", "url", "payment_id")
@@ -69,6 +70,15 @@ def _revoke(decision: Decision, reason: str, actor: User, request: HttpRequest |
     )
 
 
+def _relink(members: Iterable[int]) -> Outcome:
+    """Link these reported people again after a decision, and tell the layers above (triage scores their
+    subjects again)."""
+    members = list(members)
+    outcome = link_members(members)
+    subjects_relinked.send(sender=Subject, members=members)
+    return outcome
+
+
 def merge_subjects(
     first: Subject, second: Subject, *, reason: str, actor: User, request: HttpRequest | None = None
 ) -> tuple[Decision, Outcome]:
@@ -95,7 +105,7 @@ def merge_subjects(
                 "reason": reason,
             },
         )
-        outcome = link_members(side_a + side_b)
+        outcome = _relink(side_a + side_b)
     return decision, outcome
 
 
@@ -129,7 +139,7 @@ def split_subject(
                 "reason": reason,
             },
         )
-        outcome = link_members(everyone)
+        outcome = _relink(everyone)
     return decision, outcome
 
 
@@ -143,7 +153,7 @@ def revoke_decision(
         if not decision.active:
             raise IntelError("that decision was already undone")
         _revoke(decision, reason, actor, request)
-        return link_members([*decision.side_a, *decision.side_b])
+        return _relink([*decision.side_a, *decision.side_b])
 
 
 def _relist(values: list[int], listed: Warninglist) -> Outcome:
@@ -155,7 +165,7 @@ def _relist(values: list[int], listed: Warninglist) -> Outcome:
             changed.append(value)
     Value.objects.bulk_update(changed, ["excluded"])
     holders = Sighting.objects.filter(value__in=changed).values_list("member_id", flat=True).distinct()
-    return link_members(holders)
+    return _relink(list(holders))
 
 
 def add_exclusion(

@@ -176,6 +176,11 @@ def _render_subject(
             "may_decide": isinstance(user, User) and has_permission(user, Permission.SUBJECTS_DECIDE),
             "may_refer": isinstance(user, User) and has_permission(user, Permission.REFERRALS_SEND),
             "held": held_by_subject(subject),
+            # Triage's flag on the subject's people (``triage.models.AccessFlag``), read through its relation.
+            "access_flag": Member.objects.filter(subject=subject, access_flag__isnull=False)
+            .values("access_flag__reason", "access_flag__set_by__username", "access_flag__set_at")
+            .order_by("access_flag__set_at")
+            .first(),
             "merge_form": forms_.get("merge") or MergeForm(prefix="merge"),
             "split_form": forms_.get("split")
             or SplitForm(subject_members=facts.page_members, prefix="split"),

@@ -21,7 +21,7 @@ from haven.audit.actions import record
 from haven.intake.models import Identifier, MatchStatus, Report, ReportStatus, reference_of
 from haven.intel.models import Member, Subject
 from haven.triage import scoring
-from haven.triage.models import WINDOWS, Band, Policy, Priority
+from haven.triage.models import WINDOWS, AccessFlag, Band, Policy, Priority
 
 
 class TriageError(ValueError):
@@ -111,6 +111,7 @@ def subject_facts(subject: Subject) -> scoring.SubjectFacts:
         .distinct()
     )
     first_imminent = imminent.first()
+    flag = AccessFlag.objects.filter(member__subject=subject).order_by("set_at", "id").first()
     return scoring.SubjectFacts(
         reports=reports.count(),
         top_reference=reference_of(top.report.uid),
@@ -119,6 +120,7 @@ def subject_facts(subject: Subject) -> scoring.SubjectFacts:
         urgent_band=urgent,
         imminent_reference=reference_of(first_imminent) if first_imminent else None,
         platforms=frozenset(p.lower() for p in platforms),
+        access_flag=flag.reason if flag else None,
     )
 
 
@@ -145,6 +147,17 @@ def score_subject(subject: Subject, *, policy: Policy | None = None) -> Priority
     return _save(priority, scored, policy, deadline)
 
 
+def score_subjects_of(members: list[int]) -> int:
+    """Score again the subjects these reported people are in now (after an analyst's merge, split or
+    exclusion moved them); a subject that is gone took its priority with it. Returns how many."""
+    subjects = Subject.objects.filter(members__id__in=members).distinct().order_by("id")
+    policy, done = current_policy(), 0
+    for subject in subjects:
+        score_subject(subject, policy=policy)
+        done += 1
+    return done
+
+
 def override_band(
     priority: Priority, band: str, reason: str, *, actor: User, request: HttpRequest | None = None
 ) -> Priority:
@@ -166,6 +179,41 @@ def override_band(
                details={"band": band or None, "before": before or None, "computed": priority.band,
                         "reason": priority.override_reason})  # fmt: skip
     return priority
+
+
+def flag_access(
+    subject: Subject, reason: str, *, actor: User, request: HttpRequest | None = None
+) -> Priority:
+    """Flag the subject's reported people as having access to children or a position of trust, with the
+    reason; the subject is scored again. Setting it again replaces the reason."""
+    reason = reason.strip()
+    if not reason:
+        raise TriageError("reason: say what gives this person access to children")
+    with transaction.atomic():
+        members = list(Member.objects.select_for_update().filter(subject=subject).order_by("id"))
+        if not members:
+            raise TriageError("the subject has no reported people")
+        now = timezone.now()
+        for member in members:
+            AccessFlag.objects.update_or_create(
+                member=member, defaults={"reason": reason, "set_by": actor, "set_at": now}
+            )
+        record("triage.access_flagged", actor=actor, request=request, obj=subject,
+               details={"reason": reason, "members": len(members)})  # fmt: skip
+        return score_subject(subject)
+
+
+def clear_access_flag(subject: Subject, *, actor: User, request: HttpRequest | None = None) -> Priority:
+    """Remove the flag from every reported person of the subject; the subject is scored again."""
+    with transaction.atomic():
+        flags = AccessFlag.objects.filter(member__subject=subject)
+        reasons = sorted(set(flags.values_list("reason", flat=True)))
+        if not reasons:
+            raise TriageError("the subject is not flagged")
+        flags.delete()
+        record("triage.access_cleared", actor=actor, request=request, obj=subject,
+               details={"reasons": reasons})  # fmt: skip
+        return score_subject(subject)
 
 
 def change_weights(

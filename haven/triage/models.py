@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 
 from haven.intake.models import Report
-from haven.intel.models import Subject
+from haven.intel.models import Member, Subject
 
 
 class Band(models.TextChoices):
@@ -116,6 +116,21 @@ class Priority(models.Model):
                          "at": _iso(self.override_at)} if self.override_band else None,
             "policy_version": self.policy_id,
         }  # fmt: skip
+
+
+class AccessFlag(models.Model):
+    """An analyst's judgement that a reported person has access to children or a position of trust
+    (KIRAT's "access to children"): a teacher, a coach, a carer. Set on a subject, it is kept on each of
+    the subject's reported people, so that it follows them through merges, splits and relinking; a subject
+    with any flagged person scores it."""
+
+    member = models.OneToOneField(Member, on_delete=models.CASCADE, related_name="access_flag")
+    reason = models.TextField(max_length=2000)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"access to children: member {self.member_id}"
 
 
 def _iso(value: datetime | None) -> str | None:

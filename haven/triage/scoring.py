@@ -24,7 +24,7 @@ DEFAULT_WEIGHTS: dict[str, int] = {
     "known_media_max": 15,  # ... up to this many points
     "child_enticement": 25,  # enticement, sextortion or obscene material sent to a child
     "under_13": 20,  # ... and the youngest victim is under 13
-    "access_to_children": 30,  # annotated access_to_children or position_of_trust
+    "access_to_children": 30,  # annotated access_to_children or position_of_trust, or an analyst's flag
     "recent": 10,  # it happened within recent_days
     "recent_days": 30,
     "subject_report_each": 5,  # a subject's each report beyond its first ...
@@ -160,6 +160,7 @@ class SubjectFacts:
     urgent_band: str  # the most urgent band of any of them
     imminent_reference: str | None  # one that says a child is in imminent danger
     platforms: frozenset[str]
+    access_flag: str | None = None  # an analyst's reason for flagging access to children
 
 
 def score_subject(facts: SubjectFacts, weights: dict[str, int]) -> Scored:
@@ -177,6 +178,10 @@ def score_subject(facts: SubjectFacts, weights: dict[str, int]) -> Scored:
         platforms = ", ".join(sorted(facts.platforms))
         text = f"seen on {len(facts.platforms)} platforms: {platforms}"
         reasons.append(Reason("platforms", weights["subject_platforms"], "identifiers.platform", text))
+    if facts.access_flag is not None and weights["access_to_children"]:
+        reasons.append(Reason("access_to_children", weights["access_to_children"], "subject.access_flag",
+                              f"an analyst flagged access to children or a position of trust: "
+                              f"{facts.access_flag}"))  # fmt: skip
     score = sum(r.points for r in reasons)
     if facts.imminent_reference:
         ref = facts.imminent_reference

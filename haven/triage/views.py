@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,8 +21,9 @@ from haven.accounts.roles import has_permission
 from haven.audit.actions import record
 from haven.core.access import Permission, requires
 from haven.core.listing import filters_used, paginate
-from haven.triage.actions import TriageError, override_band
-from haven.triage.models import Band, Priority
+from haven.intel.models import Subject
+from haven.triage.actions import TriageError, clear_access_flag, flag_access, override_band
+from haven.triage.models import AccessFlag, Band, Priority
 
 PAGE_SIZE = 50
 
@@ -191,3 +193,54 @@ def priority_override(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_priority(request, priority, form)
     messages.success(request, "Band overridden" if form.cleaned_data["band"] else "Override removed")
     return redirect("triage:priority", pk=priority.pk)
+
+
+class AccessForm(forms.Form):
+    flagged = forms.ChoiceField(
+        label="Does this person have access to children, or a position of trust?",
+        choices=[("yes", "Yes"), ("no", "No, or not known")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether this person has access to children"},
+    )
+    reason = forms.CharField(
+        label="What gives them access (their job, a role, a household), and how you know",
+        widget=forms.Textarea, max_length=2000, required=False,
+    )  # fmt: skip
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("flagged") == "yes" and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Say what gives this person access to children")
+        return data
+
+
+@requires(Permission.SUBJECTS_DECIDE)
+def access_flag(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+    """An analyst's flag on a subject: access to children or a position of trust. It raises the subject's
+    score by the policy's ``access_to_children`` weight, with the reason shown among its reasons."""
+    assert isinstance(request.user, User)
+    subject = get_object_or_404(Subject, uid=uid)
+    current = AccessFlag.objects.filter(member__subject=subject).order_by("set_at", "id").first()
+    initial = {"flagged": "yes", "reason": current.reason} if current else {"flagged": "no"}
+    form = AccessForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data["flagged"] == "yes":
+                flag_access(subject, form.cleaned_data["reason"], actor=request.user, request=request)
+            elif current is not None:
+                clear_access_flag(subject, actor=request.user, request=request)
+        except TriageError as exc:
+            form.add_error(None, str(exc).capitalize())
+        else:
+            flagged = form.cleaned_data["flagged"] == "yes"
+            messages.success(request, "Flagged: the subject is scored again" if flagged else "Not flagged")
+            return redirect("intel:subject", uid=subject.uid)
+    record("triage.access_form", request=request, obj=subject,
+           details={"invalid_form": True} if form.errors else None)  # fmt: skip
+    return render(
+        request,
+        "triage/access.html",
+        {"title": f"Access to children: {subject.reference}", "subject": subject, "access_form": form,
+         "form": form if form.errors else None},
+        status=400 if form.errors else 200,
+    )  # fmt: skip
