@@ -80,7 +80,7 @@ def test_filters_and_bad_filters(
     overridden = top[1]["priority"]
     assert overridden["band"] == "P1" and overridden["computed_band"] == "P4"
     assert overridden["override"]["reason"] == "a second report names the child's school"
-    bad = client.get(QUEUE, {"band": "P9", "limit": 0})
+    bad = client.get(QUEUE, {"band": "P9", "limit": "0"})
     assert bad.status_code == 422 and bad["Content-Type"] == "application/problem+json"
     assert {e["path"] for e in bad.json()["errors"]} == {"band", "limit"}
 
