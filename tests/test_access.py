@@ -59,6 +59,7 @@ WITH_ARGUMENTS = {
     "referrals:action",
     "referrals:outcome",
     "referrals:message",
+    "referrals:route",
     "referrals:package",
     "referrals:package_pdf",
     "triage:priority",

@@ -116,6 +116,8 @@ def _render_report(
             "note_form": note_form or NoteForm(),
             "can_retry": isinstance(request.user, User)
             and has_permission(request.user, Permission.REPORTS_RETRY),
+            "may_route": isinstance(request.user, User)
+            and has_permission(request.user, Permission.REFERRALS_SEND),
             "form": invalid,
         },
         status=400 if invalid else 200,

@@ -46,6 +46,7 @@ from haven.intel.models import (
 from haven.intel.normalise import normalise
 
 PAGE_SIZE = 50
+ROUTES_SHOWN = 20
 REASON = forms.CharField(
     label="Reason",
     max_length=2000,
@@ -181,6 +182,11 @@ def _render_subject(
             .values("access_flag__reason", "access_flag__set_by__username", "access_flag__set_at")
             .order_by("access_flag__set_at")
             .first(),
+            # Each report's route (``referrals.models.ProposedRoute``), read through its relation.
+            "routes": Report.objects.filter(members__subject=subject)
+            .distinct()
+            .select_related("route")
+            .order_by("received_at", "id")[:ROUTES_SHOWN],
             "merge_form": forms_.get("merge") or MergeForm(prefix="merge"),
             "split_form": forms_.get("split")
             or SplitForm(subject_members=facts.page_members, prefix="split"),

@@ -302,24 +302,43 @@ def post_message(
 
 def propose_route(report: Report) -> ProposedRoute:
     """The pipeline's step after scoring: where the report's location says its case should go. It runs in
-    ``process_report``'s transaction and is not audited report by report (the system's own work)."""
+    ``process_report``'s transaction and is not audited report by report (the system's own work). An
+    analyst's confirmed force stays in force."""
     route, reason = route_report(report.payload)
     names = forces.names()
     proposed = [{"code": c, "name": names.get(c, c)} for c in route.forces] if route else []
-    found, _ = ProposedRoute.objects.update_or_create(
-        report=report,
-        defaults={
-            "forces": proposed,
-            "force": proposed[0]["code"] if len(proposed) == 1 else "",
-            "reason": reason[:300],
-        },
-    )
+    found = ProposedRoute.objects.filter(report=report).first() or ProposedRoute(report=report)
+    found.forces, found.reason = proposed, reason[:300]
+    found.force = found.confirmed_force or (proposed[0]["code"] if len(proposed) == 1 else "")
+    found.save()
     return found
 
 
+def confirm_route(
+    report: Report, force: Organisation, *, actor: User, request: HttpRequest | None = None
+) -> ProposedRoute:
+    """The analyst's choice of force for a report: the proposal confirmed, a candidate chosen on a
+    boundary, or a force chosen where the report gave no location. Audited with the proposal."""
+    if force.kind != OrganisationKind.POLICE_FORCE:
+        raise ReferralError(f"{force.name} is not a police force")
+    with transaction.atomic():
+        route = ProposedRoute.objects.select_for_update().filter(report=report).first()
+        if route is None:
+            route = ProposedRoute(report=report, reason="the report was not routed: chosen by an analyst")
+        proposed = [f["code"] for f in route.forces]
+        route.confirmed_force = route.force = force.slug
+        route.confirmed_by, route.confirmed_at = actor, timezone.now()
+        route.save()
+        record("referrals.route_confirmed", actor=actor, request=request, obj=report,
+               details={"force": force.slug, "proposed": proposed, "reason": route.reason,
+                        "as_proposed": proposed == [force.slug]})  # fmt: skip
+    return route
+
+
 def proposed_force(reports: list[Report]) -> Organisation | None:
-    """The force most of these reports' settled routes name, if it is in the register of organisations:
-    what the referral form starts with, for the analyst to confirm or change."""
+    """The force most of these reports' routes name (confirmed by an analyst, or settled by a postcode),
+    if it is in the register of organisations: what the referral form starts with, for the analyst to
+    confirm or change."""
     votes = (
         ProposedRoute.objects.filter(report__in=reports)
         .exclude(force="")

@@ -98,6 +98,13 @@ class ProposedRoute(models.Model):
     force = models.CharField(max_length=100, blank=True, db_index=True)
     reason = models.CharField(max_length=300)
     computed_at = models.DateTimeField(auto_now=True)
+    # The analyst's confirmation: the force they chose, from the proposal or not. Once confirmed, ``force``
+    # is this one, and processing the report again does not change it.
+    confirmed_force = models.CharField(max_length=100, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"route of report {self.report_id}: {self.reason}"

@@ -7,6 +7,7 @@ app_name = "referrals"
 urlpatterns = [
     path("", views.referral_list, name="list"),
     path("new/<uuid:uid>/", views.referral_new, name="new"),
+    path("route/<uuid:uid>/", views.route_confirm, name="route"),
     path("<uuid:uid>/", views.referral_detail, name="detail"),
     path("<uuid:uid>/package/", views.referral_package, name="package"),
     path("<uuid:uid>/package.pdf", views.referral_package_pdf, name="package_pdf"),

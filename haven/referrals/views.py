@@ -20,11 +20,13 @@ from haven.accounts.roles import has_permission
 from haven.audit.actions import record
 from haven.core.access import Permission, requires
 from haven.core.listing import paginate
+from haven.intake.models import Report
 from haven.intel.holds import held_by, held_by_subject
 from haven.intel.models import Grading, Subject
 from haven.referrals.actions import (
     ReferralError,
     acknowledge_referral,
+    confirm_route,
     may_write,
     post_message,
     proposed_force,
@@ -34,7 +36,7 @@ from haven.referrals.actions import (
     send_referral,
     ungraded,
 )
-from haven.referrals.models import Outcome, Referral, State
+from haven.referrals.models import Outcome, ProposedRoute, Referral, State
 from haven.referrals.package import context, identifiers_of, render_pdf
 
 PAGE_SIZE = 50
@@ -302,3 +304,45 @@ def referral_message(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
         return _render_referral(request, referral, status=400, message=form)
     messages.success(request, "The message is added to the referral.")
     return redirect("referrals:detail", uid=uid)
+
+
+class RouteForm(forms.Form):
+    force = forms.ChoiceField(
+        label="Police force", error_messages={"required": "Choose the force",
+                                              "invalid_choice": "Choose one of the forces listed"},
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["force"]
+        assert isinstance(field, forms.ChoiceField)
+        forces = Organisation.objects.filter(kind=OrganisationKind.POLICE_FORCE).order_by("name")
+        field.choices = [("", "Choose a force"), *forces.values_list("slug", "name")]
+
+
+@requires(Permission.REFERRALS_SEND)
+def route_confirm(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+    """Confirm the force a report's case should go to: the proposal, a candidate on a boundary, or, where
+    the report gives no location, the analyst's choice. The referral form starts from it."""
+    report = get_object_or_404(Report, uid=uid)
+    route = ProposedRoute.objects.filter(report=report).select_related("confirmed_by").first()
+    initial = route.force if route else ""
+    form = RouteForm(request.POST if request.method == "POST" else None, initial={"force": initial})
+    if request.method == "POST" and form.is_valid():
+        force = Organisation.objects.get(slug=form.cleaned_data["force"])
+        try:
+            confirm_route(report, force, actor=_user(request), request=request)
+        except ReferralError as exc:
+            form.add_error("force", str(exc).capitalize())
+        else:
+            messages.success(request, f"{report.reference} goes to {force.name}.")
+            return redirect("intake:report", uid=report.uid)
+    record("referrals.route_form", request=request, obj=report,
+           details={"invalid_form": True} if form.errors else None)  # fmt: skip
+    return render(
+        request,
+        "referrals/route.html",
+        {"title": f"Route {report.reference}", "report": report, "route": route, "route_form": form,
+         "form": form if form.errors else None},
+        status=400 if form.errors else 200,
+    )  # fmt: skip

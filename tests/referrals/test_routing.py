@@ -14,10 +14,13 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
+from django.urls import reverse
 
 from haven.accounts.models import Organisation, User
+from haven.audit.models import AuditEntry
 from haven.intel.models import Member
 from haven.referrals import forces
+from haven.referrals.actions import propose_route, proposed_force
 from haven.referrals.models import ProposedRoute
 from haven.referrals.routing import _OUTWARD, areas, districts, route_location, route_postcode
 from tests.conftest import Orgs
@@ -136,3 +139,38 @@ def test_the_report_page_shows_it_and_the_referral_form_starts_from_it(
     manchester = Organisation.objects.get(slug="greater-manchester")
     assert f'<option value="{manchester.pk}" selected>Greater Manchester Police</option>' in form
     assert "Proposed from the reports' locations: <strong>Greater Manchester Police</strong>" in form
+
+
+def test_the_analyst_confirms_a_candidate_on_a_boundary_and_it_sticks(
+    orgs: Orgs, analyst: User, liaison_a: User, sign_in: Callable[..., Client]
+) -> None:
+    call_command("forces", "load", stdout=io.StringIO())
+    boundary = {"identifiers": [], "location": {"country": "GB", "postcode": "KT19 8AA"}}
+    route = routed(orgs, "R-KT19", reported_persons=[boundary])
+    assert {f["code"] for f in route.forces} == {"surrey", "metropolitan"} and route.force == ""
+    url = reverse("referrals:route", args=[route.report.uid])
+    client = sign_in(analyst)
+    assert "crosses a force boundary" in client.get(url).content.decode()
+    bad = client.post(url, {"force": "atlantis"})
+    assert bad.status_code == 400 and "Choose one of the forces listed" in bad.content.decode()
+    assert sign_in(liaison_a).post(url, {"force": "surrey"}).status_code == 403
+    assert client.post(url, {"force": "surrey"}).status_code == 302
+    route.refresh_from_db()
+    assert (route.force, route.confirmed_force, route.confirmed_by) == ("surrey", "surrey", analyst)
+    entry = AuditEntry.objects.get(action="referrals.route_confirmed")
+    assert entry.details["as_proposed"] is False and set(entry.details["proposed"]) == {
+        "surrey",
+        "metropolitan",
+    }
+    # Processing the report again keeps the analyst's choice; the queue's force filter and the referral
+    # form follow it, and the subject page lists it.
+    propose_route(route.report)
+    route.refresh_from_db()
+    assert route.force == "surrey" and len(route.forces) == 2
+    assert proposed_force([route.report]) == Organisation.objects.get(slug="surrey")
+    queue = client.get("/staff/queue/", {"force": "surrey"}).content.decode()
+    assert route.report.reference in queue
+    subject = Member.objects.get(report=route.report).subject
+    assert subject is not None
+    page = client.get(reverse("intel:subject", args=[subject.uid])).content.decode()
+    assert "surrey (confirmed)" in page
