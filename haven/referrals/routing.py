@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -128,3 +128,40 @@ def route_report(payload: dict[str, Any]) -> tuple[Route | None, str]:
         if route is not None:
             return route, route.reason
     return None, "the report gives no location: choose the force"
+
+
+@dataclass
+class Check:
+    """How a list of postcodes with their known forces routes: settled on the right force, offered it
+    among a boundary's candidates, or wrong (with what was given instead)."""
+
+    settled: int = 0
+    offered: int = 0
+    wrong: list[tuple[str, str, str]] = field(default_factory=list)  # postcode, expected, routed
+
+    @property
+    def total(self) -> int:
+        return self.settled + self.offered + len(self.wrong)
+
+    @property
+    def accuracy(self) -> float:
+        """The share routed to the right force, alone or among a boundary's candidates."""
+        return (self.settled + self.offered) / self.total if self.total else 0.0
+
+
+def check_routes(rows: list[tuple[str, str]]) -> Check:
+    """Route each (postcode, force) pair and count how often the force is the one routed to."""
+    check = Check()
+    for postcode, expected in rows:
+        try:
+            route = route_postcode(postcode)
+        except RouteError as exc:
+            check.wrong.append((postcode, expected, f"not routed: {exc}"))
+            continue
+        if route.forces == (expected,):
+            check.settled += 1
+        elif expected in route.forces:
+            check.offered += 1
+        else:
+            check.wrong.append((postcode, expected, ";".join(route.forces)))
+    return check

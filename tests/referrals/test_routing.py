@@ -6,8 +6,10 @@ issue's held-back list, and pass or fail with the tables, not with the code alon
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,7 +24,14 @@ from haven.intel.models import Member
 from haven.referrals import forces
 from haven.referrals.actions import propose_route, proposed_force
 from haven.referrals.models import ProposedRoute
-from haven.referrals.routing import _OUTWARD, areas, districts, route_location, route_postcode
+from haven.referrals.routing import (
+    _OUTWARD,
+    areas,
+    check_routes,
+    districts,
+    route_location,
+    route_postcode,
+)
 from tests.conftest import Orgs
 from tests.triage.conftest import processed, report
 
@@ -174,3 +183,36 @@ def test_the_analyst_confirms_a_candidate_on_a_boundary_and_it_sticks(
     assert subject is not None
     page = client.get(reverse("intel:subject", args=[subject.uid])).content.decode()
     assert "surrey (confirmed)" in page
+
+
+HELD_BACK = Path(__file__).parent.parent / "data" / "postcodes_held_back.csv"
+
+
+def test_the_held_back_list_routes_to_its_force_at_least_95_percent_of_the_time() -> None:
+    out = io.StringIO()
+    call_command("route", "--check", str(HELD_BACK), stdout=out)
+    summary = out.getvalue().splitlines()[-1]
+    assert "279 postcodes" in summary and "% right" in summary
+    with HELD_BACK.open(encoding="utf-8", newline="") as stream:
+        rows = [(r["postcode"], r["force"]) for r in csv.DictReader(stream)]
+    check = check_routes(rows)
+    assert check.accuracy >= 0.95, check.wrong
+    # Every force is in the list, and some of it lies on boundaries, where the analyst chooses.
+    assert {force for _, force in rows} == {f.code for f in forces.shipped()} - {"british-transport"}
+    assert check.offered >= 3
+
+
+def test_a_check_below_the_minimum_or_of_a_bad_file_exits_non_zero(tmp_path: Path) -> None:
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("postcode,force\nM1 1AE,kent\nLS1 1UR,west-yorkshire\nZZ1 1ZZ,kent\n")
+    out = io.StringIO()
+    with pytest.raises(CommandError, match=r"wrong\.csv: 33\.3% right, below the 95% required"):
+        call_command("route", "--check", str(wrong), stdout=out)
+    assert "wrong\tM1 1AE\texpected kent\trouted greater-manchester" in out.getvalue()
+    assert "ZZ1 1ZZ\texpected kent\trouted not routed: ZZ1: there is no UK postcode area ZZ" in out.getvalue()
+    headless = tmp_path / "headless.csv"
+    headless.write_text("M1 1AE,greater-manchester\n")
+    with pytest.raises(CommandError, match=r"headless\.csv: no column force, postcode in the header"):
+        call_command("route", "--check", str(headless), stdout=io.StringIO())
+    with pytest.raises(CommandError, match=r"missing\.csv: No such file"):
+        call_command("route", "--check", str(tmp_path / "missing.csv"), stdout=io.StringIO())
