@@ -173,6 +173,8 @@ def record_outcome(
     """Close the case. The force stops holding its people and identifiers."""
     if outcome not in Outcome.values:
         raise ReferralError("choose an outcome")
+    if outcome == Outcome.NOT_THIS_FORCE and not notes.strip():
+        raise ReferralError("say whose area it is, or why it is not yours, so that the centre can route it")
     with transaction.atomic():
         locked = _step(referral, {State.ACKNOWLEDGED, State.ACTIONED}, actor)
         locked.state, locked.outcome, locked.outcome_at = State.OUTCOME, outcome, timezone.now()
@@ -180,7 +182,9 @@ def record_outcome(
         locked.save(update_fields=["state", "outcome", "outcome_at", "outcome_notes"])
         close_hold(locked.hold)
         if outcome == Outcome.NOT_THIS_FORCE:
-            rejoin_queue(list(locked.reports.all()))
+            reports = list(locked.reports.all())
+            rejoin_queue(reports)
+            _reopen_routes(reports, locked.force, locked.outcome_notes)
         record(
             "referrals.outcome",
             actor=actor,
@@ -309,9 +313,23 @@ def propose_route(report: Report) -> ProposedRoute:
     proposed = [{"code": c, "name": names.get(c, c)} for c in route.forces] if route else []
     found = ProposedRoute.objects.filter(report=report).first() or ProposedRoute(report=report)
     found.forces, found.reason = proposed, reason[:300]
-    found.force = found.confirmed_force or (proposed[0]["code"] if len(proposed) == 1 else "")
+    settled = proposed[0]["code"] if len(proposed) == 1 else ""
+    found.force = found.confirmed_force or ("" if settled == found.sent_back_by else settled)
     found.save()
     return found
+
+
+def _reopen_routes(reports: list[Report], force: Organisation, reason: str) -> None:
+    """A force sent the case back as not its area: each report's route is open again, with the reason, for
+    the analyst to choose; the force is not proposed alone again."""
+    for report in reports:
+        route = ProposedRoute.objects.filter(report=report).first() or ProposedRoute(
+            report=report, reason="sent back: choose the force"
+        )
+        route.sent_back_by, route.sent_back_reason = force.slug, reason
+        route.confirmed_force, route.confirmed_by, route.confirmed_at = "", None, None
+        route.force = ""
+        route.save()
 
 
 def confirm_route(

@@ -105,6 +105,10 @@ class ProposedRoute(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The force that sent the case back as not its area, and why: the route is open again for the analyst,
+    # and that force is not settled on again by the postcode alone.
+    sent_back_by = models.CharField(max_length=100, blank=True)
+    sent_back_reason = models.TextField(max_length=4000, blank=True)
 
     def __str__(self) -> str:
         return f"route of report {self.report_id}: {self.reason}"

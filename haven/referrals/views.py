@@ -74,7 +74,10 @@ class OutcomeForm(forms.Form):
         error_messages={"required": "Choose an outcome"},
     )
     notes = forms.CharField(
-        label="Notes (optional)", max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label='Notes (for "not this force\'s area", say whose area it is, or why it is not yours)',
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 

@@ -50,7 +50,8 @@ def open_reports() -> QuerySet[Priority]:
     """Scored reports still waiting for the centre (not referred, or sent back). Most urgent first."""
     return (
         Priority.objects.filter(queued=True, report__isnull=False)
-        .select_related("report", "report__organisation", "report__assignee")
+        # The report's route (``referrals.models.ProposedRoute``): the queue shows a case sent back.
+        .select_related("report", "report__organisation", "report__assignee", "report__route")
         .order_by("effective_band", F("deadline").asc(nulls_last=True), "id")
     )
 

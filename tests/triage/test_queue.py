@@ -17,8 +17,15 @@ from haven.audit.models import AuditEntry
 from haven.intake.models import Report
 from haven.intel.actions import grade_report
 from haven.intel.models import Member
-from haven.referrals.actions import acknowledge_referral, record_outcome, send_referral
-from haven.referrals.models import Outcome
+from haven.referrals.actions import (
+    ReferralError,
+    acknowledge_referral,
+    confirm_route,
+    propose_route,
+    record_outcome,
+    send_referral,
+)
+from haven.referrals.models import Outcome, ProposedRoute
 from haven.triage.models import Priority
 from haven.triage.views import clock
 from tests.conftest import Orgs
@@ -127,8 +134,26 @@ def test_a_referred_report_leaves_the_queue_and_comes_back_if_sent_back(
     referral = send_referral(subject, orgs.force_a, summary="The adult met the child.", actor=analyst)
     assert f"/staff/queue/{priority.pk}/" not in client.get("/staff/queue/").content.decode()
     acknowledge_referral(referral, actor=liaison_a)
-    record_outcome(referral, outcome=Outcome.NOT_THIS_FORCE, notes="Lives in another area", actor=liaison_a)
-    assert f"/staff/queue/{priority.pk}/" in client.get("/staff/queue/").content.decode()
+    with pytest.raises(ReferralError, match="say whose area it is"):
+        record_outcome(referral, outcome=Outcome.NOT_THIS_FORCE, notes=" ", actor=liaison_a)
+    confirm_route(report_, orgs.force_a, actor=analyst)
+    reason = "Lives in Westmoor since May, by the council tax record"
+    record_outcome(referral, outcome=Outcome.NOT_THIS_FORCE, notes=reason, actor=liaison_a)
+    queue = client.get("/staff/queue/").content.decode()
+    assert f"/staff/queue/{priority.pk}/" in queue
+    # Back with its reason, and its route open again for the analyst, even though it had been confirmed.
+    assert "Sent back" in queue and f"by {orgs.force_a.slug}: {reason}" in queue
+    route = ProposedRoute.objects.get(report=report_)
+    assert (route.force, route.confirmed_force, route.sent_back_by) == ("", "", orgs.force_a.slug)
+    # Processed again, the postcode settles on its force (Greater Manchester), but never on the force that
+    # sent it back.
+    propose_route(report_)
+    route.refresh_from_db()
+    assert route.force == "greater-manchester" and route.sent_back_reason == reason
+    ProposedRoute.objects.filter(pk=route.pk).update(sent_back_by="greater-manchester")
+    propose_route(report_)
+    route.refresh_from_db()
+    assert route.force == "" and [f["code"] for f in route.forces] == ["greater-manchester"]
 
 
 def test_the_report_and_subject_pages_show_their_priority(
