@@ -56,6 +56,17 @@ def test_referral_pages_are_accessible(
     with axe_page.expect_navigation():
         axe_page.get_by_role("button", name="Send the referral").click()
     problems["list"] = check_page(axe_page, base + "/staff/referrals/")
+    problems["route"] = check_page(axe_page, f"{base}/staff/referrals/route/{reports[0].uid}/")
+    with axe_page.expect_navigation():
+        axe_page.get_by_role("button", name="Confirm the force").click()  # none chosen: an error
+    assert "Choose the force" in axe_page.content()
+    problems["route with errors"] = axe_violations(axe_page)
+    problems["access"] = check_page(axe_page, f"{base}/staff/queue/subjects/{subject.uid}/access/")
+    axe_page.get_by_label("Yes").check()
+    with axe_page.expect_navigation():
+        axe_page.get_by_role("button", name="Save").click()  # no reason: an error
+    assert "Say what gives this person access to children" in axe_page.content()
+    problems["access with errors"] = axe_violations(axe_page)
     sign_in_browser(axe_page, base, liaison_a)
     axe_page.goto(base + "/staff/referrals/")
     with axe_page.expect_navigation():
@@ -63,6 +74,12 @@ def test_referral_pages_are_accessible(
     assert "Held by Westmoor Constabulary, contact lou" in axe_page.content()
     assert "Sent to Westmoor first." not in axe_page.content()
     problems["referral to acknowledge"] = axe_violations(axe_page)
+    referral_url = axe_page.url
+    with axe_page.expect_navigation():
+        axe_page.get_by_role("link", name="The referral package").click()
+    assert "Why it matters: the risk reasons" in axe_page.content()
+    problems["package"] = axe_violations(axe_page)
+    axe_page.goto(referral_url)
     with axe_page.expect_navigation():
         axe_page.get_by_role("button", name="Acknowledge").click()
     with axe_page.expect_navigation():
