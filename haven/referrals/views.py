@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from haven.accounts.models import Organisation, OrganisationKind, User
 from haven.accounts.roles import has_permission
 from haven.audit.actions import record
+from haven.audit.pages import form_page
 from haven.core.access import Permission, requires
 from haven.core.listing import paginate
 from haven.intake.models import Report
@@ -340,12 +341,6 @@ def route_confirm(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
         else:
             messages.success(request, f"{report.reference} goes to {force.name}.")
             return redirect("intake:report", uid=report.uid)
-    record("referrals.route_form", request=request, obj=report,
-           details={"invalid_form": True} if form.errors else None)  # fmt: skip
-    return render(
-        request,
-        "referrals/route.html",
-        {"title": f"Route {report.reference}", "report": report, "route": route, "route_form": form,
-         "form": form if form.errors else None},
-        status=400 if form.errors else 200,
-    )  # fmt: skip
+    context = {"title": f"Route {report.reference}", "report": report, "route": route, "route_form": form}
+    return form_page(request, "referrals/route.html", context, form=form, action="referrals.route_form",
+                     obj=report)  # fmt: skip

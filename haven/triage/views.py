@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from haven.accounts.models import Organisation, OrganisationKind, User
 from haven.accounts.roles import has_permission
 from haven.audit.actions import record
+from haven.audit.pages import form_page
 from haven.core.access import Permission, requires
 from haven.core.listing import filters_used, paginate
 from haven.intel.models import Subject
@@ -238,12 +239,6 @@ def access_flag(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
             flagged = form.cleaned_data["flagged"] == "yes"
             messages.success(request, "Flagged: the subject is scored again" if flagged else "Not flagged")
             return redirect("intel:subject", uid=subject.uid)
-    record("triage.access_form", request=request, obj=subject,
-           details={"invalid_form": True} if form.errors else None)  # fmt: skip
-    return render(
-        request,
-        "triage/access.html",
-        {"title": f"Access to children: {subject.reference}", "subject": subject, "access_form": form,
-         "form": form if form.errors else None},
-        status=400 if form.errors else 200,
-    )  # fmt: skip
+    context = {"title": f"Access to children: {subject.reference}", "subject": subject, "access_form": form}
+    return form_page(request, "triage/access.html", context, form=form, action="triage.access_form",
+                     obj=subject)  # fmt: skip
