@@ -16,6 +16,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from PIL import ImageFile
 
 from haven.intake.models import MatchStatus, Report, ReportMedia
 from haven.intel.models import Grading, Sighting, Subject, Tier, Value
@@ -106,6 +107,10 @@ def render_pdf(referral: Referral) -> bytes:
     from the system (Debian's fonts-liberation); nothing is fetched."""
     from weasyprint import HTML  # noqa: PLC0415  (loads Pango: only when a PDF is asked for)
     from weasyprint.urls import URLFetcher  # noqa: PLC0415
+
+    # Importing WeasyPrint tells Pillow, for the whole process, to load truncated images; the hash bank
+    # must see a truncated file as corrupt. A package has no images, so WeasyPrint never needs it.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
 
     html = render_to_string("referrals/package_print.html", context(referral))
     refuse_all = URLFetcher(allowed_protocols=set(), fail_on_errors=True)
