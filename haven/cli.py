@@ -19,6 +19,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "triage": ("triage", "triage rescore: score every processed report and subject again (after an upgrade)"),
     "route": ("route", "the police force for a UK postcode: route POSTCODE (the candidates on a boundary)"),
     "forces": ("forces", "the national register of police forces: forces load [--file F] | forces list"),
+    "chats": (
+        "chats",
+        "grooming in chats: chats analyse FILE [--format F] [--output FILE] | chats evaluate FILE | synthetic",
+    ),
     "referrals": ("referrals", "referrals list | referrals package REF --output FILE.pdf (audited)"),
     "apikey": ("apikey", "create, list or revoke partner API keys"),
     "audit": ("audit", "audit trail tools: `haven audit verify` checks the hash chain"),

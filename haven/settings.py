@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "haven.advice",
     "haven.intake",
     "haven.intel",
+    "haven.chats",
     "haven.triage",
     "haven.referrals",
     "haven.demo",

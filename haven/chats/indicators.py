@@ -1,0 +1,341 @@
+"""The indicators: what a message shows of each grooming stage, and of who is speaking, read from its
+normalised text (``normalise.py``). Each indicator is a named pattern with the words that fire it, so that
+every flag can say why.
+
+The stages follow O'Connell's model and Lorenzo-Dus's luring communication: friendship forming, probing for
+personal details, risk assessment, exclusivity and secrecy (with isolation from family and friends),
+gifts, moving to another app, requests for images, the sexual stage (only ever a placeholder line such as
+``[explicit message withheld]``), arranging to meet, and, in sextortion, a demand backed by a threat.
+Detection rests on these behavioural signs alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# How much each stage says about the one who shows it (the score's weights), strongest last.
+STAGE_WEIGHTS: dict[str, float] = {
+    "friendship": 1.0,
+    "personal_info": 1.0,
+    "platform_move": 1.5,
+    "gifts": 2.0,
+    "image_request": 2.5,
+    "meeting": 2.5,
+    "risk_assessment": 3.0,
+    "exclusivity": 3.0,
+    "sexual": 4.0,
+    "sextortion": 6.0,
+}
+STAGES = tuple(STAGE_WEIGHTS)
+# The stages that, two together, mark a conversation out from ordinary chat.
+STRONG = frozenset({"risk_assessment", "exclusivity", "gifts", "image_request", "sexual", "sextortion",
+                    "meeting", "platform_move"})  # fmt: skip
+
+_FAMILY = r"(parents|mum|dad|mum and dad|family|friends|brother|sister|teacher|carer|foster carer|nan|gran)"
+_APPS = (
+    r"(snapchat|instagram|whatsapp|telegram|kik|discord|wickr|signal|facebook|messenger|skype|tiktok|viber)"
+)
+_IMAGE = r"(photo|photos|selfie|selfies|video|videos|picture)"
+_GIFT = r"(phone|iphone|present|presents|gift|gifts|money|clothes|robux|v-bucks|skins|game|games|gift card|" \
+    r"top up|credit|makeup|trainers|anything you want|whatever you want|vouchers?)"  # fmt: skip
+_MONEY = r"((£|\$) ?[0-9]+|[0-9]+ ?(pounds|quid|dollars|bucks)|money|cash|bitcoin|gift cards?|amazon cards?|" \
+    r"itunes cards?|steam cards?|vouchers?|paypal)"  # fmt: skip
+_SPREAD = r"(send|share|post|show|leak|upload|spread|forward)"
+
+PATTERNS: dict[str, list[tuple[str, str]]] = {
+    "friendship": [
+        (
+            "flattery",
+            r"\b(you (are|seem|look)|your|you're) (so |really |very |such an? |just |the most |way |much |more "
+            r"|so much )*(mature|beautiful|pretty|"
+            r"gorgeous|cute|special|amazing|perfect|smart|clever|stunning|grown up|lovely)\b",
+        ),
+        ("mature", r"\b(mature|grown up|older) (for|4) your age\b"),
+        (
+            "attachment",
+            r"\b(i really like you|i like you (so much|a lot)|i love talking to you|i (always )?think "
+            r"about you|you mean (so much|everything|a lot) to me|i have never met anyone like you|"
+            r"i (really )?care about you|i miss you|you are my (favourite|best friend|everything))\b",
+        ),
+        ("trust", r"\byou can (trust|tell) me\b"),
+        (
+            "kinship",
+            r"\b(we have so much in common|we are so alike|you (really )?get me|i (really )?get you|"
+            r"i understand you)\b",
+        ),
+    ],
+    "personal_info": [
+        (
+            "age",
+            r"\b(how old|what age are you|what is your age|asl|are you (over|under) [0-9]+|what year were "
+            r"you born)\b",
+        ),
+        (
+            "school",
+            r"\b(what|which) (year|grade|school|class) are you (in|at)\b|\bwhat school do you go to\b|"
+            r"\bwhich school\b",
+        ),
+        ("location", r"\b(where do you live|what area are you (in|from)|where abouts are you|what town)\b"),
+        ("relationship", r"\b(do you have|have you (ever )?had|have you got) a (boyfriend|girlfriend)\b"),
+    ],
+    "risk_assessment": [
+        (
+            "adults_around",
+            rf"\b(are|is) your {_FAMILY} (home|in|around|there|awake|asleep|out|at work|"
+            r"nearby|about|in bed|downstairs)\b",
+        ),
+        ("alone", r"\b(are you|you) (alone|on your own|by yourself|home alone)\b"),
+        (
+            "anyone_there",
+            r"\bis (anyone|anybody|someone) (else )?(with you|around|there|home|in the room|"
+            r"watching|about)\b",
+        ),
+        (
+            "phone_checked",
+            rf"\b(do|does|will|would) your {_FAMILY} (check|look at|read|see|go through|know "
+            r"about|find) (your |this |our )?(phone|messages|chats?|texts|laptop|computer|this|us)",
+        ),
+        (
+            "who_uses",
+            r"\bwho (else )?(uses|has|checks|sees|can see) your (phone|laptop|computer|account|"
+            r"messages)\b",
+        ),
+        (
+            "delete",
+            r"\b(delete|clear|wipe|erase|get rid of) (our|these|this|the|your|all the|all our|all "
+            r"these)? ?(chat|chats|messages|message|texts|history|conversation|photos|photo)\b",
+        ),
+        ("door", r"\b(is your door (locked|shut|closed)|lock your door)\b"),
+    ],
+    "exclusivity": [
+        (
+            "secret",
+            r"\b(our|a|my) (little |special |own )?secret\b|\bkeep (a |this |it |our )?secret\b|"
+            r"\bkeep asecret\b",
+        ),
+        (
+            "do_not_tell",
+            rf"\b(do not|never|dont) (tell|mention|show) (this to )?(anyone|anybody|no one|"
+            rf"your {_FAMILY}|them)\b",
+        ),
+        (
+            "between_us",
+            r"\b(keep|keeps|keeping) (this|it|us|that|what we) (between us|secret|to yourself|"
+            r"quiet|private|just us)\b|\b(just|only|stays?) between (us|you and me|me and you)\b",
+        ),
+        (
+            "no_one_knows",
+            r"\b(no one|nobody|they) (needs to|has to|else needs to|should|would|will|must) "
+            r"(ever )?(know|find out)\b",
+        ),
+        (
+            "not_understand",
+            rf"\b(they|people|your {_FAMILY}) (would|will|would not|will not|do not|does not|"
+            r"never) (not )?(understand|get it|get us)\b",
+        ),
+        ("trouble", r"\b(you|we) (will|would|could) get (in|into) trouble\b"),
+        (
+            "only_me",
+            r"\b(i am|im) the only one (who|that) (really )?(understands|gets|cares about|knows|"
+            r"listens to) you\b|\bonly (i|me) (really )?(understand|care about|get) you\b|\b(understand|"
+            r"get|know|care about) you (better than anyone|like i do|like no one else)\b",
+        ),
+        (
+            "turn_away",
+            rf"\b(your {_FAMILY} (do not|never|does not) (understand|get|care about|listen to) you|"
+            r"you do not need (them|your friends|anyone else)|your friends are (so )?(immature|"
+            r"childish|fake|jealous)|(they|your parents|your friends) do not deserve you)\b",
+        ),
+    ],
+    "gifts": [
+        (
+            "offer",
+            rf"\bi (will|can|could|am going to|would) (buy|get|send|give|pay for|treat) (you|your) "
+            rf"([a-z]+ ){{0,3}}{_GIFT}\b|\bi (will|can|could) (buy|get) you (a|an|that) new [a-z-]+",
+        ),
+        ("offer_money", r"\bi (will|can|could) (send|give|transfer) you (some )?(money|cash|£ ?[0-9]+)\b"),
+        ("free", r"\b(free|some|[0-9]+) (robux|v-bucks|skins|gift cards?)\b.*\b(for you|if you)\b"),
+    ],
+    "platform_move": [
+        ("add_me", rf"\badd me on {_APPS}\b"),
+        (
+            "your_handle",
+            rf"\b(what is|give me|send me|can i (have|get)|tell me) your (number|phone number|"
+            rf"mobile|{_APPS}|username|user name)\b",
+        ),
+        (
+            "move",
+            rf"\b(let us|we should|can we|shall we|why do not we|lets) (talk|chat|move|go|switch|carry "
+            rf"on) (on|to|over to|over on) ({_APPS}|text|somewhere (more )?private|private)\b",
+        ),
+        ("my_number", r"\b(my number is|text me on|call me on|message me on)\b"),
+        ("download", rf"\b(download|get|install) {_APPS}\b"),
+    ],
+    "image_request": [
+        (
+            "send_image",
+            rf"\b(send|show|give|get) (me )?(a |another |one more |some |more |a new |a quick )?"
+            rf"{_IMAGE} (of )?(you|yourself|your face|your body|you in)\b",
+        ),
+        (
+            "send_more",
+            rf"\b(send|show) (me )?(one|another|more|a {_IMAGE}) (of you|for me|now|please|just "
+            r"for me|tonight)\b",
+        ),
+        (
+            "uniform",
+            rf"\b{_IMAGE} (of you )?(in|wearing) your (school )?(uniform|pyjamas|swimsuit|bedroom|"
+            r"room)\b",
+        ),
+        ("selfie", r"\b(send|take) (me )?(a |another |one more |some )?selfies?\b"),
+        (
+            "camera",
+            r"\b(turn|switch|put) (on )?your camera( on)?\b|\b(go|get|come) on (video|camera|"
+            r"facetime)\b|\b(video call|facetime) me\b",
+        ),
+        ("show_me", r"\bshow me (what you look like|yourself|your face|your body|your room)\b"),
+        ("take", rf"\btake a {_IMAGE} (of yourself|for me)\b|\b{_IMAGE} (just )?for me\b"),
+        ("have_images", rf"\b(do you have|have you got|got) (any )?(more )?{_IMAGE} of (you|yourself)\b"),
+    ],
+    "sexual": [
+        (
+            "withheld",
+            r"\b(explicit|sexual|sexualised|sexualized|graphic|indecent)( [a-z]+){0,2} (withheld|"
+            r"removed|redacted)\b",
+        ),
+    ],
+    "meeting": [
+        (
+            "propose",
+            r"\b(let us|we should|we could|can we|shall we|want to|do you want to|i want to|i would "
+            r"love to|when can we|why do not we|we can|we will|i would like to) (finally )?(meet|meet up|"
+            r"hang out|see each other|get together)\b",
+        ),
+        (
+            "meet_at",
+            r"\bmeet (me|you|up)( at| in| by| outside| near| after| on| tomorrow| tonight| this| "
+            r"behind)\b",
+        ),
+        (
+            "pick_up",
+            r"\bi (will|can|could|am going to) ((come )?pick you up|come (and )?(get|see|pick up|collect) you|"
+            r"come to your (house|school|place|town)|drive (to you|over|down)|wait for you)\b",
+        ),
+        (
+            "my_place",
+            r"\b(come|get) (to|in|into|round to|over to) my (car|house|place|flat|hotel|room)\b|"
+            r"\bcome (over|round) to mine\b",
+        ),
+        ("where", r"\bwhere (can|should|shall|could) we meet\b"),
+    ],
+    "sextortion_demand": [
+        ("demand", rf"\b(send|pay|give|transfer|wire|get) (me )?(the |a |another )?{_MONEY}"),
+        (
+            "deadline",
+            r"\byou have [0-9]+ (hours|hour|minutes|mins|days)\b|\b(pay|send it) (now|today|tonight|"
+            r"or else)\b",
+        ),
+    ],
+    "sextortion_threat": [
+        (
+            "spread",
+            rf"\b(i will|i am going to|going to|ill) {_SPREAD} (them|your photos|the photos|your "
+            rf"photo|the photo|the video|your video|your videos|it|everything|them all)\b",
+        ),
+        (
+            "everyone_sees",
+            rf"\b(everyone|your {_FAMILY}|your followers|the whole school|your school) (will|is "
+            r"going to|are going to) (see|know|get)\b",
+        ),
+        ("holding", rf"\b(i have|i got|i have got|i saved) (your|all your|the) {_IMAGE}\b"),
+        ("ruin", r"\b(ruin|destroy) your life\b"),
+    ],
+    "self_harm": [
+        (
+            "self_harm",
+            r"\b(kill|killing|hurt|hurting|cut|cutting|harm|harming) (myself|my self)\b|\b(want|going) to die\b|\b(end it|end it "
+            r"all|end my life|take my (own )?life)\b|\bsuicid(e|al)\b|\b(do not|dont) want to "
+            r"(be here|live|be alive) (anymore|any more)\b|\bbetter off (dead|without me)\b|\bno "
+            r"reason to live\b",
+        ),
+    ],
+}
+
+# Who is speaking, about themselves.
+_CHILD_AGE = re.compile(r"\bi am (only |just |nearly |almost )?(?P<age>[0-9]{1,2})( years old| and a half)?\b|"
+                        r"^(?P<bare>[0-9]{1,2})( years old| nearly [0-9]{1,2}| and a half)?$|\b(?P<yo>[0-9]{1,2}) years old\b")  # fmt: skip
+_SCHOOL_YEAR = re.compile(r"\b(i am in|i am|in) (year|grade) (?P<year>[0-9]{1,2})\b")
+CHILD_CUES = re.compile(
+    r"\b((my )?(mum|dad|parents|mum and dad) (will not|do not|does not|would not|never) let me|i am (not allowed"
+    r"|grounded)|my (mum|dad) (says|said) i (can not|have to)|(my|our) (form tutor|head teacher|class teacher)|"
+    r"(in|at) (primary|secondary) school|my gcses?|my sats|home from school|after school club|year [5-9] "
+    r"(trip|exams))\b"
+)
+ADULT_CUES = re.compile(
+    r"\b(my (wife|husband|kids|children|boss|mortgage|rent|landlord|car insurance)|i work (as|at|in)|at work "
+    r"today|my job|i drive|i am divorced|my (ex wife|ex husband))\b"
+)
+# A message that calls the other person family: "thanks mum", "ok dad", "love you nan".
+KIN_ADDRESS = re.compile(r"(^|\b(ok|thanks|thank you|love you|bye|hi|hey|yes|no|sorry|night|morning|please) )"
+                         r"(mum|dad|nan|gran|grandma|grandad|auntie|uncle)\b")  # fmt: skip
+SIGNED_AS_KIN = re.compile(r"\b(love|from) (mum|dad|nan|gran|grandma|grandad)$")
+
+# Meeting details, when a meeting line gives them.
+WHEN = re.compile(
+    r"\b(tonight|tomorrow( night| morning| afternoon| after school)?|after school|this (weekend|evening|"
+    r"afternoon|saturday|sunday)|on (monday|tuesday|wednesday|thursday|friday|saturday|sunday)|(next )?(monday|"
+    r"tuesday|wednesday|thursday|friday|saturday|sunday)|at [0-9]{1,2}( [0-9]{2})?( ?(am|pm|oclock|o clock))?|"
+    r"[0-9]{1,2} ?(am|pm))\b"
+)
+WHERE = re.compile(
+    r"\b(at|outside|by|near|behind|in|round) (the )?(([a-z']+ ){0,2}(park|station|shop|shops|mall|shopping "
+    r"centre|cinema|library|bus stop|bus station|school|school gates|gates|car park|corner|cafe|mcdonalds|field|"
+    r"woods|bridge|beach|leisure centre|playground|skate park|arcade|hotel))\b"
+)
+PHONE = re.compile(r"(?<![0-9])(\+44 ?7[0-9]{3}|07[0-9]{3}) ?[0-9]{3} ?[0-9]{3}(?![0-9])")
+HANDLE = re.compile(rf"\bmy {_APPS} (is|name is|username is) (?P<handle>[a-z0-9_.]{{3,30}})\b")
+
+
+@dataclass(frozen=True)
+class Hit:
+    stage: str  # a stage, or sextortion_demand, sextortion_threat, self_harm
+    indicator: str
+    words: str  # what fired it, as read
+
+
+_COMPILED: list[tuple[str, str, re.Pattern[str]]] = [
+    (stage, name, re.compile(pattern)) for stage, rows in PATTERNS.items() for name, pattern in rows
+]
+# One alternation a stage, to skip a stage's patterns when none can match (most messages match nothing).
+_ANY: dict[str, re.Pattern[str]] = {
+    stage: re.compile("|".join(f"(?:{p})" for _, p in rows)) for stage, rows in PATTERNS.items()
+}
+
+
+def hits(text: str) -> list[Hit]:
+    """Every indicator that fires on a normalised message, with the words that fired it."""
+    found: list[Hit] = []
+    for stage, any_pattern in _ANY.items():
+        if any_pattern.search(text) is None:
+            continue
+        for name, pattern in ((n, p) for s, n, p in _COMPILED if s == stage):
+            match = pattern.search(text)
+            if match:
+                found.append(Hit(stage, name, match[0]))
+    return found
+
+
+def stated_age(text: str, *, answering: bool = False) -> int | None:
+    """An age the speaker gives for themselves ("i am 13", "13 years old", or a bare "13" when
+    ``answering`` a question about their age), if plausible."""
+    match = _CHILD_AGE.search(text)
+    if match and (answering or not match["bare"]):
+        value = match["age"] or match["bare"] or match["yo"]
+        age = int(value)
+        if 5 <= age <= 99:
+            return age
+    year = _SCHOOL_YEAR.search(text)
+    if year and 1 <= int(year["year"]) <= 13:
+        return int(year["year"]) + 5  # year 8 is 12 to 13 in England and Wales
+    return None

@@ -1,0 +1,89 @@
+"""Chat text made plain before the indicators read it: lower case, leetspeak and text speak spelt out,
+letters repeated three times or more cut to one ("sooo" is "so"), letters spaced or dotted apart joined
+again, and the few emoji that carry meaning here turned into words (the rest dropped).
+
+Digits stay digits where they stand alone, so that "i'm 12" keeps its age; a digit inside a word of letters
+is read as the letter it stands for ("s3cr3t" is "secret").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
+
+# Emoji that carry a meaning the indicators read; every other symbol is dropped.
+EMOJI = {
+    "🤫": " secret ", "🤐": " secret ", "🎁": " gift ", "💰": " money ", "💸": " money ", "💵": " money ",
+    "📸": " photo ", "📷": " photo ", "🤳": " selfie ", "📹": " video ", "🎥": " video ",
+    "🚗": " car ", "🏠": " house ", "📍": " location ",
+}  # fmt: skip
+
+# Text speak, whole words only, to what the indicators are written in.
+SPEAK = {
+    "u": "you", "ya": "you", "yu": "you", "ur": "your", "youre": "you are", "r": "are", "urself": "yourself",
+    "pls": "please", "plz": "please", "pic": "photo", "pics": "photos", "pix": "photos", "piccy": "photo",
+    "picture": "photo", "pictures": "photos", "selfies": "selfie", "vid": "video", "vids": "videos",
+    "bc": "because", "cuz": "because", "coz": "because", "cos": "because", "wanna": "want to",
+    "gonna": "going to", "gimme": "give me", "lemme": "let me", "dont": "do not", "don't": "do not",
+    "doesnt": "does not", "won't": "will not", "wont": "will not", "cant": "can not", "can't": "can not",
+    "im": "i am", "i'm": "i am", "ill": "i will", "i'll": "i will", "id": "i would", "i'd": "i would",
+    "ive": "i have", "i've": "i have", "were": "we are", "we're": "we are", "lets": "let us",
+    "let's": "let us", "whats": "what is", "what's": "what is", "wheres": "where is", "where's": "where is",
+    "ppl": "people", "rn": "right now", "tmrw": "tomorrow", "tmr": "tomorrow", "2moro": "tomorrow",
+    "2day": "today", "2nite": "tonight", "tonite": "tonight", "b4": "before", "gr8": "great", "m8": "mate",
+    "y/o": "years old", "yo": "years old", "yrs": "years", "yr": "year", "nobody": "no one",
+    "noone": "no one", "sc": "snapchat", "snap": "snapchat", "insta": "instagram", "ig": "instagram",
+    "whatsap": "whatsapp", "wa": "whatsapp", "tele": "telegram", "dm": "message", "dms": "messages",
+    "msg": "message", "msgs": "messages", "txt": "text", "mum's": "mum is", "mom": "mum", "mommy": "mum",
+    "mummy": "mum", "ma": "mum", "daddy": "dad", "parents'": "parents", "bday": "birthday",
+    "vbucks": "v-bucks", "vbuck": "v-bucks", "k": "ok", "kk": "ok", "okay": "ok", "thx": "thanks",
+    "ty": "thanks", "n": "and", "&": "and", "abt": "about", "bout": "about", "luv": "love", "wiv": "with",
+    "w/": "with", "cam": "camera", "webcam": "camera", "sum1": "someone", "any1": "anyone",
+    "every1": "everyone", "no1": "no one", "some1": "someone", "gf": "girlfriend", "bf": "boyfriend",
+    "hun": "honey", "babe": "baby", "gud": "good", "gd": "good", "pw": "password", "ofc": "of course",
+    "wat": "what", "wot": "what", "wats": "what is", "wot's": "what is", "wbu": "what about you",
+    "hbu": "how about you", "tho": "though", "thru": "through", "bcuz": "because", "becuz": "because",
+    "nd": "and",
+}  # fmt: skip
+
+_WORD = re.compile(r"[\w'/&$@£]+", re.UNICODE)
+_NUMBER_WORD = re.compile(r"^([0-9]+)([a-z]+)$")
+_SPACED = re.compile(r"\b(?:[a-z0-9][ ._*-]){2,}[a-z0-9]\b")
+_REPEAT = re.compile(r"([a-z])\1{2,}")
+_HAS_LETTER = re.compile(r"[a-z]")
+_SPACES = re.compile(r"\s+")
+
+
+def _unspace(match: re.Match[str]) -> str:
+    return re.sub(r"[ ._*-]", "", match[0])
+
+
+@lru_cache(maxsize=8192)
+def _token(token: str) -> str:
+    token = token.strip("'")
+    if token in SPEAK:
+        return SPEAK[token]
+    number = _NUMBER_WORD.match(token)
+    if number:  # "12yo", "14f", "5pm": the number, then its unit
+        return f"{number[1]} {_token(number[2])}"
+    if _HAS_LETTER.search(token):
+        token = token.translate(LEET)
+        return SPEAK.get(token, token)
+    return token
+
+
+def normalise(text: str) -> str:
+    """The text as the indicators read it: words separated by single spaces."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    if any(ch in EMOJI for ch in text):
+        for emoji, words in EMOJI.items():
+            text = text.replace(emoji, words)
+    text = text.replace("\u2019", "'").replace("\u2018", "'")  # curly apostrophes
+    text = _SPACED.sub(_unspace, text)
+    text = _REPEAT.sub(r"\1", text)
+    # Punctuation separates words and goes; apostrophes inside words, and £ and $, stay.
+    joined = " ".join(w for w in (_token(t) for t in _WORD.findall(text)) if w)
+    return _SPACES.sub(" ", joined).strip()

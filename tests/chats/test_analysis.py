@@ -1,0 +1,180 @@
+"""The grooming analysis: indicators robust to how people type, the groomer named, urgent flags only on
+grooming, and the hard negatives left alone. Safety: behaviour only; the sexual stage is a placeholder."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from haven.chats import synthetic
+from haven.chats.analysis import analyse
+from haven.chats.indicators import hits
+from haven.chats.normalise import normalise
+from haven.chats.readers import Conversation, Message, Participant, conversation_from_json
+
+HELD_BACK = Path(__file__).parent.parent / "data" / "chats_held_back.jsonl"
+
+
+def chat(*lines: tuple[str, str], cid: str = "t", ages: dict[str, int] | None = None) -> Conversation:
+    people = list(dict.fromkeys(who for who, _ in lines))
+    return Conversation(
+        cid,
+        "examplechat",
+        [Participant(p, None, (ages or {}).get(p)) for p in people],
+        [Message(None, who, text) for who, text in lines],
+    )
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "don't tell anyone",
+        "d0nt t3ll any1",
+        "DONT TELL ANYONE!!!",
+        "d o n t tell anyone",
+        "🤫 dont tell anyone",
+        "dooont tell anyoneee",
+        "don\u2019t tell anybody",
+    ],
+)
+def test_secrecy_is_read_however_it_is_typed(written: str) -> None:
+    assert ("exclusivity", "do_not_tell") in {(h.stage, h.indicator) for h in hits(normalise(written))}
+
+
+@pytest.mark.parametrize(
+    ("written", "stage"),
+    [
+        ("add me on sc", "platform_move"),
+        ("send me a pic of u", "image_request"),
+        ("r ur parents home?", "risk_assessment"),
+        ("i'll buy u a new phone", "gifts"),
+        ("we should meet up 2moro", "meeting"),
+        ("ur so mature 4 ur age", "friendship"),
+        ("wat age r u", "personal_info"),
+        ("[explicit message withheld]", "sexual"),
+    ],
+)
+def test_each_stage_fires_on_text_speak(written: str, stage: str) -> None:
+    assert stage in {h.stage for h in hits(normalise(written))}
+
+
+def test_a_groomer_is_named_with_stages_lines_and_a_meeting() -> None:
+    got = analyse(
+        chat(
+            ("kev_uk", "hey, love your drawings"),
+            ("lily", "thanks!"),
+            ("kev_uk", "how old are you?"),
+            ("lily", "12"),
+            ("kev_uk", "you are so mature for your age"),
+            ("kev_uk", "are your parents home?"),
+            ("lily", "no"),
+            ("kev_uk", "this is our secret, don't tell anyone"),
+            ("kev_uk", "add me on snapchat"),
+            ("kev_uk", "we should meet, i can pick you up after school at the park"),
+        )
+    )
+    assert got["grooming"] is True and got["groomer"] == "kev_uk"
+    assert got["stages"] == [
+        "personal_info",
+        "friendship",
+        "risk_assessment",
+        "exclusivity",
+        "platform_move",
+        "meeting",
+    ]
+    assert got["urgent"] == ["meeting"]
+    assert got["urgent_details"]["meeting"] == {"lines": [9], "when": "after school", "where": "at the park"}
+    # Most telling first: the meeting, then the secrecy line (two indicators) before the risk check.
+    assert [line["index"] for line in got["lines"][:3]] == [9, 7, 5]
+    assert any("our secret" in why for why in got["lines"][1]["why"])
+    lily = next(r for r in got["roles"] if r["id"] == "lily")
+    assert lily["child"] is True and lily["age"] == 12 and lily["groomer_likelihood"] == 0.0
+
+
+def test_sextortion_and_a_childs_words_of_self_harm_are_urgent() -> None:
+    got = analyse(
+        chat(
+            ("x", "i have your photos"),
+            ("amy", "please i'm only 14"),
+            ("x", "send me £200 or i will share them with your friends"),
+            ("amy", "i want to die"),
+        )
+    )
+    assert got["grooming"] and got["groomer"] == "x"
+    assert got["urgent"] == ["sextortion", "self_harm"]
+    assert got["urgent_details"]["self_harm"] == {"lines": [3]}
+
+
+def test_without_a_child_adults_behaving_so_are_not_flagged() -> None:
+    lines = (
+        ("a", "keep this between us"),
+        ("a", "are you alone?"),
+        ("a", "send me a photo of you"),
+        ("a", "let's meet at the station tonight"),
+        ("b", "ok"),
+    )
+    assert analyse(chat(*lines))["grooming"] is False
+    # The same words to a child of 13 are grooming: the report's victim age says so.
+    flagged = analyse(chat(*lines), victim_age=13)
+    assert flagged["grooming"] and flagged["groomer"] == "a" and "meeting" in flagged["urgent"]
+
+
+@pytest.mark.parametrize("make", synthetic.BENIGN, ids=lambda f: f.__name__)
+def test_hard_negatives_are_not_flagged_and_raise_nothing_urgent(make: Any) -> None:
+    import random  # noqa: PLC0415
+
+    for seed in range(20):
+        data = make(random.Random(seed), f"n{seed}")
+        got = analyse(conversation_from_json(data))
+        assert got["grooming"] is False and got["urgent"] == [], (make.__name__, seed, got["roles"])
+
+
+def test_a_parent_is_recognised_as_family() -> None:
+    got = analyse(
+        chat(
+            ("sam", "mum can you pick me up after school, i'm in year 7"),
+            ("mum", "yes, don't tell your sister but we're getting pizza. are you on your own?"),
+            ("sam", "thanks mum"),
+        )
+    )
+    mum = next(r for r in got["roles"] if r["id"] == "mum")
+    assert mum["family"] is True and got["grooming"] is False
+
+
+def test_the_held_back_set_meets_the_targets_through_the_command() -> None:
+    out = io.StringIO()
+    call_command("chats", "evaluate", str(HELD_BACK), stdout=out, stderr=io.StringIO())
+    scores = json.loads(out.getvalue())
+    assert scores["conversations"] == 300 and scores["grooming"] > 90
+    assert scores["precision"] >= 0.95 and scores["recall"] >= 0.90
+    assert scores["groomer_accuracy"] >= 0.95 and scores["benign_with_urgent"] == 0
+
+
+def test_analyse_writes_a_line_a_conversation_and_names_bad_lines(tmp_path: Path) -> None:
+    source = tmp_path / "chats.jsonl"
+    good = {
+        "id": "c1",
+        "participants": [{"id": "a"}, {"id": "b", "stated_age": 12}],
+        "messages": [
+            {"from": "a", "text": "don't tell anyone, our secret"},
+            {"from": "a", "text": "are you alone?"},
+            {"from": "a", "text": "send me a photo of you"},
+        ],
+    }
+    source.write_text(json.dumps(good) + "\n{broken\n")
+    out = tmp_path / "out.jsonl"
+    err = io.StringIO()
+    with pytest.raises(CommandError, match=r"chats\.jsonl: 1 line\(s\) not read"):
+        call_command("chats", "analyse", str(source), "--output", str(out), stderr=err)
+    assert f"{source}: line 2: not JSON" in err.getvalue()
+    (line,) = out.read_text().splitlines()
+    got = json.loads(line)
+    assert {"id", "grooming", "score", "groomer", "urgent", "stages", "lines"} <= got.keys()
+    assert got["id"] == "c1" and got["grooming"] is True and got["groomer"] == "a"
+    assert got["urgent"] == ["image_request"]
