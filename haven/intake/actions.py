@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -17,8 +18,10 @@ from django.utils import timezone
 from haven.accounts.models import Organisation, User
 from haven.audit.actions import AuditActor, record
 from haven.core.bulk import JsonText, insert_many, next_ids
+from haven.evidence import store as evidence_store
 from haven.evidence.models import Blob
 from haven.intake.models import (
+    Conversation,
     Identifier,
     MatchStatus,
     PublicLimitKey,
@@ -162,6 +165,21 @@ def _store(new: list[tuple[ReportIn, Report, str]]) -> None:
         ]  # fmt: skip
     insert_many(Identifier, IDENTIFIER_COLUMNS, identifiers)
     insert_many(ReportMedia, MEDIA_COLUMNS, media)
+    _store_conversations([(item, report) for item, report, _ in new if item.conversations])
+
+
+def _store_conversations(reports: list[tuple[ReportIn, Report]]) -> None:
+    """Each conversation into the evidence store, encrypted, and a row that points at it."""
+    rows = []
+    for item, report in reports:
+        for position, chat in enumerate(item.conversations):
+            data = chat.model_dump_json(by_alias=True).encode()
+            stored = evidence_store.put(data, max_bytes=max(settings.EVIDENCE_MAX_BYTES, len(data)))
+            rows.append(Conversation(
+                report=report, position=position, external_id=chat.id or "", platform=chat.platform or "",
+                participants=len(chat.participants), messages=len(chat.messages), blob=stored.blob,
+            ))  # fmt: skip
+    Conversation.objects.bulk_create(rows)
 
 
 def submit_reports(
@@ -205,9 +223,8 @@ def _submit(
         raise IntakeError("an Idempotency-Key applies to one report, not a batch")
     prepared = []
     for item in items:
-        text = item.canonical()
-        digest = body_sha256(text)
-        prepared.append((item, text, digest, _key_of(item, idempotency_key, digest, content_keys)))
+        digest = body_sha256(item.canonical())
+        prepared.append((item, item.payload(), digest, _key_of(item, idempotency_key, digest, content_keys)))
     with transaction.atomic():
         existing = _existing(organisation, [key for *_, key in prepared if key is not None])
         results: list[Submitted | ConflictError | None] = []

@@ -202,6 +202,28 @@ class ReportMedia(models.Model):
         return f"media {self.position} of {self.report_id}"
 
 
+class Conversation(models.Model):
+    """A chat a report carries. Its participants and messages are in the evidence store, encrypted, as
+    JSON in the report schema's shape; the row says only how big it is."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="conversations")
+    position = models.PositiveSmallIntegerField()
+    external_id = models.CharField(max_length=200, blank=True)
+    platform = models.CharField(max_length=100, blank=True)
+    participants = models.PositiveIntegerField()
+    messages = models.PositiveIntegerField()
+    blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="conversations")
+
+    class Meta:
+        ordering = ["report", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "position"], name="intake_conversation_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"conversation {self.position} of {self.report_id}"
+
+
 class PublicLimitKey(models.Model):
     """A random key for one day's rate-limit digests. Deleted once its day is over, so a digest kept from
     that day can no longer be tied to an address by anyone, even with the server's secrets."""

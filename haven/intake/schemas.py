@@ -163,6 +163,46 @@ class ReporterIn(Strict):
     contact_phone: str | None = Field(None, max_length=40)
 
 
+MAX_CONVERSATIONS = 20
+MAX_CHAT_MESSAGES = 50_000
+MAX_CHAT_TEXT = 10_000
+
+
+class ParticipantIn(Strict):
+    id: str = Field(min_length=1, max_length=200, pattern=SOMETHING, description="as the messages name them")
+    identifier: str | None = Field(None, max_length=500, description="their account, handle or number")
+    stated_age: Age | None = Field(None, description="the age their profile or the platform gives")
+
+
+class ChatMessageIn(Strict):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True)
+
+    at: When | None = None
+    sender: str = Field(alias="from", min_length=1, max_length=200, pattern=SOMETHING,
+                        description="a participant's id")  # fmt: skip
+    text: str = Field("", max_length=MAX_CHAT_TEXT)
+
+
+class ConversationIn(Strict):
+    """A chat the report carries. Stored encrypted in the evidence store, never in the report's payload."""
+
+    id: str | None = Field(None, max_length=200, description="the platform's id for the conversation")
+    platform: str | None = Field(None, max_length=100)
+    participants: list[ParticipantIn] = Field(default_factory=list, max_length=500)
+    messages: list[ChatMessageIn] = Field(min_length=1, max_length=MAX_CHAT_MESSAGES)
+
+    @model_validator(mode="after")
+    def _senders_take_part(self) -> ConversationIn:
+        ids = {p.id for p in self.participants}
+        if len(ids) != len(self.participants):
+            raise ValueError("participants: each id once")
+        if ids:
+            for i, message in enumerate(self.messages):
+                if message.sender not in ids:
+                    raise ValueError(f"messages[{i}].from: {message.sender!r} is not one of the participants")
+        return self
+
+
 class ReportIn(Strict):
     external_id: str | None = Field(None, min_length=1, max_length=200, pattern=SOMETHING)
     incident: IncidentIn
@@ -170,11 +210,21 @@ class ReportIn(Strict):
     victims: list[VictimIn] = Field(default_factory=list, max_length=100)
     media: list[MediaIn] = Field(default_factory=list, max_length=1000)
     reporter: ReporterIn | None = None
+    conversations: list[ConversationIn] = Field(
+        default_factory=list, max_length=MAX_CONVERSATIONS,
+        description=f"chats, each of up to {MAX_CHAT_MESSAGES:,} messages; kept encrypted",
+    )  # fmt: skip
 
     def canonical(self) -> str:
         """One spelling of the report: the schema's field order, hashes in lowercase, no spaces. It is
-        hashed to tell a retry from a conflict, and stored as the payload."""
-        return self.model_dump_json()
+        hashed to tell a retry from a conflict. A report without conversations is spelt as before they
+        existed, so a retry of an older report is still found."""
+        return self.model_dump_json(by_alias=True, exclude=None if self.conversations else {"conversations"})
+
+    def payload(self) -> str:
+        """What the report's payload column stores: the canonical spelling without the conversations,
+        which go to the evidence store encrypted."""
+        return self.model_dump_json(by_alias=True, exclude={"conversations"})
 
 
 def body_sha256(text: str) -> str:

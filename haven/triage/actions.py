@@ -18,6 +18,7 @@ from django.utils.dateparse import parse_datetime
 
 from haven.accounts.models import User
 from haven.audit.actions import record
+from haven.chats.models import Analysis
 from haven.intake.models import Identifier, MatchStatus, Report, ReportStatus, reference_of
 from haven.intel.models import Member, Subject
 from haven.triage import scoring
@@ -52,6 +53,7 @@ def report_facts(report: Report) -> scoring.ReportFacts:
             known += 1
             category_a += any(m.get("category") == "A" for m in matches or [])
     when = parse_datetime(incident["occurred_at"]) if incident.get("occurred_at") else None
+    grooming, urgent = chat_facts(report)
     return scoring.ReportFacts(
         incident_type=report.incident_type,
         imminent_danger=report.imminent_danger,
@@ -63,7 +65,28 @@ def report_facts(report: Report) -> scoring.ReportFacts:
         identifiers=identifiers,
         located=bool(located),
         when=when or report.received_at,
+        chat_grooming=grooming,
+        chat_urgent=urgent,
     )
+
+
+def chat_facts(report: Report) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str, str], ...]]:
+    """What ``haven.chats`` read in the report's conversations: each one read as grooming, and each urgent
+    flag with the lines that raised it (``conversations[0].messages[12,14]``)."""
+    grooming: list[tuple[str, str]] = []
+    urgent: list[tuple[str, str, str]] = []
+    analyses = Analysis.objects.filter(conversation__report=report, grooming=True)
+    for analysis in analyses.select_related("conversation").order_by("conversation__position"):
+        where = f"conversations[{analysis.conversation.position}]"
+        stages = ", ".join(str(s).replace("_", " ") for s in analysis.stages)
+        grooming.append((where, f"a conversation reads as grooming by {analysis.groomer}: {stages}"))
+        details: dict[str, Any] = analysis.reading.get("urgent_details") or {}
+        for flag in analysis.urgent:
+            found = details.get(flag) or {}
+            lines = ",".join(str(i) for i in found.get("lines") or [])
+            said = [f"{k} {found[k]}" for k in ("when", "where") if found.get(k)]
+            urgent.append((flag, f"{where}.messages[{lines}]", f" ({'; '.join(said)})" if said else ""))
+    return tuple(grooming), tuple(urgent)
 
 
 def _save(priority: Priority, scored: scoring.Scored, policy: Policy, deadline: datetime | None) -> Priority:

@@ -30,6 +30,7 @@ DEFAULT_WEIGHTS: dict[str, int] = {
     "subject_report_each": 5,  # a subject's each report beyond its first ...
     "subject_report_max": 25,  # ... up to this many points
     "subject_platforms": 10,  # a subject seen on two platforms or more
+    "chat_grooming": 30,  # a conversation in the report reads as grooming (haven.chats)
     "band_p1": 80,  # the lowest score of each band
     "band_p2": 50,
     "band_p3": 20,
@@ -92,6 +93,10 @@ class ReportFacts:
     identifiers: int  # of reported persons
     located: bool
     when: datetime
+    # Conversations read as grooming: (fact, what the reading says), and their urgent flags:
+    # (flag, fact, what the reading says), from haven.chats.
+    chat_grooming: tuple[tuple[str, str], ...] = ()
+    chat_urgent: tuple[tuple[str, str, str], ...] = ()
 
 
 def band_of(score: int, weights: dict[str, int]) -> str:
@@ -100,6 +105,22 @@ def band_of(score: int, weights: dict[str, int]) -> str:
     if score >= weights["band_p2"]:
         return "P2"
     return "P3" if score >= weights["band_p3"] else "P4"
+
+
+def _media(facts: ReportFacts, weights: dict[str, int]) -> list[Reason]:
+    reasons = []
+    if facts.novel_media and weights["novel_media"]:
+        text = f"{facts.novel_media} file(s) unknown to the bank: possibly abuse still going on"
+        reasons.append(Reason("novel_media", weights["novel_media"], "media", text))
+    if facts.category_a and weights["category_a"]:
+        reasons.append(Reason("category_a", weights["category_a"], "media.matches",
+                              f"{facts.category_a} file(s) match category A records"))  # fmt: skip
+    points = min(facts.known_media * weights["known_media_each"], weights["known_media_max"])
+    if facts.known_media and points:
+        reasons.append(
+            Reason("known_media", points, "media.matches", f"{facts.known_media} file(s) known to the bank")
+        )
+    return reasons
 
 
 def score_report(facts: ReportFacts, weights: dict[str, int], now: datetime) -> Scored:
@@ -116,15 +137,7 @@ def score_report(facts: ReportFacts, weights: dict[str, int], now: datetime) -> 
     elif facts.annotations & CONTACT_ANNOTATIONS:
         add("contact_abuse", weights["contact_abuse"], "incident.annotations",
             "annotated as contact abuse or production")  # fmt: skip
-    if facts.novel_media:
-        add("novel_media", weights["novel_media"], "media",
-            f"{facts.novel_media} file(s) unknown to the bank: possibly abuse still going on")  # fmt: skip
-    if facts.category_a:
-        add("category_a", weights["category_a"], "media.matches",
-            f"{facts.category_a} file(s) match category A records")  # fmt: skip
-    if facts.known_media:
-        points = min(facts.known_media * weights["known_media_each"], weights["known_media_max"])
-        add("known_media", points, "media.matches", f"{facts.known_media} file(s) known to the bank")
+    reasons += _media(facts, weights)
     enticement = facts.incident_type in ENTICEMENT_TYPES or bool(facts.annotations & ENTICEMENT_ANNOTATIONS)
     if enticement:
         fact = "incident.type" if facts.incident_type in ENTICEMENT_TYPES else "incident.annotations"
@@ -138,17 +151,45 @@ def score_report(facts: ReportFacts, weights: dict[str, int], now: datetime) -> 
     if now - facts.when <= timedelta(days=weights["recent_days"]):
         add("recent", weights["recent"], "incident.occurred_at",
             f"it happened within the last {weights['recent_days']} days")  # fmt: skip
+    for fact, text in facts.chat_grooming:
+        add("chat_grooming", weights["chat_grooming"], fact, text)
+    floor, urgent = _chat_floor(facts.chat_urgent)
     score = sum(r.points for r in reasons)
     if facts.imminent_danger:
         reasons.insert(0, Reason("imminent_danger", 0, "incident.imminent_danger",
                                  "the reporter says a child is in imminent danger: always P1"))  # fmt: skip
-        return Scored(score, "P1", tuple(reasons), imminent=True)
-    if not facts.identifiers and not facts.located:
+        return Scored(score, "P1", tuple(reasons[:1] + urgent + reasons[1:]), imminent=True)
+    reasons[:0] = urgent
+    if floor == "P1":
+        return Scored(score, "P1", tuple(reasons))
+    if floor is None and not facts.identifiers and not facts.located:
         reasons.insert(0, Reason("informational", 0, "reported_persons",
                                  "informational: no identifier of a reported person and no location "
                                  "to act on, so P4 whatever the score"))  # fmt: skip
         return Scored(score, "P4", tuple(reasons))
-    return Scored(score, band_of(score, weights), tuple(reasons))
+    return Scored(score, min(band_of(score, weights), floor or "P4"), tuple(reasons))
+
+
+# What a conversation's urgent flags make of a report: a plan to meet a child, or a child speaking of
+# self-harm in a sextortion, proposes P1 (for an analyst to confirm, or a supervisor to override); a
+# sextortion demand or a request for images of a child, at least P2.
+CHAT_P1 = {"meeting": "a plan to meet a child", "self_harm": "a child speaks of self-harm in a sextortion"}
+CHAT_P2 = {"sextortion": "a sextortion demand", "image_request": "a request for images of a child"}
+
+
+def _chat_floor(flags: tuple[tuple[str, str, str], ...]) -> tuple[str | None, list[Reason]]:
+    names = {flag for flag, _, _ in flags}
+    floor: str | None = None
+    reasons = []
+    for flag, fact, detail in flags:
+        if flag == "meeting" or (flag == "self_harm" and "sextortion" in names):
+            floor = "P1"
+            reasons.append(Reason(f"chat_{flag}", 0, fact, f"{CHAT_P1[flag]}{detail}: P1, for an analyst to "
+                                                           "confirm"))  # fmt: skip
+        elif flag in CHAT_P2:
+            floor = floor or "P2"
+            reasons.append(Reason(f"chat_{flag}", 0, fact, f"{CHAT_P2[flag]}{detail}: at least P2"))
+    return floor, reasons
 
 
 @dataclass(frozen=True)
