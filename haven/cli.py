@@ -21,7 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "forces": ("forces", "the national register of police forces: forces load [--file F] | forces list"),
     "chats": (
         "chats",
-        "grooming in chats: chats analyse FILE [--format F] [--output FILE] | chats evaluate FILE | synthetic",
+        "grooming in chats: chats analyse FILE [--format F] [--output F] | chats evaluate FILE | synthetic",
     ),
     "referrals": ("referrals", "referrals list | referrals package REF --output FILE.pdf (audited)"),
     "apikey": ("apikey", "create, list or revoke partner API keys"),

@@ -156,7 +156,8 @@ def _participants(people: Any) -> list[Participant]:
         ident = p.get("identifier")
         if ident is not None and not isinstance(ident, str):
             raise ValueError(f"participants[{i}].identifier: expected text")
-        participants.append(Participant(str(p["id"]), ident, age))
+        if str(p["id"]) not in {q.id for q in participants}:
+            participants.append(Participant(str(p["id"]), ident, age))
     return participants
 
 

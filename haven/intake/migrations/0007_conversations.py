@@ -5,28 +5,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('evidence', '0002_blob_stored_at'),
-        ('intake', '0006_processing_failures'),
+        ("evidence", "0002_blob_stored_at"),
+        ("intake", "0006_processing_failures"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Conversation',
+            name="Conversation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField()),
-                ('external_id', models.CharField(blank=True, max_length=200)),
-                ('platform', models.CharField(blank=True, max_length=100)),
-                ('participants', models.PositiveIntegerField()),
-                ('messages', models.PositiveIntegerField()),
-                ('blob', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='conversations', to='evidence.blob')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='conversations', to='intake.report')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField()),
+                ("external_id", models.CharField(blank=True, max_length=200)),
+                ("platform", models.CharField(blank=True, max_length=100)),
+                ("participants", models.PositiveIntegerField()),
+                ("messages", models.PositiveIntegerField()),
+                (
+                    "blob",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="conversations",
+                        to="evidence.blob",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="conversations",
+                        to="intake.report",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['report', 'position'],
-                'constraints': [models.UniqueConstraint(fields=('report', 'position'), name='intake_conversation_position')],
+                "ordering": ["report", "position"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("report", "position"), name="intake_conversation_position"
+                    )
+                ],
             },
         ),
     ]
