@@ -146,7 +146,7 @@ def conversation_from_json(data: Any) -> Conversation:
 def _participants(people: Any) -> list[Participant]:
     if not isinstance(people, list) or len(people) > MAX_PARTICIPANTS:
         raise ValueError(f"participants: expected a list of at most {MAX_PARTICIPANTS}")
-    participants = []
+    participants: list[Participant] = []
     for i, p in enumerate(people):
         if not isinstance(p, dict) or not isinstance(p.get("id"), str | int) or isinstance(p.get("id"), bool):
             raise ValueError(f"participants[{i}].id: expected text")

@@ -27,8 +27,9 @@ PHONE = "07700 900321"
 
 @pytest.fixture(autouse=True)
 def evidence(settings: Any, tmp_path: Path) -> Path:
-    settings.EVIDENCE_DIR = tmp_path / "evidence"
-    return settings.EVIDENCE_DIR
+    folder = tmp_path / "evidence"
+    settings.EVIDENCE_DIR = folder
+    return folder
 
 
 def meeting_chat() -> dict[str, Any]:
