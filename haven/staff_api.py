@@ -23,7 +23,7 @@ from haven.intake.models import Report, reference_of
 from haven.intel.models import Subject
 from haven.referrals.models import ProposedRoute
 from haven.triage.models import Band, Priority
-from haven.triage.views import clock, open_reports
+from haven.triage.views import clock, open_reports, urgent_chats
 
 router = Router(tags=["staff"], auth=StaffSession(Permission.REPORTS_VIEW))
 
@@ -74,6 +74,7 @@ class QueueFilter(Schema):
     force: str | None = Field(None, max_length=100, description="a force's code: reports routed to it")
     assignee: Literal["me", "none"] | None = None
     overdue: bool = False
+    chats: bool = Field(False, description="only reports with an urgent conversation flag")
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0, le=2**31 - 1)
 
@@ -117,6 +118,8 @@ def _filtered(filters: QueueFilter, request: HttpRequest) -> QuerySet[Priority]:
         rows = rows.filter(report__assignee__isnull=True)
     if filters.overdue:
         rows = rows.filter(deadline__lt=timezone.now())
+    if filters.chats:
+        rows = rows.filter(urgent_chats())
     return rows
 
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("staff/reports/", include("haven.intake.urls")),
     path("staff/subjects/", include("haven.intel.urls")),
     path("staff/queue/", include("haven.triage.urls")),
+    path("staff/conversations/", include("haven.chats.urls")),
     path("staff/referrals/", include("haven.referrals.urls")),
     path("api/v1/", api.urls),
 ]

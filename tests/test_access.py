@@ -65,6 +65,8 @@ WITH_ARGUMENTS = {
     "triage:priority",
     "triage:override",
     "triage:access",
+    "chats:conversation",
+    "chats:log",
 }
 
 

@@ -111,6 +111,8 @@ def _render_report(
             "report": report,
             "payload": report.payload,
             "media": report.media.all(),
+            # What haven.chats read in each (``chats.models.Analysis``), through its relation.
+            "conversations": report.conversations.select_related("analysis"),
             "notes": report.notes.select_related("author"),
             "assign_form": assign_form or AssignForm(initial={"assignee": report.assignee_id}),
             "note_form": note_form or NoteForm(),

@@ -10,7 +10,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,6 +20,7 @@ from haven.accounts.models import Organisation, OrganisationKind, User
 from haven.accounts.roles import has_permission
 from haven.audit.actions import record
 from haven.audit.pages import form_page
+from haven.chats.models import Analysis
 from haven.core.access import Permission, requires
 from haven.core.listing import filters_used, paginate
 from haven.intel.models import Subject
@@ -37,6 +38,7 @@ class QueueForm(forms.Form):
         choices=[("", "Anyone or no one"), ("me", "Me"), ("none", "No one")],
     )
     overdue = forms.BooleanField(label="Overdue only", required=False)
+    chats = forms.BooleanField(label="Urgent conversation flags only", required=False)
     force = forms.ChoiceField(label="Proposed force", required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -70,10 +72,18 @@ def queue_rows(form: QueueForm, user: User) -> QuerySet[Priority]:
         rows = rows.filter(report__assignee__isnull=True)
     if data["overdue"]:
         rows = rows.filter(deadline__lt=timezone.now())
+    if data["chats"]:
+        rows = rows.filter(urgent_chats())
     if data["force"]:
         # The route referrals proposed (``referrals.models.ProposedRoute``), read through its relation.
         rows = rows.filter(report__route__force=data["force"])
     return rows
+
+
+def urgent_chats() -> Exists:
+    """Reports carrying a conversation with an urgent flag (a meeting, a sextortion demand, a child's words
+    of self-harm, a request for images)."""
+    return Exists(Analysis.objects.filter(conversation__report=OuterRef("report_id"), urgent_any=True))
 
 
 def clock(deadline: datetime | None, now: datetime) -> tuple[str, bool]:

@@ -4,6 +4,7 @@ triage, so that a plan to meet a child exports as P1 with the planning lines as 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,8 @@ from django.core.management import call_command
 from django.test import Client
 
 from haven.accounts.actions import create_api_key
+from haven.accounts.models import User
+from haven.audit.models import AuditEntry
 from haven.chats.models import Analysis
 from haven.chats.pipeline import analyse_conversations
 from haven.evidence.store import path_of
@@ -151,3 +154,32 @@ def test_the_api_names_a_bad_conversation_field(
     errors = response.json()["errors"]
     assert any(e["path"] == path and says in e["message"] for e in errors), errors
     assert not Conversation.objects.exists()
+
+
+def test_the_conversation_pages_show_the_reading_and_the_log_and_are_audited(
+    orgs: Orgs, analyst: User, liaison_a: User, sign_in: Callable[..., Client]
+) -> None:
+    one = reported(orgs, "CHAT-5", conversations=[meeting_chat()])
+    conversation = Conversation.objects.get(report=one)
+    client = sign_in(analyst)
+    report_page = client.get(f"/staff/reports/{one.uid}/").content.decode()
+    assert f'href="/staff/conversations/{conversation.pk}/"' in report_page and "by m_adult" in report_page
+    response = client.get(f"/staff/conversations/{conversation.pk}/")
+    page = response.content.decode()
+    assert response["Cache-Control"] == "no-store"
+    assert "A plan to meet a child (on saturday, at the park). Lines 9." in page
+    assert "let&#x27;s meet at the park on saturday at 2, i can pick you up" in page
+    assert "meeting: propose" in page and "Exclusivity, from line 7" in page
+    log = client.get(f"/staff/conversations/{conversation.pk}/log/").content.decode()
+    assert "hey you play really well" in log and log.count("Flagged</strong>") == len(
+        Analysis.objects.get(conversation=conversation).reading["lines"]
+    )
+    actions = list(AuditEntry.objects.filter(actor=analyst.username).values_list("action", flat=True))
+    assert {"chats.conversation_view", "chats.log_view"} <= set(actions)
+    assert sign_in(liaison_a).get(f"/staff/conversations/{conversation.pk}/").status_code == 403
+    # The queue's filter keeps only reports with an urgent conversation flag.
+    quiet = reported(orgs, "CHAT-6")
+    queue = client.get("/staff/queue/", {"chats": "on"}).content.decode()
+    assert f"/staff/reports/{one.uid}/" in queue and f"/staff/reports/{quiet.uid}/" not in queue
+    api = client.get("/api/v1/staff/queue", {"chats": "true"}).json()
+    assert [item["reference"] for item in api["items"]] == [one.reference]
