@@ -40,6 +40,33 @@ def _identifiers(i: int) -> list[dict[str, Any]]:
     return found
 
 
+# A synthetic chat for one demo report: grooming shown only by its behavioural signs (safety rule).
+DEMO_CHAT = [
+    ("demo_adult", "hey, you play really well"),
+    ("demo_child", "thanks"),
+    ("demo_adult", "how old are you?"),
+    ("demo_child", "13"),
+    ("demo_adult", "you seem so mature for your age"),
+    ("demo_child", "my mum says i'm not"),
+    ("demo_adult", "are your parents home right now?"),
+    ("demo_child", "no, at work"),
+    ("demo_adult", "keep this between us ok, don't tell anyone"),
+    ("demo_adult", "add me on snapchat"),
+    ("demo_adult", "text me on 07700 900999 instead"),
+    ("demo_adult", "we should meet up, i can pick you up after school at the library"),
+    ("demo_child", "maybe"),
+]
+
+
+def _conversation() -> dict[str, Any]:
+    return {
+        "id": "demo-thread-1", "platform": "examplechat",
+        "participants": [{"id": "demo_adult", "identifier": "@demo_person_3"}, {"id": "demo_child"}],
+        "messages": [{"at": f"2026-11-15T16:{m:02d}:00Z", "from": who, "text": text}
+                     for m, (who, text) in enumerate(DEMO_CHAT)],
+    }  # fmt: skip
+
+
 def _demo(i: int) -> ReportIn:
     incident = {
         "type": TYPES[i % len(TYPES)],
@@ -58,6 +85,7 @@ def _demo(i: int) -> ReportIn:
                 "organisation": "Example Platform Ltd (demo)",
                 "contact_email": "safety@example.com",
             },
+            "conversations": [_conversation()] if i == 5 else [],
         }
     )
 
