@@ -16,6 +16,8 @@ class Scores:
     false_neg: int = 0
     true_neg: int = 0
     groomer_right: int = 0
+    roles: int = 0  # participants of every conversation
+    roles_right: int = 0  # each told groomer or not as labelled
     urgent_expected: dict[str, int] = field(default_factory=dict)
     urgent_found: dict[str, int] = field(default_factory=dict)
     benign_urgent: list[str] = field(default_factory=list)
@@ -33,6 +35,10 @@ class Scores:
     def groomer_accuracy(self) -> float:
         return self.groomer_right / self.true_pos if self.true_pos else 1.0
 
+    @property
+    def role_accuracy(self) -> float:
+        return self.roles_right / self.roles if self.roles else 1.0
+
     def urgent_recall(self, name: str) -> float | None:
         expected = self.urgent_expected.get(name, 0)
         return self.urgent_found.get(name, 0) / expected if expected else None
@@ -43,6 +49,7 @@ class Scores:
             "grooming": self.true_pos + self.false_neg,
             "precision": round(self.precision, 4), "recall": round(self.recall, 4),
             "groomer_accuracy": round(self.groomer_accuracy, 4),
+            "participants": self.roles, "role_accuracy": round(self.role_accuracy, 4),
             "urgent_recall": {n: round(r, 4) for n in URGENT if (r := self.urgent_recall(n)) is not None},
             "benign_with_urgent": len(self.benign_urgent),
         }  # fmt: skip
@@ -64,6 +71,9 @@ def score(results: list[dict[str, Any]], labels: dict[str, dict[str, Any]]) -> S
             scores.misses.append(f"false alarm {result['id']}")
         else:
             scores.true_neg += 1
+        for role in result["roles"]:
+            scores.roles += 1
+            scores.roles_right += (role["id"] == result["groomer"]) == (role["id"] == label["groomer"])
         if not label["grooming"] and result["urgent"]:
             scores.benign_urgent.append(result["id"])
         for name in label.get("urgent") or []:
