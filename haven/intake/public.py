@@ -8,6 +8,7 @@ the 999 banner and the Childline signpost, is never cached, and works without Ja
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -25,10 +26,11 @@ from haven.core.access import public
 from haven.core.requests import client_ip
 from haven.intake.actions import ConflictError, admit_public_report, submit_reports
 from haven.intake.models import Source, reference_of
-from haven.intake.schemas import ReportIn
+from haven.intake.schemas import MAX_CHAT_TEXT, ReportIn
 
 SESSION = "public_report"
 
+MAX_PASTED = 200_000  # characters of pasted messages
 WHO = [
     ("young_person", "A young person"),
     ("parent_carer", "A parent or carer"),
@@ -110,6 +112,41 @@ class WhoDidItForm(forms.Form):
         return data
 
 
+class MessagesForm(forms.Form):
+    messages = forms.CharField(
+        label="Paste the messages",
+        required=False,
+        max_length=MAX_PASTED,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        error_messages={"max_length": f"Paste {MAX_PASTED:,} characters or fewer"},
+    )
+
+
+# A pasted line: an optional WhatsApp date and time, then "name: message".
+_STAMP = re.compile(
+    r"^\[?\d{1,2}/\d{1,2}/\d{2,4},? \d{1,2}:\d{2}(?::\d{2})?(?:\s?[apAP]\.?[mM]\.?)?\]?(?: -)? ?"
+)
+
+
+def pasted_conversation(text: str) -> dict[str, Any] | None:
+    """Messages a person pasted, as a conversation: each ``name: message`` line a message (a WhatsApp
+    export's dates dropped), a line without a name continuing the message before it. Nothing pasted is
+    refused: a line with no name before anything else is kept as from "unknown"."""
+    messages: list[dict[str, str]] = []
+    for raw in text.splitlines():
+        line = _STAMP.sub("", raw.strip())
+        if not line:
+            continue
+        name, sep, said = line.partition(": ")
+        if sep and 0 < len(name) <= 60:
+            messages.append({"from": name.strip(), "text": said.strip()[:MAX_CHAT_TEXT]})
+        elif messages:
+            messages[-1]["text"] = (messages[-1]["text"] + "\n" + line)[:MAX_CHAT_TEXT]
+        else:
+            messages.append({"from": "unknown", "text": line[:MAX_CHAT_TEXT]})
+    return {"platform": None, "messages": messages} if messages else None
+
+
 class OutcomeForm(forms.Form):
     outcome = forms.CharField(
         label="What would you like to happen?",
@@ -156,6 +193,7 @@ STEPS = [
     Step("what", "What has happened?", WhatForm, "what"),
     Step("when", "When did it happen?", WhenForm, "date"),
     Step("who-did-it", "Who did it?", WhoDidItForm, "fields"),
+    Step("messages", "Paste the messages", MessagesForm, "messages"),
     Step("outcome", "What would you like to happen?", OutcomeForm, "textarea"),
     Step("contact", "Your contact details", ContactForm, "fields"),
 ]
@@ -262,11 +300,17 @@ def _summary(answers: dict[str, Any]) -> list[tuple[str, str, str]]:
         ("Who did it",
          joined(person.get("username"), person.get("platform"), person.get("link"), empty="Not known"),
          "who-did-it"),
+        ("Messages you pasted", _pasted_summary(answers.get("messages", {}).get("messages", "")), "messages"),
         ("What you would like to happen", answers.get("outcome", {}).get("outcome") or "Not given",
          "outcome"),
         ("Contact details", joined(contact.get("name"), contact.get("email"), contact.get("phone"),
                                    empty="None (anonymous)"), "contact"),
     ]  # fmt: skip
+
+
+def _pasted_summary(text: str) -> str:
+    chat = pasted_conversation(text)
+    return f"{len(chat['messages'])} message(s)" if chat else "None"
 
 
 def _report(answers: dict[str, Any]) -> ReportIn:
@@ -291,6 +335,8 @@ def _report(answers: dict[str, Any]) -> ReportIn:
         "reported_persons": [{"identifiers": identifiers}] if identifiers else [],
         "reporter": {"contact_name": contact.get("name"), "contact_email": contact.get("email"),
                      "contact_phone": contact.get("phone")},
+        "conversations": [chat] if (chat := pasted_conversation(
+            answers.get("messages", {}).get("messages", ""))) else [],
     })  # fmt: skip
 
 

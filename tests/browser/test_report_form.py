@@ -71,6 +71,8 @@ def walk(page: Page, base: str, check: bool) -> dict[str, list[str]]:
     page.get_by_label("The app, game or website").fill("examplegame")
     note("who did it")
     go_on()
+    note("messages")
+    go_on()
     note("outcome")
     go_on()
     go_on()
@@ -87,7 +89,7 @@ def walk(page: Page, base: str, check: bool) -> dict[str, list[str]]:
 
 def test_every_page_of_the_form_is_accessible(axe_page: Page, live_server: LiveServer) -> None:
     problems = walk(axe_page, live_server.url, check=True)
-    assert len(problems) == 10
+    assert len(problems) == 11
     assert problems == {name: [] for name in problems}
     assert Report.objects.get().source == "public"
 

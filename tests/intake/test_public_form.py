@@ -3,20 +3,37 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from django.test import Client
 from django.utils import timezone
 
 from haven.audit.models import AuditEntry
-from haven.intake.models import Identifier, PublicLimitKey, PublicSubmission, Report
+from haven.intake.models import Conversation, Identifier, PublicLimitKey, PublicSubmission, Report
+
+# Pasted as a parent might: a WhatsApp export's dates, a message over two lines, a line with no name first.
+PASTED = """copied from my son's tablet
+12/11/2026, 19:02 - gamer_0001: how old are you?
+12/11/2026, 19:03 - Sam: 12
+12/11/2026, 19:04 - gamer_0001: don't tell your mum we talk
+it's our secret
+"""
+
+
+@pytest.fixture(autouse=True)
+def evidence(settings: Any, tmp_path: Any) -> None:
+    settings.EVIDENCE_DIR = tmp_path / "evidence"
+
 
 ANSWERS: dict[str, dict[str, str]] = {
     "who": {"who": "parent_carer"},
     "what": {"what": "talking", "details": "An adult keeps messaging my child on a game."},
     "when": {"day": "3", "month": "11", "year": "2026"},
     "who-did-it": {"username": "gamer_0001", "platform": "examplegame", "link": "https://example.com/u/1"},
+    "messages": {"messages": PASTED},
     "outcome": {"outcome": "I want it to stop."},
     "contact": {"name": "A Parent", "email": "parent@example.com", "phone": ""},
 }
@@ -45,6 +62,11 @@ def test_a_parent_reports_and_gets_a_reference(client: Client, db: None) -> None
     assert report.occurred_at is not None and report.occurred_at.date().isoformat() == "2026-11-03"
     kinds = sorted(Identifier.objects.values_list("kind", "value"))
     assert kinds == [("url", "https://example.com/u/1"), ("username", "gamer_0001")]
+    # The pasted messages, as a conversation kept encrypted: four messages, the first from "unknown".
+    (chat,) = Conversation.objects.filter(report=report)
+    assert (chat.messages, chat.participants) == (4, 0)
+    assert "our secret" not in json.dumps(report.payload)
+    assert "4 message(s)" in page
     # Sending again (a double click, or the back button) adds nothing.
     client.post("/report/check/")
     assert Report.objects.count() == 1
