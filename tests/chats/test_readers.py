@@ -132,3 +132,35 @@ def test_the_format_is_guessed_and_bad_files_refused(tmp_path: Path) -> None:
         read_path(binary)
     with pytest.raises(ReadError, match="unknown format"):
         read(io.StringIO(""), "docx")
+
+
+def test_pan2012_is_evaluated_against_its_list_of_predators(tmp_path: Path) -> None:
+    from django.core.management import call_command  # noqa: PLC0415
+
+    corpus = tmp_path / "pan.xml"
+    corpus.write_text(
+        '<conversations><conversation id="g1">'
+        + "".join(
+            f"<message line='{i}'><author>{a}</author><time>03:{i:02d}</time><text>{t}</text></message>"
+            for i, (a, t) in enumerate(
+                [
+                    ("p9", "how old are you"),
+                    ("v1", "13"),
+                    ("p9", "our secret ok, dont tell anyone"),
+                    ("p9", "are your parents home"),
+                    ("p9", "send me a photo of you"),
+                ]
+            )
+        )
+        + '</conversation><conversation id="b1"><message line="1"><author>x</author><text>hi</text></message>'
+        + '<message line="2"><author>y</author><text>hello</text></message></conversation></conversations>'
+    )
+    truth = tmp_path / "predators.txt"
+    truth.write_text("p9\n")
+    out = io.StringIO()
+    call_command(
+        "chats", "evaluate", str(corpus), "--format", "pan2012", "--predators", str(truth), stdout=out
+    )
+    scores = json.loads(out.getvalue())
+    assert (scores["conversations"], scores["grooming"]) == (2, 1)
+    assert scores["precision"] == 1.0 and scores["recall"] == 1.0 and scores["groomer_accuracy"] == 1.0

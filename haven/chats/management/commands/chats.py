@@ -27,8 +27,14 @@ class Command(BaseCommand):
         run.add_argument("--format", choices=FORMATS, help="the file's format (guessed from its name)")
         run.add_argument("--output", type=Path, help="write here instead of standard output")
         run.add_argument("--victim-age", type=int, help="the child's age, when the report gives it")
-        check = sub.add_parser("evaluate", help="precision, recall and the rest on labelled JSON lines")
+        check = sub.add_parser(
+            "evaluate", help="precision, recall and the rest, on JSON lines with labels or PAN-2012 XML"
+        )
         check.add_argument("file", type=Path)
+        check.add_argument("--format", choices=FORMATS, default="jsonl")
+        check.add_argument(
+            "--predators", type=Path, help="PAN-2012's list of predator ids, one a line: the labels"
+        )
         make = sub.add_parser("synthetic", help="write a labelled synthetic set as JSON lines")
         make.add_argument("--count", type=int, default=500)
         make.add_argument("--seed", type=int, default=20261201)
@@ -41,15 +47,18 @@ class Command(BaseCommand):
             self.stdout.write(f"{options['output']}: {len(rows)} conversations")
             return
         path: Path = options["file"]
-        fmt = "jsonl" if options["subcommand"] == "evaluate" else options["format"]
         try:
-            read, fmt = read_path(path, fmt)
+            read, _ = read_path(path, options["format"])
         except OSError as exc:
             raise CommandError(f"{path}: {exc.strerror or exc}") from None
         except ReadError as exc:
             raise CommandError(f"{path}: {exc}") from None
         if options["subcommand"] == "evaluate":
-            self._evaluate(path, read.conversations, read.errors)
+            predators = options["predators"]
+            labels = (
+                _predator_labels(predators, read.conversations) if predators else _labels(path, read.errors)
+            )
+            self._evaluate(path, read.conversations, labels, read.errors)
             return
         results = (analyse(c, victim_age=options["victim_age"]) for c in read.conversations)
         self._write(options["output"], (json.dumps(r, ensure_ascii=False) + "\n" for r in results))
@@ -59,16 +68,9 @@ class Command(BaseCommand):
             count = len(read.errors)
             raise CommandError(f"{path}: {count} line(s) not read; the other conversations were analysed")
 
-    def _evaluate(self, path: Path, conversations: list[Any], errors: list[str]) -> None:
-        labels = {}
-        with path.open(encoding="utf-8") as stream:
-            for number, line in enumerate(stream, start=1):
-                if line.strip():
-                    data = json.loads(line) if line.strip().startswith("{") else {}
-                    if isinstance(data.get("label"), dict):
-                        labels[str(data.get("id"))] = data["label"]
-                    elif not any(e.startswith(f"line {number}:") for e in errors):
-                        errors.append(f"line {number}: no label")
+    def _evaluate(
+        self, path: Path, conversations: list[Any], labels: dict[str, Any], errors: list[str]
+    ) -> None:
         results = [analyse(c) for c in conversations if c.id in labels]
         scores = score(results, labels)
         self.stdout.write(json.dumps(scores.as_json()))
@@ -92,3 +94,34 @@ class Command(BaseCommand):
                     stream.write(line)
         except OSError as exc:
             raise CommandError(f"{output}: {exc.strerror or exc}") from None
+
+
+def _labels(path: Path, errors: list[str]) -> dict[str, Any]:
+    """Each conversation's ``label`` in a JSON lines file; a line without one is an error."""
+    labels: dict[str, Any] = {}
+    with path.open(encoding="utf-8") as stream:
+        for number, line in enumerate(stream, start=1):
+            if not line.strip() or any(e.startswith(f"line {number}:") for e in errors):
+                continue
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # the reader named it
+            if isinstance(data, dict) and isinstance(data.get("label"), dict):
+                labels[str(data.get("id"))] = data["label"]
+            else:
+                errors.append(f"line {number}: no label")
+    return labels
+
+
+def _predator_labels(path: Path, conversations: list[Any]) -> dict[str, Any]:
+    """PAN-2012's ground truth: a conversation with one of the listed authors in it is grooming, by them."""
+    try:
+        predators = {line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
+    except OSError as exc:
+        raise CommandError(f"{path}: {exc.strerror or exc}") from None
+    labels: dict[str, Any] = {}
+    for conversation in conversations:
+        found = next((pid for pid in conversation.participant_ids() if pid in predators), None)
+        labels[conversation.id] = {"grooming": found is not None, "groomer": found, "urgent": []}
+    return labels
