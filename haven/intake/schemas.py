@@ -5,10 +5,11 @@ step's work, and an odd value must never lose a report."""
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -38,7 +39,18 @@ assert set(KindName.__args__) == set(IdentifierKind.values)  # type: ignore[attr
 
 ON_A_PLATFORM = {"username", "account_id"}
 Age = Annotated[int, Field(ge=0, le=120), NOT_A_TRUTH_VALUE]
-When = Annotated[AwareDatetime, TEXT_ONLY]
+# PostgreSQL keeps offsets up to 15:59 from UTC; RFC 3339 allows up to 23:59. A time whose offset is
+# beyond what any place uses (14 hours) is kept as the same instant in UTC, never refused: the schema
+# allows it.
+MAX_OFFSET = timedelta(hours=14)
+
+
+def _within_real_offsets(value: datetime) -> datetime:
+    offset = value.utcoffset()
+    return value.astimezone(UTC) if offset is not None and abs(offset) > MAX_OFFSET else value
+
+
+When = Annotated[AwareDatetime, TEXT_ONLY, AfterValidator(_within_real_offsets)]
 
 
 def _without_nul(value: Any) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -47,6 +48,19 @@ def test_an_annotation_beyond_the_known_ones_is_kept(client: Client, keys: Keys)
     response = post(client, keys.platform, a_report(incident__annotations=["viral", "financial_motive"]))
     assert response.status_code == 201
     assert Report.objects.get().payload["incident"]["annotations"] == ["viral", "financial_motive"]
+
+
+def test_a_time_offset_beyond_any_place_is_kept_as_the_same_instant(client: Client, keys: Keys) -> None:
+    # RFC 3339 allows -21:12; PostgreSQL keeps no more than 15:59 (schemathesis found the 500 this was).
+    body = a_report(reported_persons__0__identifiers__4__seen_at="1766-03-07T17:34:35-21:12")
+    assert post(client, keys.platform, body).status_code == 201
+    seen = Identifier.objects.get(kind="ip").seen_at
+    assert seen is not None and seen.utcoffset() == timedelta(0)
+    assert seen == datetime(1766, 3, 8, 14, 46, 35, tzinfo=UTC)
+    normal = a_report("ESP-2", reported_persons__0__identifiers__4__seen_at="2026-11-20T13:01:00+05:30")
+    assert post(client, keys.platform, normal).status_code == 201
+    kept = Report.objects.get(external_id="ESP-2").payload["reported_persons"][0]["identifiers"][4]
+    assert kept["seen_at"] == "2026-11-20T13:01:00+05:30"  # a real offset is kept as given
 
 
 def test_retries_are_idempotent_and_conflicts_get_409(client: Client, keys: Keys) -> None:
