@@ -25,12 +25,13 @@ from haven.chats import indicators as ind
 from haven.chats.normalise import normalise
 from haven.chats.readers import Conversation
 
-THRESHOLD = 8.0
+THRESHOLD = 6.0
 FAMILY_FACTOR = 0.25
 GROUP_FACTOR = 0.6
 PEER_FACTOR = 0.6  # a participant who says they are a child too
 ADULT_BONUS = 1.5
 MAX_LINES = 50
+AGE_QUESTIONS = {"age", "age_short", "school"}  # a bare number answering one of these is an age
 URGENT = ("meeting", "sextortion", "self_harm", "image_request")
 # How telling a line is, for ordering the flagged lines: its strongest hit.
 # A line that makes the case urgent comes before one that only shows a stage.
@@ -100,7 +101,7 @@ def _read(conversation: Conversation) -> Reading:
             for other in people.values():
                 other.family = other.family or other.id != message.sender
         person.family = person.family or bool(ind.SIGNED_AS_KIN.search(text))
-        if any(h.indicator == "age" for h in found):
+        if any(h.indicator in AGE_QUESTIONS for h in found):
             asked_age_by = message.sender
         shown_before = {stage for _, who, stage in reading.order if who == message.sender}
         for stage in dict.fromkeys(h.stage for h in found):  # a stage once a message

@@ -37,7 +37,7 @@ _APPS = (
     r"(snapchat|instagram|whatsapp|telegram|kik|discord|wickr|signal|facebook|messenger|skype|tiktok|viber)"
 )
 _IMAGE = r"(photo|photos|selfie|selfies|video|videos|picture)"
-_GIFT = r"(phone|iphone|present|presents|gift|gifts|money|clothes|robux|v-bucks|skins|game|games|gift card|" \
+_GIFT = r"(phone|iphone|present|presents|gift|gifts|money|clothes|robux|vbucks|skins|game|games|gift card|" \
     r"top up|credit|makeup|trainers|anything you want|whatever you want|vouchers?)"  # fmt: skip
 _MONEY = r"((£|\$) ?[0-9]+|[0-9]+ ?(pounds|quid|dollars|bucks)|money|cash|bitcoin|gift cards?|amazon cards?|" \
     r"itunes cards?|steam cards?|vouchers?|paypal)"  # fmt: skip
@@ -45,6 +45,11 @@ _SPREAD = r"(send|share|post|show|leak|upload|spread|forward)"
 
 PATTERNS: dict[str, list[tuple[str, str]]] = {
     "friendship": [
+        (
+            "older",
+            r"\byou (seem|look|act|sound) (way |much |so |a lot )?older than you are\b|\bdifferent from (other )?"
+            r"(people|girls|boys|kids) your age\b|\byou could be a model\b",
+        ),
         (
             "flattery",
             r"\b(you (are|seem|look)|your|you're) (so |really |very |such an? |just |the most |way |much |more "
@@ -67,6 +72,10 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
     ],
     "personal_info": [
         (
+            "age_short",
+            r"^(your |ur )?age$|\bare you (still )?(at|in) (school|primary|secondary|high school)\b",
+        ),
+        (
             "age",
             r"\b(how old|what age are you|what is your age|asl|are you (over|under) [0-9]+|what year were "
             r"you born)\b",
@@ -80,6 +89,19 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         ("relationship", r"\b(do you have|have you (ever )?had|have you got) a (boyfriend|girlfriend)\b"),
     ],
     "risk_assessment": [
+        (
+            "where_adults",
+            rf"\bwhere (are|is) your {_FAMILY}\b|\bcan your {_FAMILY} see (this|our chat|your messages|your "
+            r"screen|us)\b|\bare you in your (room|bedroom)\b",
+        ),
+        (
+            "vanish",
+            r"\b(disappearing messages|vanish mode|secret chat|private mode|incognito)\b",
+        ),
+        (
+            "device",
+            r"\bwho (else )?(uses|has|checks|sees|can see) your (tablet|ipad|switch|xbox)\b",
+        ),
         (
             "adults_around",
             rf"\b(are|is) your {_FAMILY} (home|in|around|there|awake|asleep|out|at work|"
@@ -109,6 +131,17 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         ("door", r"\b(is your door (locked|shut|closed)|lock your door)\b"),
     ],
     "exclusivity": [
+        (
+            "say_nothing",
+            rf"\b(do not|never) (mention|say anything to|say to) (me |us |this )?(to )?(anyone|your {_FAMILY})"
+            r"|\b(you can not|you must not|you cannot) tell\b|\bif anyone asks\b|\b(would|will) not understand"
+            r" (us|this|what we have)\b|\bkeep us (private|secret)\b",
+        ),
+        (
+            "no_one_else",
+            r"\bno one (cares about|gets|understands|loves) you like i do\b|\byour (parents|mum|dad|family|"
+            r"friends) (just )?(do not|never) (get|understand) you\b",
+        ),
         (
             "secret",
             r"\b(our|a|my) (little |special |own )?secret\b|\bkeep (a |this |it |our )?secret\b|"
@@ -150,14 +183,24 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
     ],
     "gifts": [
         (
+            "get_you",
+            r"\bi (will|can|could) (get|buy) you (one|some|loads|it)\b|\btop up your (phone|account|credit)\b|"
+            r"\bi (sent|have sent|just sent) you (a |some )?(gift|gift card|money|robux|vbucks)\b",
+        ),
+        (
             "offer",
             rf"\bi (will|can|could|am going to|would) (buy|get|send|give|pay for|treat) (you|your) "
             rf"([a-z]+ ){{0,3}}{_GIFT}\b|\bi (will|can|could) (buy|get) you (a|an|that) new [a-z-]+",
         ),
         ("offer_money", r"\bi (will|can|could) (send|give|transfer) you (some )?(money|cash|£ ?[0-9]+)\b"),
-        ("free", r"\b(free|some|[0-9]+) (robux|v-bucks|skins|gift cards?)\b.*\b(for you|if you)\b"),
+        ("free", r"\b(free|some|[0-9]+) (robux|vbucks|skins|gift cards?)\b.*\b(for you|if you)\b"),
     ],
     "platform_move": [
+        (
+            "go_to_app",
+            rf"\b(move|switch|go|come) (over )?(to|on) {_APPS}\b|\bdo you have {_APPS}\b|\b(dm|message|text) me "
+            rf"on {_APPS}\b|\b(what is|whats) your {_APPS}\b",
+        ),
         ("add_me", rf"\badd me on {_APPS}\b"),
         (
             "your_handle",
@@ -173,6 +216,11 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         ("download", rf"\b(download|get|install) {_APPS}\b"),
     ],
     "image_request": [
+        (
+            "can_i_see",
+            rf"\bcan i (see|have|get) (a |another |one more |some )?{_IMAGE} of (you|yourself)\b|\b(one|another) "
+            rf"more {_IMAGE} of you\b",
+        ),
         (
             "send_image",
             rf"\b(send|show|give|get) (me )?(a |another |one more |some |more |a new |a quick )?"
@@ -265,12 +313,18 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
 # Who is speaking, about themselves.
 _CHILD_AGE = re.compile(r"\bi am (only |just |nearly |almost )?(?P<age>[0-9]{1,2})( years old| and a half)?\b|"
                         r"^(?P<bare>[0-9]{1,2})( years old| nearly [0-9]{1,2}| and a half)?$|\b(?P<yo>[0-9]{1,2}) years old\b")  # fmt: skip
-_SCHOOL_YEAR = re.compile(r"\b(i am in|i am|in) (year|grade) (?P<year>[0-9]{1,2})\b")
+_SCHOOL_YEAR = re.compile(
+    r"\b(i am in|i am|in) (year|grade) (?P<year>[0-9]{1,2})\b|^(yeah |yes |ye |yh )?(year|yr|grade) (?P<bare>[0-9]{1,2})\b"
+)
+_TURNED = re.compile(r"\bi (turned|will be|am turning|turn) (?P<age>[0-9]{1,2})\b")
+_LEADING = re.compile(r"^(?P<age>[0-9]{1,2})\b")
 CHILD_CUES = re.compile(
     r"\b((my )?(mum|dad|parents|mum and dad) (will not|do not|does not|would not|never) let me|i am (not allowed"
     r"|grounded)|my (mum|dad) (says|said) i (can not|have to)|(my|our) (form tutor|head teacher|class teacher)|"
     r"(in|at) (primary|secondary) school|my gcses?|my sats|home from school|after school club|year [5-9] "
-    r"(trip|exams))\b"
+    r"(trip|exams)|my (mum|dad|parents) (took|takes|have taken|has taken) my (phone|xbox|ipad|tablet|switch|"
+    r"console|laptop)|i have school (tomorrow|in the morning)|my homework|loads of homework|my teacher|my "
+    r"parents are (so )?strict)\b"
 )
 ADULT_CUES = re.compile(
     r"\b(my (wife|husband|kids|children|boss|mortgage|rent|landlord|car insurance)|i work (as|at|in)|at work "
@@ -335,7 +389,13 @@ def stated_age(text: str, *, answering: bool = False) -> int | None:
         age = int(value)
         if 5 <= age <= 99:
             return age
+    turned = _TURNED.search(text)
+    if turned and 5 <= int(turned["age"]) <= 99:
+        return int(turned["age"])
     year = _SCHOOL_YEAR.search(text)
-    if year and 1 <= int(year["year"]) <= 13:
-        return int(year["year"]) + 5  # year 8 is 12 to 13 in England and Wales
+    if year and 1 <= int(year["year"] or year["bare"]) <= 13:
+        return int(year["year"] or year["bare"]) + 5  # year 8 is 12 to 13 in England and Wales
+    leading = _LEADING.search(text) if answering else None
+    if leading and 5 <= int(leading["age"]) <= 99:
+        return int(leading["age"])  # "12 why", "13 in june", answering how old they are
     return None

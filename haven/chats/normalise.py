@@ -28,7 +28,11 @@ SPEAK = {
     "picture": "photo", "pictures": "photos", "selfies": "selfie", "vid": "video", "vids": "videos",
     "bc": "because", "cuz": "because", "coz": "because", "cos": "because", "wanna": "want to",
     "gonna": "going to", "gimme": "give me", "lemme": "let me", "dont": "do not", "don't": "do not",
-    "doesnt": "does not", "won't": "will not", "wont": "will not", "cant": "can not", "can't": "can not",
+    "doesnt": "does not", "doesn't": "does not", "wouldn't": "would not", "wouldnt": "would not",
+    "couldn't": "could not", "shouldn't": "should not", "isn't": "is not", "aren't": "are not",
+    "didn't": "did not", "haven't": "have not", "you'll": "you will", "youll": "you will",
+    "you're": "you are", "u're": "you are", "ure": "you are", "they're": "they are", "it's": "it is",
+    "won't": "will not", "wont": "will not", "cant": "can not", "can't": "can not",
     "im": "i am", "i'm": "i am", "ill": "i will", "i'll": "i will", "id": "i would", "i'd": "i would",
     "ive": "i have", "i've": "i have", "were": "we are", "we're": "we are", "lets": "let us",
     "let's": "let us", "whats": "what is", "what's": "what is", "wheres": "where is", "where's": "where is",
@@ -39,7 +43,7 @@ SPEAK = {
     "whatsap": "whatsapp", "wa": "whatsapp", "tele": "telegram", "dm": "message", "dms": "messages",
     "msg": "message", "msgs": "messages", "txt": "text", "mum's": "mum is", "mom": "mum", "mommy": "mum",
     "mummy": "mum", "ma": "mum", "daddy": "dad", "parents'": "parents", "bday": "birthday",
-    "vbucks": "v-bucks", "vbuck": "v-bucks", "k": "ok", "kk": "ok", "okay": "ok", "thx": "thanks",
+    "vbucks": "vbucks", "vbuck": "vbucks", "k": "ok", "kk": "ok", "okay": "ok", "thx": "thanks",
     "ty": "thanks", "n": "and", "&": "and", "abt": "about", "bout": "about", "luv": "love", "wiv": "with",
     "w/": "with", "cam": "camera", "webcam": "camera", "sum1": "someone", "any1": "anyone",
     "every1": "everyone", "no1": "no one", "some1": "someone", "gf": "girlfriend", "bf": "boyfriend",
@@ -82,6 +86,7 @@ def normalise(text: str) -> str:
         for emoji, words in EMOJI.items():
             text = text.replace(emoji, words)
     text = text.replace("\u2019", "'").replace("\u2018", "'")  # curly apostrophes
+    text = text.replace("v-bucks", "vbucks").replace("v bucks", "vbucks")
     text = _SPACED.sub(_unspace, text)
     text = _REPEAT.sub(r"\1", text)
     # Punctuation separates words and goes; apostrophes inside words, and £ and $, stay.

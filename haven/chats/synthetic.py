@@ -71,44 +71,192 @@ def _small_talk(chat: Chat, a: str, b: str, n: int) -> None:
         chat.say(a if who == a else b, text)
 
 
+# Phrase banks for grooming, a stage a bank, in many people's words: written to be varied, so that the
+# indicators are built against more than one way of saying a thing.
+OPENERS = [
+    "hi, love your videos",
+    "hey, saw your post, you are really talented",
+    "hiya, you play really well",
+    "ur drawings are class",
+    "nice skin, where did u get it",
+    "hey stranger :)",
+    "that song cover was amazing",
+    "u were really good in that match",
+    "hey, we were on the same team earlier",
+    "cute profile pic",
+]
+AGE_PROBES = [
+    "how old are you btw?",
+    "what age are you?",
+    "asl?",
+    "how old r u",
+    "ur age?",
+    "age?",
+    "what year are you in at school?",
+    "what grade r u in",
+    "are you still at school?",
+    "you look young, how old?",
+    "how old will you be on your birthday",
+    "which year are u in",
+]
+CHILD_AGES = [
+    "{a}",
+    "i'm {a}",
+    "{a}, in year {y}",
+    "im {a}",
+    "{a} nearly {b}",
+    "year {y}",
+    "yeah year {y}",
+    "in year {y}",
+    "i'm in year {y}",
+    "{a} why",
+    "i turned {a} last month",
+    "{a} in june",
+    "im only {a}",
+]
+FLATTERY = [
+    "you seem so mature for your age",
+    "you are really mature",
+    "you are so pretty, you know that?",
+    "ur so grown up",
+    "you seem way older than you are",
+    "you're different from other people your age",
+    "ur really clever for ur age",
+    "you're gorgeous",
+    "you could be a model",
+    "ur so much more mature than my mates",
+]
+CHILD_CUES = [
+    "my mum won't let me stay up late tho",
+    "i have homework lol",
+    "my parents are so strict",
+    "my dad took my phone away",
+    "im grounded",
+    "i'm not allowed out on school nights",
+    "i have school tomorrow",
+    "my teacher gave us loads of homework",
+]
+ISOLATION = [
+    "i'm the only one who really understands you",
+    "your parents don't understand you",
+    "i really care about you",
+    "they don't deserve you",
+    "your friends are fake",
+    "you don't need them, you have me",
+    "i get you better than anyone",
+    "no one cares about you like i do",
+    "your parents just don't get you",
+]
+RISK = [
+    "are your parents home?",
+    "are you alone right now?",
+    "does your mum check your phone?",
+    "who else uses your tablet?",
+    "is anyone else home?",
+    "where are your parents?",
+    "can your mum see this?",
+    "are you in your room?",
+    "is your door shut?",
+    "do your parents go through your phone?",
+    "delete our chat after",
+    "clear these messages ok",
+    "turn on disappearing messages",
+    "is your dad around?",
+]
+SECRECY = [
+    "this is our secret ok? don't tell anyone",
+    "keep this between us",
+    "nobody needs to know about us",
+    "don't mention me to your mum",
+    "don't say anything to your parents",
+    "you can't tell your friends about us",
+    "if anyone asks i'm a friend from school",
+    "people wouldn't understand us",
+    "let's keep us private",
+    "don't tell anyone we talk",
+    "this stays between you and me",
+]
+GIFTS = [
+    "i could buy you that new phone",
+    "i'll send you some robux",
+    "i can get you a gift card",
+    "want some v-bucks? i can get you loads",
+    "i'll top up your phone",
+    "i'll pay for your new trainers",
+    "i sent you a gift card",
+    "want a new headset? i'll get you one",
+    "i'll send you £20",
+]
+MOVES = [
+    "add me on snapchat",
+    "what's your number?",
+    "let's talk on whatsapp",
+    "whats ur snap",
+    "give me your number",
+    "move to telegram, it's more private",
+    "do you have kik?",
+    "dm me on insta",
+    "text me on 07700 900888",
+    "download signal so we can talk",
+]
+IMAGES = [
+    "send me a photo of you",
+    "send me a selfie please",
+    "turn your camera on",
+    "can i see a photo of you",
+    "send a selfie",
+    "show me what you look like",
+    "can you send me a picture of yourself",
+    "go on cam",
+    "video call me",
+    "send me a pic in your uniform",
+    "one more pic of you",
+    "send me a pic of urself",
+]
+MEETINGS = [
+    "we should meet up, i can pick you up {t} at {p}",
+    "let's meet at {p} {t}",
+    "meet me at {p} {t}",
+    "i can come to your town {t}, meet at {p}",
+    "i'll wait for you outside {p} {t}",
+    "wanna hang out {t}? i'll be at {p}",
+    "i can pick u up from {p} {t}",
+]
+
+
 def grooming(rng: random.Random, cid: str, *, meeting: bool, self_harm: bool = False) -> dict[str, Any]:
     adult, child = rng.choice(ADULT_NAMES), rng.choice(CHILD_NAMES)
     chat = Chat(rng, cid, rng.choice(["examplechat", "gamehub", "picshare"]), [adult, child], days=30)
     age = rng.randrange(10, 16)
-    chat.say(adult, rng.choice(["hi, love your videos", "hey, saw your post, you are really talented",
-                                "hiya, you play really well"]))  # fmt: skip
-    chat.say(child, "thanks!")
-    chat.say(adult, rng.choice(["how old are you btw?", "what age are you?", "asl?"]))
-    chat.say(child, rng.choice([str(age), f"i'm {age}", f"{age}, in year {age - 5}"]))
-    chat.say(adult, rng.choice(["you seem so mature for your age", "you are really mature",
-                                "you are so pretty, you know that?"]))  # fmt: skip
+    chat.say(adult, rng.choice(OPENERS))
+    chat.say(child, rng.choice(["thanks!", "ty", "aw thanks", "haha thank u"]))
+    chat.say(adult, rng.choice(AGE_PROBES))
+    chat.say(child, rng.choice(CHILD_AGES).format(a=age, b=age + 1, y=age - 5))
+    chat.say(adult, rng.choice(FLATTERY))
     _small_talk(chat, adult, child, rng.randrange(2, 6))
-    chat.say(child, rng.choice(["my mum won't let me stay up late tho", "i have homework lol",
-                                "my parents are so strict"]))  # fmt: skip
-    chat.say(adult, rng.choice(["i'm the only one who really understands you", "your parents don't understand you",
-                                "i really care about you"]))  # fmt: skip
-    chat.say(adult, rng.choice(["are your parents home?", "are you alone right now?",
-                                "does your mum check your phone?"]))  # fmt: skip
-    chat.say(child, rng.choice(["no they're out", "yeah im on my own", "sometimes"]))
-    chat.say(adult, rng.choice(["this is our secret ok? don't tell anyone", "keep this between us",
-                                "nobody needs to know about us"]))  # fmt: skip
-    if rng.random() < 0.7:
-        chat.say(adult, rng.choice(["i could buy you that new phone", "i'll send you some robux",
-                                    "i can get you a gift card"]))  # fmt: skip
-    if rng.random() < 0.7:
-        chat.say(adult, rng.choice(["add me on snapchat", "what's your number?", "let's talk on whatsapp"]))
-    if rng.random() < 0.8:
-        chat.say(adult, rng.choice(["send me a photo of you", "send me a selfie please",
-                                    "turn your camera on"]))  # fmt: skip
-        chat.say(child, rng.choice(["idk", "maybe", "ok"]))
-    if rng.random() < 0.5:
+    chat.say(child, rng.choice(CHILD_CUES))
+    for bank, chance in ((ISOLATION, 0.6), (RISK, 0.8), (SECRECY, 0.8), (RISK, 0.3)):
+        if rng.random() < chance:
+            chat.say(adult, rng.choice(bank))
+    chat.say(child, rng.choice(["no they're out", "yeah im on my own", "sometimes", "ok", "why?"]))
+    if rng.random() < 0.6:
+        chat.say(adult, rng.choice(GIFTS))
+    if rng.random() < 0.6:
+        chat.say(adult, rng.choice(MOVES))
+    urgent = []
+    if rng.random() < 0.75:
+        chat.say(adult, rng.choice(IMAGES))
+        chat.say(child, rng.choice(["idk", "maybe", "ok", "why"]))
+        urgent.append("image_request")
+    if rng.random() < 0.4:
         chat.say(adult, EXPLICIT)
     if self_harm:
-        chat.say(child, rng.choice(["sometimes i want to die", "i feel like hurting myself"]))
-    urgent = ["image_request"] if any("photo" in m["text"] or "camera" in m["text"] or "pic" in m["text"]
-                                      or "selfie" in m["text"] for m in chat.messages if m["from"] == adult) else []  # fmt: skip
+        chat.say(
+            child,
+            rng.choice(["sometimes i want to die", "i feel like hurting myself", "i just want to end it"]),
+        )
     if meeting:
-        chat.say(adult, f"we should meet up, i can pick you up {rng.choice(TIMES)} at {rng.choice(PLACES)}")
+        chat.say(adult, rng.choice(MEETINGS).format(t=rng.choice(TIMES), p=rng.choice(PLACES)))
         chat.say(child, "ok")
         urgent.append("meeting")
     if self_harm:
@@ -211,15 +359,55 @@ def surprise(rng: random.Random, cid: str) -> dict[str, Any]:
     return chat.done({"grooming": False, "groomer": None, "urgent": []})
 
 
+def _scripted(platform: str, lines: list[tuple[str, str]]) -> Callable[[random.Random, str], dict[str, Any]]:
+    """A benign conversation from a script; ``child``, ``adult`` and ``other`` become invented names."""
+
+    def make(rng: random.Random, cid: str) -> dict[str, Any]:
+        names = {"child": rng.choice(CHILD_NAMES), "adult": rng.choice(ADULT_NAMES),
+                 "other": rng.choice(CHILD_NAMES)}  # fmt: skip
+        people = [names.get(who, who) for who, _ in lines]
+        chat = Chat(rng, cid, platform, list(dict.fromkeys(people)))
+        for who, (_, text) in zip(people, lines, strict=True):
+            chat.say(who, text)
+        return chat.done({"grooming": False, "groomer": None, "urgent": []})
+
+    make.__name__ = platform
+    return make
+
+
+tutor = _scripted("tutorapp", [
+    ("tutor_sara", "did you finish the reading for today?"), ("child", "yes, i'm in year 8 so it was easy"),
+    ("tutor_sara", "great, next lesson is tuesday at 5, your dad will drop you at the library"),
+    ("child", "ok"), ("tutor_sara", "you're really improving, well done"),
+])  # fmt: skip
+sibling = _scripted("sms", [
+    ("child", "don't tell mum i broke her mug"), ("big_sis", "lol our secret, i'm 19 i've seen worse"),
+    ("child", "can you pick me up from the bus stop"), ("big_sis", "meet me at the corner at 5"),
+])  # fmt: skip
+shop = _scripted("shopchat", [
+    ("adult", "my parcel never came"), ("shop_help", "sorry! can you send a photo of the label?"),
+    ("adult", "sent"), ("shop_help", "thanks, i'll send you a new one and a £10 voucher"),
+])  # fmt: skip
+youth_club = _scripted("youthclub", [
+    ("child", "is the trip still on"), ("youth_worker_al", "yes, your mum signed the form"),
+    ("youth_worker_al", "meet at the youth centre at 9 on saturday, parents collect at 4"),
+    ("child", "thanks"), ("youth_worker_al", "no phones on the climbing wall please"),
+])  # fmt: skip
+trading = _scripted("gamehub", [
+    ("child", "trade me your robux for my skin"), ("other", "no lol, add me on discord and we'll talk"),
+    ("child", "i'm 12 btw"), ("other", "i'm 12 too, send me a pic of your setup"), ("child", "ok gg"),
+])  # fmt: skip
+couple = _scripted("sms", [
+    ("adult", "miss you babe"), ("partner_jo", "miss you too, 33 and still soppy"), ("adult", "send me a selfie"),
+    ("partner_jo", "later, at work"), ("adult", "i'll pick you up from the station at 6"),
+    ("partner_jo", "don't tell my mum we booked the holiday, it's a surprise"),
+])  # fmt: skip
+
+
 BENIGN: list[Callable[[random.Random, str], dict[str, Any]]] = [
-    friends,
-    parent_pickup,
-    class_chat,
-    gamers,
-    adults_flirting,
-    teens,
-    surprise,
-]
+    friends, parent_pickup, class_chat, gamers, adults_flirting, teens, surprise, tutor, sibling, shop,
+    youth_club, trading, couple,
+]  # fmt: skip
 
 
 def labelled(n: int, *, seed: int = 20261201) -> list[dict[str, Any]]:

@@ -162,13 +162,19 @@ def test_the_first_held_back_set_stays_met() -> None:
     assert scores["groomer_accuracy"] >= 0.95 and scores["benign_with_urgent"] == 0
 
 
-def test_the_second_held_back_set_raises_no_false_alarm() -> None:
+def test_the_spent_held_back_set_2_stays_met() -> None:
+    # Spent too: the development set was broadened after its misses were seen.
+    scores = evaluated(HELD_BACK.with_name("chats_held_back_2.jsonl"))
+    assert scores["precision"] >= 0.95 and scores["recall"] >= 0.90 and scores["benign_with_urgent"] == 0
+
+
+def test_the_third_held_back_set_raises_no_false_alarm() -> None:
     # Not tuned on. Its recall is short of the target (docs/PERFORMANCE.md); what must hold is that the
     # analysis accuses no one wrongly: no benign conversation flagged, none urgent, the groomer right.
-    scores = evaluated(HELD_BACK.with_name("chats_held_back_2.jsonl"))
-    assert scores["conversations"] == 400 and scores["grooming"] > 100
+    scores = evaluated(HELD_BACK.with_name("chats_held_back_3.jsonl"))
+    assert scores["conversations"] == 300 and scores["grooming"] > 100
     assert scores["precision"] >= 0.95 and scores["benign_with_urgent"] == 0
-    assert scores["groomer_accuracy"] >= 0.95 and scores["recall"] > 0.5
+    assert scores["groomer_accuracy"] >= 0.95 and scores["recall"] > 0.7
 
 
 def test_analyse_writes_a_line_a_conversation_and_names_bad_lines(tmp_path: Path) -> None:
