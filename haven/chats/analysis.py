@@ -17,7 +17,7 @@ the time and place when stated), a sextortion demand, a child speaking of self-h
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -231,11 +231,3 @@ def _when_where(lines: list[Line]) -> dict[str, str | None]:
         when = when or (m[0] if (m := ind.WHEN.search(text)) else None)
         where = where or (m[0] if (m := ind.WHERE.search(text)) else None)
     return {"when": when, "where": where}
-
-
-def stage_counts(results: list[dict[str, Any]]) -> dict[str, int]:
-    counts: dict[str, int] = defaultdict(int)
-    for result in results:
-        for stage in result["stages"]:
-            counts[stage] += 1
-    return dict(counts)

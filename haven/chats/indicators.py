@@ -27,7 +27,6 @@ STAGE_WEIGHTS: dict[str, float] = {
     "sexual": 4.0,
     "sextortion": 6.0,
 }
-STAGES = tuple(STAGE_WEIGHTS)
 # The stages that, two together, mark a conversation out from ordinary chat.
 STRONG = frozenset({"risk_assessment", "exclusivity", "gifts", "image_request", "sexual", "sextortion",
                     "meeting", "platform_move"})  # fmt: skip

@@ -24,11 +24,6 @@ def load(conversation: Conversation) -> Chat:
     return conversation_from_json(data)
 
 
-def victim_age(payload: dict[str, Any]) -> int | None:
-    ages = [v["age_estimate"] for v in payload.get("victims") or [] if v.get("age_estimate") is not None]
-    return min(ages, default=None)
-
-
 def analyse_conversations(report: Report) -> None:
     """Run inside ``process_report``'s transaction; running it again gives the same rows."""
     conversations = list(report.conversations.select_related("blob").order_by("position"))
@@ -36,9 +31,10 @@ def analyse_conversations(report: Report) -> None:
         return
     payload: dict[str, Any] = report.payload
     Identifier.objects.filter(report=report, event=MENTIONED).delete()
+    victim_age = report.youngest_victim_age
     for conversation in conversations:
         chat = load(conversation)
-        reading = analyse(chat, victim_age=victim_age(payload))
+        reading = analyse(chat, victim_age=victim_age)
         lines = [{k: v for k, v in line.items() if k != "text"} for line in reading["lines"]]
         Analysis.objects.update_or_create(
             conversation=conversation,

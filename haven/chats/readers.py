@@ -11,7 +11,6 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -398,8 +397,3 @@ def read_path(path: Path, fmt: str | None = None) -> tuple[Read, str]:
         raise ReadError(f"not UTF-8 text (byte {exc.start})") from None
     fmt = fmt or guess_format(path, text[:2000])
     return read(io.StringIO(text, newline=None), fmt, name=path.stem), fmt
-
-
-def iter_messages(conversations: Iterable[Conversation]) -> Iterator[Message]:
-    for conversation in conversations:
-        yield from conversation.messages

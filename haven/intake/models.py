@@ -137,6 +137,13 @@ class Report(models.Model):
     def reference(self) -> str:
         return reference_of(self.uid)
 
+    @property
+    def youngest_victim_age(self) -> int | None:
+        """The youngest age the report gives for a victim, if it gives one (triage and the chat analysis
+        both read it)."""
+        victims = self.payload.get("victims") or []
+        return min((v["age_estimate"] for v in victims if v.get("age_estimate") is not None), default=None)
+
 
 class ReportNote(models.Model):
     """An analyst's note on a report. Notes are only ever added, never edited."""

@@ -40,7 +40,6 @@ def current_policy() -> Policy:
 def report_facts(report: Report) -> scoring.ReportFacts:
     payload: dict[str, Any] = report.payload
     incident = payload.get("incident") or {}
-    ages = [v["age_estimate"] for v in payload.get("victims") or [] if v.get("age_estimate") is not None]
     people = [*(payload.get("reported_persons") or []), *(payload.get("victims") or [])]
     places = [p.get("location") or {} for p in people]
     located = any(place.get("country") or place.get("postcode") for place in places)
@@ -58,7 +57,7 @@ def report_facts(report: Report) -> scoring.ReportFacts:
         incident_type=report.incident_type,
         imminent_danger=report.imminent_danger,
         annotations=frozenset(incident.get("annotations") or []),
-        youngest_victim=min(ages, default=None),
+        youngest_victim=report.youngest_victim_age,
         novel_media=novel,
         known_media=known,
         category_a=category_a,
