@@ -9,16 +9,17 @@ couple, teenagers planning a party.
 Safety: grooming shows only through behaviour; the sexual stage is the placeholder line alone; every name
 and number is invented.
 
-    .venv/bin/python tests/data/make_chats_held_back_2.py
+    .venv/bin/python -m tests.data.make_chats_held_back_2
 """
 
 from __future__ import annotations
 
-import json
 import random
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from tests.data.chatsets import Chat, write_set
 
 OUT = Path(__file__).with_name("chats_held_back_2.jsonl")
 SEED = 4_12_2026
@@ -30,24 +31,9 @@ KIDS = ["bea_x", "kai_r", "luna.m", "oscar_z", "poppy_l", "reggie", "sienna_t", 
 CHAT = ["lol", "same", "omg", "haha yeah", "idk", "fr", "nice one", "ok cool", "brb", "hmm"]
 
 
-class Log:
-    def __init__(self, rng: random.Random, cid: str, platform: str, who: list[str]) -> None:
-        self.rng, self.cid, self.platform, self.who = rng, cid, platform, who
-        self.t = datetime(2026, 3, 1, 17, 0) + timedelta(days=rng.randrange(200))  # noqa: DTZ001
-        self.messages: list[dict[str, Any]] = []
-
-    def add(self, sender: str, text: str, *, days: int = 0) -> None:
-        self.t += timedelta(minutes=self.rng.randrange(1, 30), days=days)
-        self.messages.append({"at": self.t.isoformat(), "from": sender, "text": text})
-
-    def filler(self, a: str, b: str, n: int) -> None:
-        for _ in range(n):
-            self.add(self.rng.choice([a, b]), self.rng.choice(CHAT))
-
-    def out(self, grooming: bool, groomer: str | None, urgent: list[str]) -> dict[str, Any]:
-        return {"id": self.cid, "platform": self.platform, "participants": [{"id": w} for w in self.who],
-                "messages": self.messages,
-                "label": {"grooming": grooming, "groomer": groomer, "urgent": sorted(urgent)}}  # fmt: skip
+def new_chat(rng: random.Random, cid: str, platform: str, people: list[str]) -> Chat:
+    return Chat(rng, cid, platform, people, start=datetime(2026, 3, 1, 17, 0), spread_days=200,  # noqa: DTZ001
+                max_minutes=30)  # fmt: skip
 
 
 def one(rng: random.Random, options: list[str]) -> str:
@@ -56,66 +42,66 @@ def one(rng: random.Random, options: list[str]) -> str:
 
 def grooming(rng: random.Random, cid: str) -> dict[str, Any]:
     g, c = rng.choice(OLDER), rng.choice(KIDS)
-    log = Log(rng, cid, one(rng, ["squadup", "drawhub", "songshare"]), [g, c])
-    log.add(g, one(rng, ["that drawing is amazing 😍", "ur voice is sooo good", "gg, ur a natural"]))
-    log.add(c, one(rng, ["aww ty", "thank youuu", "ty 🙂"]))
-    log.filler(g, c, rng.randrange(2, 6))
-    log.add(g, one(rng, ["how old r u anyway?", "wat age are u", "r u still at school?"]))
-    log.add(c, one(rng, ["11", "im 14", "yeah year 9", "12 lol"]))
-    log.add(g, one(rng, ["wow u seem way older", "ur so mature tbh", "ur really grown up for ur age"]))
-    log.filler(g, c, rng.randrange(2, 8))
-    log.add(c, one(rng, ["my mum took my phone last night", "im not allowed out on school nights",
+    log = new_chat(rng, cid, one(rng, ["squadup", "drawhub", "songshare"]), [g, c])
+    log.say(g, one(rng, ["that drawing is amazing 😍", "ur voice is sooo good", "gg, ur a natural"]))
+    log.say(c, one(rng, ["aww ty", "thank youuu", "ty 🙂"]))
+    log.chatter(g, c, rng.randrange(2, 6), CHAT)
+    log.say(g, one(rng, ["how old r u anyway?", "wat age are u", "r u still at school?"]))
+    log.say(c, one(rng, ["11", "im 14", "yeah year 9", "12 lol"]))
+    log.say(g, one(rng, ["wow u seem way older", "ur so mature tbh", "ur really grown up for ur age"]))
+    log.chatter(g, c, rng.randrange(2, 8), CHAT)
+    log.say(c, one(rng, ["my mum took my phone last night", "im not allowed out on school nights",
                          "my dad is so strict"]), days=rng.randrange(1, 6))  # fmt: skip
-    log.add(g, one(rng, ["sounds like they dont understand u", "i get u more than they do",
+    log.say(g, one(rng, ["sounds like they dont understand u", "i get u more than they do",
                          "i'd never treat u like that"]))  # fmt: skip
-    log.add(g, one(rng, ["r ur parents around rn?", "is any1 else home?", "does ur mum read ur messages?",
+    log.say(g, one(rng, ["r ur parents around rn?", "is any1 else home?", "does ur mum read ur messages?",
                          "who else uses ur tablet"]))  # fmt: skip
-    log.add(c, one(rng, ["no", "nah just me", "sometimes"]))
-    log.add(g, one(rng, ["lets keep this just between us 🤫", "dont mention me to ur mum ok",
+    log.say(c, one(rng, ["no", "nah just me", "sometimes"]))
+    log.say(g, one(rng, ["lets keep this just between us 🤫", "dont mention me to ur mum ok",
                          "no one else needs to know we talk", "delete these msgs after k"]))  # fmt: skip
     urgent: list[str] = []
     if rng.random() < 0.5:
-        log.add(g, one(rng, ["i'll buy u those trainers", "want some robux? i can get u loads",
+        log.say(g, one(rng, ["i'll buy u those trainers", "want some robux? i can get u loads",
                              "i could send u £20 for ur phone"]))  # fmt: skip
     if rng.random() < 0.5:
-        log.add(g, one(rng, ["whats ur number", "add me on whatsapp", "lets move to telegram"]))
+        log.say(g, one(rng, ["whats ur number", "add me on whatsapp", "lets move to telegram"]))
     if rng.random() < 0.7:
-        log.add(g, one(rng, ["send me a selfie 😊", "can i see a pic of u", "go on cam for me",
+        log.say(g, one(rng, ["send me a selfie 😊", "can i see a pic of u", "go on cam for me",
                              "send a pic of urself"]))  # fmt: skip
-        log.add(c, one(rng, ["um ok", "why tho", "maybe later"]))
+        log.say(c, one(rng, ["um ok", "why tho", "maybe later"]))
         urgent.append("image_request")
     if rng.random() < 0.35:
-        log.add(g, PLACEHOLDER)
+        log.say(g, PLACEHOLDER)
     if rng.random() < 0.5:
         where = one(rng, ["the bus station", "the park near ur school", "the shopping centre", "the library"])
         when = one(rng, ["on friday after school", "saturday at 3", "tomorrow at 5pm", "sunday"])
-        log.add(g, one(rng, [f"we should meet up at {where} {when}", f"meet me at {where} {when}",
+        log.say(g, one(rng, [f"we should meet up at {where} {when}", f"meet me at {where} {when}",
                              f"i can pick u up at {where} {when}"]))  # fmt: skip
         urgent.append("meeting")
-    return log.out(True, g, urgent)
+    return log.labelled(True, g, urgent)
 
 
 def sextortion(rng: random.Random, cid: str) -> dict[str, Any]:
     g, c = rng.choice(OLDER), rng.choice(KIDS)
-    log = Log(rng, cid, "songshare", [g, c])
-    log.add(g, one(rng, ["i saved the pics u sent", "i have ur photos"]))
-    log.add(c, one(rng, ["pls im 13", "stop im only 15", "please im in year 8"]))
-    log.add(g, one(rng, ["pay me £80 or i send them to all ur followers", "send £200 now or ur parents will see them",
+    log = new_chat(rng, cid, "songshare", [g, c])
+    log.say(g, one(rng, ["i saved the pics u sent", "i have ur photos"]))
+    log.say(c, one(rng, ["pls im 13", "stop im only 15", "please im in year 8"]))
+    log.say(g, one(rng, ["pay me £80 or i send them to all ur followers", "send £200 now or ur parents will see them",
                          "give me a £50 steam card or i post them"]))  # fmt: skip
-    log.add(g, one(rng, ["u have 30 minutes", "tick tock", "i mean it"]))
+    log.say(g, one(rng, ["u have 30 minutes", "tick tock", "i mean it"]))
     urgent = ["sextortion"]
     if rng.random() < 0.3:
-        log.add(c, one(rng, ["i want to end it", "i'm going to hurt myself"]))
+        log.say(c, one(rng, ["i want to end it", "i'm going to hurt myself"]))
         urgent.append("self_harm")
-    return log.out(True, g, urgent)
+    return log.labelled(True, g, urgent)
 
 
 def fixed(rng: random.Random, cid: str, platform: str, lines: list[tuple[str, str]]) -> dict[str, Any]:
     who = list(dict.fromkeys(w for w, _ in lines))
-    log = Log(rng, cid, platform, who)
+    log = new_chat(rng, cid, platform, who)
     for w, t in lines:
-        log.add(w, t)
-    return log.out(False, None, [])
+        log.say(w, t)
+    return log.labelled(False, None, [])
 
 
 def tutor(rng: random.Random, cid: str) -> dict[str, Any]:
@@ -162,19 +148,7 @@ BENIGN = [tutor, cousin, coach, shop, couple, party]
 
 
 def main() -> None:
-    rng = random.Random(SEED)
-    rows = []
-    for i in range(400):
-        cid = f"hb2-{i:04d}"
-        roll = rng.random()
-        if roll < 0.3:
-            rows.append(grooming(rng, cid))
-        elif roll < 0.4:
-            rows.append(sextortion(rng, cid))
-        else:
-            rows.append(rng.choice(BENIGN)(rng, cid))
-    OUT.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    print(f"{OUT}: {len(rows)} conversations")
+    write_set(OUT, seed=SEED, count=400, prefix="hb2", grooming=grooming, extortion=sextortion, benign=BENIGN)
 
 
 if __name__ == "__main__":

@@ -10,16 +10,17 @@ mentor arranging an outing with the parent's knowledge.
 Safety: grooming shows only through behaviour; the sexual stage is the placeholder line alone; every name
 and number is invented.
 
-    .venv/bin/python tests/data/make_chats_held_back_3.py
+    .venv/bin/python -m tests.data.make_chats_held_back_3
 """
 
 from __future__ import annotations
 
-import json
 import random
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from tests.data.chatsets import Chat, write_set
 
 OUT = Path(__file__).with_name("chats_held_back_3.jsonl")
 SEED = 3_3_2026
@@ -32,24 +33,9 @@ YOUNG = ["ava_sparkle", "milo_b", "ruby.j", "eli_games", "nia_k", "freddie_x", "
 SMALL = ["haha", "yh", "nothing much", "same tbh", "wbu", "lmao", "k", "wait what", "ahh ok", "cool cool"]
 
 
-class Thread:
-    def __init__(self, rng: random.Random, cid: str, app: str, people: list[str]) -> None:
-        self.rng, self.cid, self.app, self.people = rng, cid, app, people
-        self.clock = datetime(2026, 1, 5, 19, 0) + timedelta(days=rng.randrange(250))  # noqa: DTZ001
-        self.lines: list[dict[str, Any]] = []
-
-    def say(self, who: str, text: str, *, later: int = 0) -> None:
-        self.clock += timedelta(minutes=self.rng.randrange(1, 45), days=later)
-        self.lines.append({"at": self.clock.isoformat(), "from": who, "text": text})
-
-    def chatter(self, a: str, b: str, n: int) -> None:
-        for _ in range(n):
-            self.say(self.rng.choice([a, b]), self.rng.choice(SMALL))
-
-    def labelled(self, grooming: bool, groomer: str | None, urgent: list[str]) -> dict[str, Any]:
-        return {"id": self.cid, "platform": self.app, "participants": [{"id": p} for p in self.people],
-                "messages": self.lines,
-                "label": {"grooming": grooming, "groomer": groomer, "urgent": sorted(urgent)}}  # fmt: skip
+def new_chat(rng: random.Random, cid: str, platform: str, people: list[str]) -> Chat:
+    return Chat(rng, cid, platform, people, start=datetime(2026, 1, 5, 19, 0), spread_days=250,  # noqa: DTZ001
+                max_minutes=45)  # fmt: skip
 
 
 def any_of(rng: random.Random, options: list[str]) -> str:
@@ -58,12 +44,12 @@ def any_of(rng: random.Random, options: list[str]) -> str:
 
 def groomer_thread(rng: random.Random, cid: str) -> dict[str, Any]:
     g, c = rng.choice(MEN), rng.choice(YOUNG)
-    t = Thread(rng, cid, any_of(rng, ["roblox-like", "artfeed", "voicechat"]), [g, c])
+    t = new_chat(rng, cid, any_of(rng, ["roblox-like", "artfeed", "voicechat"]), [g, c])
     age = rng.randrange(10, 15)
     t.say(g, any_of(rng, ["hey!! saw ur stream, ur so funny", "ur art is honestly better than mine and ive been drawing for years",
                           "hiii, u were in my lobby earlier. gg"]))  # fmt: skip
     t.say(c, any_of(rng, ["omg thank u", "haha thanks!!", "aw ty x"]))
-    t.chatter(g, c, rng.randrange(2, 7))
+    t.chatter(g, c, rng.randrange(2, 7), SMALL)
     t.say(
         g,
         any_of(rng, ["btw how old are u? u seem older", "u in secondary yet?", "wat year r u in at school"]),
@@ -71,9 +57,9 @@ def groomer_thread(rng: random.Random, cid: str) -> dict[str, Any]:
     t.say(c, any_of(rng, [f"{age}", f"im {age} and a half", f"year {age - 5}", f"gonna be {age + 1} soon"]))
     t.say(g, any_of(rng, ["no way, u talk like someone way older", "ur so mature honestly, way more than ppl my age",
                           "thats cool, ur really smart for ur age"]))  # fmt: skip
-    t.chatter(g, c, rng.randrange(2, 8))
+    t.chatter(g, c, rng.randrange(2, 8), SMALL)
     t.say(c, any_of(rng, ["my mum says i cant go out on weekdays", "got a detention today ugh",
-                          "my dad took my ipad away lol"]), later=rng.randrange(1, 5))  # fmt: skip
+                          "my dad took my ipad away lol"]), days=rng.randrange(1, 5))  # fmt: skip
     t.say(g, any_of(rng, ["u can tell me anything, im not like other adults", "ur parents wouldnt get it, but i do",
                           "ur mates sound like they dont really care about u"]))  # fmt: skip
     t.say(g, any_of(rng, ["hows ur mum, is she in tonight?", "anyone else home rn?", "r u alone?",
@@ -113,7 +99,7 @@ def groomer_thread(rng: random.Random, cid: str) -> dict[str, Any]:
 
 def extortion_thread(rng: random.Random, cid: str) -> dict[str, Any]:
     g, c = rng.choice(MEN), rng.choice(YOUNG)
-    t = Thread(rng, cid, "artfeed", [g, c])
+    t = new_chat(rng, cid, "artfeed", [g, c])
     t.say(g, any_of(rng, ["i have ur pics", "i saved everything u sent"]))
     t.say(c, any_of(rng, ["please delete them im 13", "im only 14 pls", "pls im in year 9"]))
     t.say(g, any_of(rng, ["send me £100 or i will share them with everyone", "pay £60 now or ur family will see",
@@ -129,7 +115,7 @@ def extortion_thread(rng: random.Random, cid: str) -> dict[str, Any]:
 def script(rng: random.Random, cid: str, app: str, lines: list[tuple[str, str]]) -> dict[str, Any]:
     kid = rng.choice(YOUNG)
     people = [kid if w == "kid" else w for w, _ in lines]
-    t = Thread(rng, cid, app, list(dict.fromkeys(people)))
+    t = new_chat(rng, cid, app, list(dict.fromkeys(people)))
     for who, (_, text) in zip(people, lines, strict=True):
         t.say(who, text)
     return t.labelled(False, None, [])
@@ -155,7 +141,7 @@ def counsellor(rng: random.Random, cid: str) -> dict[str, Any]:
 
 def team(rng: random.Random, cid: str) -> dict[str, Any]:
     kids = rng.sample(YOUNG, 3)
-    t = Thread(rng, cid, "teamchat", ["manager_steve", *kids])
+    t = new_chat(rng, cid, "teamchat", ["manager_steve", *kids])
     for who, text in [("manager_steve", "match on sunday, meet at the ground at 9"), (kids[0], "do we need shin pads"),
                       ("manager_steve", "yes, and parents please bring oranges"), (kids[1], "my mum cant drive me"),
                       ("manager_steve", "no problem, ask another parent"), (kids[2], "send pics of the new kit")]:  # fmt: skip
@@ -165,7 +151,7 @@ def team(rng: random.Random, cid: str) -> dict[str, Any]:
 
 def teen_flirt(rng: random.Random, cid: str) -> dict[str, Any]:
     a, b = rng.sample(YOUNG, 2)
-    t = Thread(rng, cid, "snapchat", [a, b])
+    t = new_chat(rng, cid, "snapchat", [a, b])
     for who, text in [(a, "ur cute btw"), (b, "haha so r u"), (a, "how old r u"), (b, "15 u?"), (a, "15 too"),
                       (b, "send a selfie"), (a, "lol ok"), (b, "wanna go cinema saturday? meet outside at 2")]:  # fmt: skip
         t.say(who, text)
@@ -182,19 +168,15 @@ BENIGN = [grandparent, babysitter, counsellor, team, teen_flirt, mentor]
 
 
 def main() -> None:
-    rng = random.Random(SEED)
-    rows = []
-    for i in range(300):
-        cid = f"hb3-{i:04d}"
-        roll = rng.random()
-        if roll < 0.3:
-            rows.append(groomer_thread(rng, cid))
-        elif roll < 0.4:
-            rows.append(extortion_thread(rng, cid))
-        else:
-            rows.append(rng.choice(BENIGN)(rng, cid))
-    OUT.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    print(f"{OUT}: {len(rows)} conversations")
+    write_set(
+        OUT,
+        seed=SEED,
+        count=300,
+        prefix="hb3",
+        grooming=groomer_thread,
+        extortion=extortion_thread,
+        benign=BENIGN,
+    )
 
 
 if __name__ == "__main__":
