@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -23,7 +22,7 @@ from haven.intake.models import Report, reference_of
 from haven.intel.models import Subject
 from haven.referrals.models import ProposedRoute
 from haven.triage.models import Band, Priority
-from haven.triage.views import clock, open_reports, urgent_chats
+from haven.triage.views import clock, filtered_queue
 
 router = Router(tags=["staff"], auth=StaffSession(Permission.REPORTS_VIEW))
 
@@ -106,29 +105,13 @@ def _routes(priorities: list[Priority]) -> dict[int | None, ProposedRoute]:
     return {r.report_id: r for r in found}
 
 
-def _filtered(filters: QueueFilter, request: HttpRequest) -> QuerySet[Priority]:
-    rows = open_reports()
-    if filters.band:
-        rows = rows.filter(effective_band=filters.band)
-    if filters.force:
-        rows = rows.filter(report__route__force=filters.force)
-    if filters.assignee == "me":
-        rows = rows.filter(report__assignee=staff_of(request))
-    elif filters.assignee == "none":
-        rows = rows.filter(report__assignee__isnull=True)
-    if filters.overdue:
-        rows = rows.filter(deadline__lt=timezone.now())
-    if filters.chats:
-        rows = rows.filter(urgent_chats())
-    return rows
-
-
 @router.get("/staff/queue", response=QueuePage, summary="The analysts' queue")
 def queue(request: HttpRequest, filters: Query[QueueFilter]) -> QueuePage:
     """Reports waiting for the centre, most urgent first (band, then deadline), with their priority,
     clock and proposed route; the queue page's filters."""
-    rows = _filtered(filters, request)
-    used = {k: v for k, v in filters.model_dump(exclude={"limit", "offset"}).items() if v}
+    chosen = filters.model_dump(exclude={"limit", "offset"})
+    rows = filtered_queue(staff_of(request), **chosen)
+    used = {k: v for k, v in chosen.items() if v}
     record("triage.queue", request=request, details={"filters": used, "api": True})
     page = list(rows[filters.offset : filters.offset + filters.limit])
     routes, now = _routes(page), timezone.now()

@@ -60,23 +60,31 @@ def open_reports() -> QuerySet[Priority]:
 
 
 def queue_rows(form: QueueForm, user: User) -> QuerySet[Priority]:
-    rows = open_reports()
     if not form.is_valid():
-        return rows.none()
-    data = form.cleaned_data
-    if data["band"]:
-        rows = rows.filter(effective_band=data["band"])
-    if data["assignee"] == "me":
+        return open_reports().none()
+    return filtered_queue(user, **form.cleaned_data)
+
+
+def filtered_queue(
+    user: User, *, band: str | None = None, assignee: str | None = None, overdue: bool = False,
+    chats: bool = False, force: str | None = None,
+) -> QuerySet[Priority]:  # fmt: skip
+    """The open reports, most urgent first, narrowed by the queue's filters: the page's and the staff
+    API's."""
+    rows = open_reports()
+    if band:
+        rows = rows.filter(effective_band=band)
+    if assignee == "me":
         rows = rows.filter(report__assignee=user)
-    elif data["assignee"] == "none":
+    elif assignee == "none":
         rows = rows.filter(report__assignee__isnull=True)
-    if data["overdue"]:
+    if overdue:
         rows = rows.filter(deadline__lt=timezone.now())
-    if data["chats"]:
+    if chats:
         rows = rows.filter(urgent_chats())
-    if data["force"]:
+    if force:
         # The route referrals proposed (``referrals.models.ProposedRoute``), read through its relation.
-        rows = rows.filter(report__route__force=data["force"])
+        rows = rows.filter(report__route__force=force)
     return rows
 
 
