@@ -9,7 +9,7 @@ from functools import partial
 
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -40,10 +40,14 @@ def contact_of(user: User) -> str:
     return f"{user.get_full_name() or user.username}, {user.email}" if user.email else user.username
 
 
+def liaisons(force: Organisation) -> QuerySet[User]:
+    """The force's active liaison officers, in the order they were added."""
+    return User.objects.filter(organisation=force, role=Role.FORCE_LIAISON, is_active=True).order_by("id")
+
+
 def force_contact(force: Organisation) -> str:
     """Whom to call at a force before one of its officers has taken the case: its liaison officers."""
-    liaisons = User.objects.filter(organisation=force, role=Role.FORCE_LIAISON, is_active=True).order_by("id")
-    named = [contact_of(u) for u in liaisons[:LIAISONS_NAMED]]
+    named = [contact_of(u) for u in liaisons(force)[:LIAISONS_NAMED]]
     return "; ".join(named) or "the force's liaison desk"
 
 
@@ -108,12 +112,7 @@ def send_referral(
 
 
 def liaison_emails(force: Organisation) -> list[str]:
-    return list(
-        User.objects.filter(organisation=force, role=Role.FORCE_LIAISON, is_active=True)
-        .exclude(email="")
-        .order_by("id")
-        .values_list("email", flat=True)
-    )
+    return list(liaisons(force).exclude(email="").values_list("email", flat=True))
 
 
 def _announce(referral: Referral, band: str | None, link: str, officers: list[str]) -> None:
