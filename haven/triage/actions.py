@@ -117,6 +117,11 @@ def score_report(report: Report, *, policy: Policy | None = None, cascade: bool 
     return priority
 
 
+def access_flag_of(subject: Subject) -> AccessFlag | None:
+    """The subject's access-to-children flag: the first set on any of its reported people."""
+    return AccessFlag.objects.filter(member__subject=subject).order_by("set_at", "id").first()
+
+
 def subject_facts(subject: Subject) -> scoring.SubjectFacts:
     reports = Priority.objects.filter(report__members__subject=subject).distinct()
     top = reports.order_by("-score", "effective_band", "report_id").select_related("report").first()
@@ -133,7 +138,7 @@ def subject_facts(subject: Subject) -> scoring.SubjectFacts:
         .distinct()
     )
     first_imminent = imminent.first()
-    flag = AccessFlag.objects.filter(member__subject=subject).order_by("set_at", "id").first()
+    flag = access_flag_of(subject)
     return scoring.SubjectFacts(
         reports=reports.count(),
         top_reference=reference_of(top.report.uid),

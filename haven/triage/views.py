@@ -24,8 +24,14 @@ from haven.chats.models import Analysis
 from haven.core.access import Permission, requires
 from haven.core.listing import filters_used, paginate
 from haven.intel.models import Subject
-from haven.triage.actions import TriageError, clear_access_flag, flag_access, override_band
-from haven.triage.models import AccessFlag, Band, Priority
+from haven.triage.actions import (
+    TriageError,
+    access_flag_of,
+    clear_access_flag,
+    flag_access,
+    override_band,
+)
+from haven.triage.models import Band, Priority
 
 PAGE_SIZE = 50
 
@@ -242,7 +248,7 @@ def access_flag(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     score by the policy's ``access_to_children`` weight, with the reason shown among its reasons."""
     assert isinstance(request.user, User)
     subject = get_object_or_404(Subject, uid=uid)
-    current = AccessFlag.objects.filter(member__subject=subject).order_by("set_at", "id").first()
+    current = access_flag_of(subject)
     initial = {"flagged": "yes", "reason": current.reason} if current else {"flagged": "no"}
     form = AccessForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
