@@ -152,19 +152,16 @@ def _score(people: dict[str, Person]) -> None:
         person.score, person.stages = round(score, 2), stages
 
 
-def _urgent(lines: list[Line], groomer: str) -> dict[str, Any]:
+def _urgent(lines: list[Line], groomer: Person) -> dict[str, Any]:
     def of(stages: tuple[str, ...], *, by_groomer: bool = True) -> list[int]:
-        return [line.index for line in lines if (line.sender == groomer) == by_groomer
+        return [line.index for line in lines if (line.sender == groomer.id) == by_groomer
                 and any(h.stage in stages for h in line.hits)]  # fmt: skip
 
     urgent: dict[str, Any] = {}
     if meeting := of(("meeting",)):
         urgent["meeting"] = {"lines": meeting, **_when_where([ln for ln in lines if ln.index in meeting])}
-    extortion = of(("sextortion_demand", "sextortion_threat"))
-    demand = any(h.stage == "sextortion_demand" for ln in lines if ln.index in extortion for h in ln.hits)
-    threat = any(h.stage == "sextortion_threat" for ln in lines if ln.index in extortion for h in ln.hits)
-    if demand and threat:
-        urgent["sextortion"] = {"lines": extortion}
+    if groomer.stages["sextortion"]:  # a demand and a threat, both theirs (``_score``)
+        urgent["sextortion"] = {"lines": of(("sextortion_demand", "sextortion_threat"))}
     if images := of(("image_request",)):
         urgent["image_request"] = {"lines": images}
     if harm := of(("self_harm",), by_groomer=False):
@@ -185,7 +182,7 @@ def analyse(conversation: Conversation, *, victim_age: int | None = None) -> dic
         strong = {s for s in top.stages if s in ind.STRONG and top.stages[s]}
         grooming = bool(top.stages["sextortion"]) or (top.score >= THRESHOLD and len(strong) >= 2)
     groomer = top.id if grooming and top is not None else None
-    urgent = _urgent(reading.lines, groomer) if groomer else {}
+    urgent = _urgent(reading.lines, top) if grooming and top is not None else {}
     shown = [ln for ln in reading.lines if _shown(ln, groomer)]
     shown.sort(key=lambda line: (-line.weight, -len(line.hits), line.index))
     total = sum(p.score for p in people.values()) or 1.0
