@@ -34,6 +34,35 @@ KIDS = ["poppy.w", "sami_plays", "isla_b", "noah_draws", "amira.k", "jake_t", "e
         "theo_g"]  # fmt: skip
 FILLER = ["lol", "ye", "idk tbh", "fair", "omg", "nm u", "sounds good", "nah", "ha ok", "true", "brb", "back"]
 
+POSING = ["cool im 16", "nice, im 15 too basically", "ha im only 17"]
+OLDER = [
+    "age is just a number tbh",
+    "ur very grown up for that",
+    "i'm a bit older but we get on so it doesnt matter",
+]
+STEPS = {"age": ["how old r u anyway", "what age are you if u dont mind me asking", "u still at school?",
+                 "what school year are u", "ur not old enough to drive yet are u haha"]}  # fmt: skip
+# Each step: who speaks ("g" the groomer, "c" the child) and what they may say, in order.
+SCRIPT: dict[str, list[tuple[str, list[str]]]] = {
+    "flatter": [("g", ["honestly ur the prettiest girl on here", "ur so much more grown up than the kids in ur class",
+                       "u could be famous one day, i mean it", "ur really special u know that? not like anyone else"])],
+    "isolate": [("c", ["my mates were horrible to me today", "mum shouted at me again", "nobody gets me at home"]),
+                ("g", ["they dont deserve u. i'm the only one who really listens", "forget them, u've got me now",
+                       "ur family dont appreciate u like i do"])],
+    "risk": [("g", ["is ur mum or dad about?", "who else uses ur ipad", "do ur parents read ur messages",
+                    "are u on ur own in ur room?", "what time do ur parents get back from work"]),
+             ("c", ["no theyre at work", "only me", "they never check", "yeah on my own"])],
+    "secret": [("g", ["don't mention me to ur mum ok? she wouldnt understand", "delete these messages when ur done",
+                      "this stays between u and me", "nobody needs to know we talk, promise?"])],
+    "gift": [("g", ["i'll send u some vbucks later", "want a new headset? i'll order u one", "i can put £20 on ur account",
+                    "i got u a little present, just need ur address"])],
+    "move": [("g", ["this app is rubbish, message me on telegram instead", "got whatsapp? send me ur number",
+                    "my kik is gaz_k79, add me there", "lets talk on discord, its more private"])],
+    "image": [("g", ["send me a pic of what ur wearing", "can i see a photo of u? just for me", "show me ur outfit on cam",
+                     "take a pic in the mirror for me"]),
+              ("c", ["why", "idk...", "maybe later"])],
+}  # fmt: skip
+
 
 def chat(rng: random.Random, cid: str, platform: str, people: list[str]) -> Chat:
     return Chat(rng, cid, platform, people, start=datetime(2026, 3, 2, 16, 0), spread_days=200,  # noqa: DTZ001
@@ -68,38 +97,13 @@ def groomer_thread(rng: random.Random, cid: str) -> dict[str, Any]:
     urgent: list[str] = []
     for step in steps:
         if step == "age":
-            t.say(g, pick(rng, "how old r u anyway", "what age are you if u dont mind me asking", "u still at school?",
-                          "what school year are u", "ur not old enough to drive yet are u haha"))  # fmt: skip
+            t.say(g, pick(rng, *STEPS["age"]))
             t.say(c, child_age_line(rng, age))
-            if poser:
-                t.say(g, pick(rng, "cool im 16", "nice, im 15 too basically", "ha im only 17"))
-            else:
-                t.say(g, pick(rng, "age is just a number tbh", "ur very grown up for that",
-                              "i'm a bit older but we get on so it doesnt matter"))  # fmt: skip
-        elif step == "flatter":
-            t.say(g, pick(rng, "honestly ur the prettiest girl on here", "ur so much more grown up than the kids in ur class",
-                          "u could be famous one day, i mean it", "ur really special u know that? not like anyone else"))  # fmt: skip
-        elif step == "isolate":
-            t.say(c, pick(rng, "my mates were horrible to me today", "mum shouted at me again", "nobody gets me at home"))
-            t.say(g, pick(rng, "they dont deserve u. i'm the only one who really listens", "forget them, u've got me now",
-                          "ur family dont appreciate u like i do"))  # fmt: skip
-        elif step == "risk":
-            t.say(g, pick(rng, "is ur mum or dad about?", "who else uses ur ipad", "do ur parents read ur messages",
-                          "are u on ur own in ur room?", "what time do ur parents get back from work"))  # fmt: skip
-            t.say(c, pick(rng, "no theyre at work", "only me", "they never check", "yeah on my own"))
-        elif step == "secret":
-            t.say(g, pick(rng, "don't mention me to ur mum ok? she wouldnt understand", "delete these messages when ur done",
-                          "this stays between u and me", "nobody needs to know we talk, promise?"))  # fmt: skip
-        elif step == "gift":
-            t.say(g, pick(rng, "i'll send u some vbucks later", "want a new headset? i'll order u one",
-                          "i can put £20 on ur account", "i got u a little present, just need ur address"))  # fmt: skip
-        elif step == "move":
-            t.say(g, pick(rng, "this app is rubbish, message me on telegram instead", "got whatsapp? send me ur number",
-                          "my kik is gaz_k79, add me there", "lets talk on discord, its more private"))  # fmt: skip
-        elif step == "image":
-            t.say(g, pick(rng, "send me a pic of what ur wearing", "can i see a photo of u? just for me",
-                          "show me ur outfit on cam", "take a pic in the mirror for me"))  # fmt: skip
-            t.say(c, pick(rng, "why", "idk...", "maybe later"))
+            t.say(g, pick(rng, *(POSING if poser else OLDER)))
+        else:
+            for who, options in SCRIPT[step]:
+                t.say(g if who == "g" else c, pick(rng, *options))
+        if step == "image":
             urgent.append("image_request")
         for _ in range(rng.randrange(0, 3)):
             t.say(rng.choice([g, c]), rng.choice(FILLER))
@@ -123,7 +127,15 @@ def extortion_thread(rng: random.Random, cid: str) -> dict[str, Any]:
                   "pay me 150 in bitcoin or i send the video to ur school", "send £80 on paypal or ur mum sees everything",
                   "i want 100 quid in steam cards or this goes everywhere"))  # fmt: skip
     t.say(c, pick(rng, "i'm 13 i dont have money", "i'm only a kid pls", "i'm in year 8 i can't"))
-    t.say(g, pick(rng, "not my problem. clock is ticking", "then find it. u have till midnight", "ask ur parents then"))
+    t.say(
+        g,
+        pick(
+            rng,
+            "not my problem. clock is ticking",
+            "then find it. u have till midnight",
+            "ask ur parents then",
+        ),
+    )
     urgent = ["sextortion"]
     if rng.random() < 0.35:
         t.say(c, pick(rng, "i dont want to be alive anymore", "i'll end it if u do", "i want to hurt myself"))
