@@ -29,6 +29,7 @@ THRESHOLD = 6.0
 FAMILY_FACTOR = 0.25
 GROUP_FACTOR = 0.6
 PEER_FACTOR = 0.6  # a participant who says they are a child too
+PEER_GAP = 3  # years between two children's ages beyond which they are not peers
 ADULT_BONUS = 1.5
 MAX_LINES = 50
 AGE_QUESTIONS = {"age", "age_short", "school"}  # a bare number answering one of these is an age
@@ -91,6 +92,7 @@ def _read(conversation: Conversation) -> Reading:
                 f"stated age {p.stated_age}"
             )
     asked_age_by: str | None = None
+    pair = len(people) == 2
     for index, message in enumerate(conversation.messages):
         text = normalise(message.text)
         person = people[message.sender]
@@ -101,7 +103,11 @@ def _read(conversation: Conversation) -> Reading:
             for other in people.values():
                 other.family = other.family or other.id != message.sender
         person.family = person.family or bool(ind.SIGNED_AS_KIN.search(text))
-        if any(h.indicator in AGE_QUESTIONS for h in found):
+        if pair and (cue := ind.ADDRESSED_AS_CHILD.search(text)):
+            for other in people.values():
+                if other.id != message.sender:
+                    other.child.append(f"{message.sender} says {cue[0]!r}")
+        if any(h.indicator in AGE_QUESTIONS for h in found) or ind.AGE_ASKED.search(text):
             asked_age_by = message.sender
         shown_before = {stage for _, who, stage in reading.order if who == message.sender}
         for stage in dict.fromkeys(h.stage for h in found):  # a stage once a message
@@ -147,9 +153,17 @@ def _score(people: dict[str, Person]) -> None:
             score *= FAMILY_FACTOR
         if group:
             score *= GROUP_FACTOR
-        if person.child and not person.adult:
+        if person.child and not person.adult and not _much_younger_than(person, people):
             score *= PEER_FACTOR
         person.score, person.stages = round(score, 2), stages
+
+
+def _much_younger_than(person: Person, people: dict[str, Person]) -> bool:
+    """Whether another participant gives an age at least ``PEER_GAP`` years below this one's: a "16" who
+    talks to an "11" is not talking to a peer."""
+    return person.age is not None and any(
+        other.age is not None and other.age <= person.age - PEER_GAP for other in people.values()
+    )
 
 
 def _urgent(lines: list[Line], groomer: Person) -> dict[str, Any]:

@@ -31,13 +31,14 @@ STAGE_WEIGHTS: dict[str, float] = {
 STRONG = frozenset({"risk_assessment", "exclusivity", "gifts", "image_request", "sexual", "sextortion",
                     "meeting", "platform_move"})  # fmt: skip
 
-_FAMILY = r"(parents|mum|dad|mum and dad|family|friends|brother|sister|teacher|carer|foster carer|nan|gran)"
+_FAMILY = r"(parents|mum or dad|mum and dad|mum|dad|family|friends|mates|brother|sister|teacher|carer|foster carer|nan|gran)"
 _APPS = (
     r"(snapchat|instagram|whatsapp|telegram|kik|discord|wickr|signal|facebook|messenger|skype|tiktok|viber)"
 )
-_IMAGE = r"(photo|photos|selfie|selfies|video|videos|picture)"
+_IMAGE = r"(photo|photos|selfie|selfies|video|videos|picture|snap|snaps)"
 _GIFT = r"(phone|iphone|present|presents|gift|gifts|money|clothes|robux|vbucks|skins|game|games|gift card|" \
-    r"top up|credit|makeup|trainers|anything you want|whatever you want|vouchers?)"  # fmt: skip
+    r"top up|credit|makeup|trainers|anything you want|whatever you want|vouchers?|headset|headphones|phone case|" \
+    r"present|treat|airpods|skin|outfit|£ ?[0-9]+)"  # fmt: skip
 _MONEY = r"((£|\$) ?[0-9]+|[0-9]+ ?(pounds|quid|dollars|bucks)|money|cash|bitcoin|gift cards?|amazon cards?|" \
     r"itunes cards?|steam cards?|vouchers?|paypal)"  # fmt: skip
 _SPREAD = r"(send|share|post|show|leak|upload|spread|forward)"
@@ -46,16 +47,22 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
     "friendship": [
         (
             "older",
-            r"\byou (seem|look|act|sound) (way |much |so |a lot )?older than you are\b|\bdifferent from (other )?"
+            r"\byou (seem|look|act|sound|talk|write|type) (like someone |like you are )?(way |much |so |a lot )?older\b|\bdifferent from (other )?"
             r"(people|girls|boys|kids) your age\b|\byou could be a model\b",
         ),
         (
             "flattery",
             r"\b(you (are|seem|look)|your|you're) (so |really |very |such an? |just |the most |way |much |more "
-            r"|so much )*(mature|beautiful|pretty|"
+            r"|so much )*(mature|beautiful|pretty|funny|talented|"
             r"gorgeous|cute|special|amazing|perfect|smart|clever|stunning|grown up|lovely)\b",
         ),
-        ("mature", r"\b(mature|grown up|older) (for|4) your age\b"),
+        (
+            "mature",
+            r"\b(mature|grown up|older) (for|4) your age\b|\b(more )?(mature|grown up) than (the )?(other )?"
+            r"(kids|girls|boys|people) (in your (class|year|school)|your age)\b",
+        ),
+        ("best", r"\b(the )?(prettiest|cutest|most beautiful|best looking|most talented) (girl|boy|one|person)\b"),
+        ("famous", r"\byou could be (famous|a star|a model)\b|\bbetter than (mine|me|anyone)\b"),
         (
             "attachment",
             r"\b(i really like you|i like you (so much|a lot)|i love talking to you|i (always )?think "
@@ -104,12 +111,14 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         (
             "adults_around",
             rf"\b(are|is) your {_FAMILY} (home|in|around|there|awake|asleep|out|at work|"
-            r"nearby|about|in bed|downstairs)\b",
+            r"nearby|about|in bed|downstairs)\b|\b(is|are) (she|he|they) (in|home|out|around|about|back|asleep|"
+            rf"at work)( tonight| right now| now| yet)?$|\b(when|what time) (do|does|will) your {_FAMILY} (get back|get "
+            r"home|come home|go out|leave|go to bed|go to sleep)\b",
         ),
         ("alone", r"\b(are you|you) (alone|on your own|by yourself|home alone)\b"),
         (
             "anyone_there",
-            r"\bis (anyone|anybody|someone) (else )?(with you|around|there|home|in the room|"
+            r"\b(is )?(anyone|anybody|someone) (else )?(is )?(with you|around|there|home|in the room|in|"
             r"watching|about)\b",
         ),
         (
@@ -163,7 +172,7 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         ),
         (
             "not_understand",
-            rf"\b(they|people|your {_FAMILY}) (would|will|would not|will not|do not|does not|"
+            rf"\b(they|people|she|he|your {_FAMILY}) (would|will|would not|will not|do not|does not|"
             r"never) (not )?(understand|get it|get us)\b",
         ),
         ("trouble", r"\b(you|we) (will|would|could) get (in|into) trouble\b"),
@@ -177,7 +186,9 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
             "turn_away",
             rf"\b(your {_FAMILY} (do not|never|does not) (understand|get|care about|listen to) you|"
             r"you do not need (them|your friends|anyone else)|your friends are (so )?(immature|"
-            r"childish|fake|jealous)|(they|your parents|your friends) do not deserve you)\b",
+            rf"childish|fake|jealous)|(they|your parents|your friends) do not deserve you)\b|\b(they|your {_FAMILY}) "
+            r"(sound like they |seem to )?(do not|does not|never) (really |even )?(care about|appreciate|listen to|"
+            r"deserve) you\b|\byou (have got|have|got) me now\b|\bi am all you need\b",
         ),
     ],
     "gifts": [
@@ -192,12 +203,19 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
             rf"([a-z]+ ){{0,3}}{_GIFT}\b|\bi (will|can|could) (buy|get) you (a|an|that) new [a-z-]+",
         ),
         ("offer_money", r"\bi (will|can|could) (send|give|transfer) you (some )?(money|cash|£ ?[0-9]+)\b"),
+        (
+            "sort_you",
+            rf"\b(i will|i can|i could|want me to|shall i|i am going to|let me) (sort|order|send|get|buy|treat) (you|"
+            rf"your)( [a-z]+){{0,3}} {_GIFT}\b|\bput (£ ?[0-9]+|money|credit|some money) on your\b|\bi (got|have got|"
+            rf"bought) you (a|an|some)( [a-z]+){{0,2}} {_GIFT}\b",
+        ),
         ("free", r"\b(free|some|[0-9]+) (robux|vbucks|skins|gift cards?)\b.*\b(for you|if you)\b"),
     ],
     "platform_move": [
         (
             "go_to_app",
-            rf"\b(move|switch|go|come) (over )?(to|on) {_APPS}\b|\bdo you have {_APPS}\b|\b(dm|message|text) me "
+            rf"\b(move|switch|go|come|hop|jump|get) (over )?(to|on|onto) {_APPS}\b|\b(do you have|have you got|got) "
+            rf"{_APPS}\b|\bmy {_APPS} (is|name is|username is|handle is)\b|\b(dm|message|text) me "
             rf"on {_APPS}\b|\b(what is|whats) your {_APPS}\b",
         ),
         ("add_me", rf"\badd me on {_APPS}\b"),
@@ -222,8 +240,9 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         ),
         (
             "send_image",
-            rf"\b(send|show|give|get) (me )?(a |another |one more |some |more |a new |a quick )?"
-            rf"{_IMAGE} (of )?(you|yourself|your face|your body|you in)\b",
+            rf"\b(send|show|give|get|pop|snap|drop|share) (me )?(a |another |one more |some |more |a new |a quick |a "
+            rf"cheeky |a little )?{_IMAGE} (of )?(you|yourself|your face|your body|you in|what you are wearing|your "
+            rf"outfit)\b",
         ),
         (
             "send_more",
@@ -241,8 +260,16 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
             r"\b(turn|switch|put) (on )?your camera( on)?\b|\b(go|get|come) on (video|camera|"
             r"facetime)\b|\b(video call|facetime) me\b",
         ),
-        ("show_me", r"\bshow me (what you look like|yourself|your face|your body|your room)\b"),
-        ("take", rf"\btake a {_IMAGE} (of yourself|for me)\b|\b{_IMAGE} (just )?for me\b"),
+        (
+            "show_me",
+            r"\bshow me (what you look like|yourself|your face|your body|your room|your outfit|what you are "
+            r"wearing)\b",
+        ),
+        (
+            "take",
+            rf"\btake (a|some|another) {_IMAGE}( [a-z]+){{0,4}} (of yourself|for me)\b|\b{_IMAGE} (just )?for me\b|"
+            rf"\b(mirror ({_IMAGE})|{_IMAGE} in the mirror)\b",
+        ),
         ("have_images", rf"\b(do you have|have you got|got) (any )?(more )?{_IMAGE} of (you|yourself)\b"),
     ],
     "sexual": [
@@ -272,7 +299,8 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         (
             "my_place",
             r"\b(come|get) (to|in|into|round to|over to) my (car|house|place|flat|hotel|room)\b|"
-            r"\bcome (over|round) to mine\b",
+            r"\bcome (over|round) (to )?mine\b|\bcome (and )?see me\b|\bi will be in your (town|area|city|"
+            r"village)\b",
         ),
         ("where", r"\bwhere (can|should|shall|could) we meet\b"),
     ],
@@ -295,7 +323,19 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
             rf"\b(everyone|your {_FAMILY}|your followers|the whole school|your school) (will|is "
             r"going to|are going to) (see|know|get)\b",
         ),
-        ("holding", rf"\b(i have|i got|i have got|i saved) (your|all your|the) {_IMAGE}\b"),
+        (
+            "holding",
+            rf"\b(i have|i got|i have got|i saved|i kept|i recorded|i screenshotted|i screenshot) (your|all your|the|"
+            rf"our|all the) {_IMAGE}\b|\bi (saved|kept|have|screenshotted|recorded) (everything|all of it|it all)( "
+            r"you sent)?\b|\bi (screenshotted|recorded|screen recorded|saved) (our|the) (video call|call|chat|stream)\b",
+        ),
+        (
+            "or_else",
+            rf"\bor (else )?(i will |i |i am going to )?{_SPREAD} (them|it|this|the|your|everything)\b|\bor (this|it|"
+            r"they|everything) (goes|will go|go) (everywhere|online|public|viral|out)\b|\bor (every one of |all of )?"
+            r"(your|the) (followers|friends|family|school|mum|dad|parents|contacts) (see|sees|will see|gets?|get "
+            r"them|will get)\b|\b(this|it|they|everything) (goes|will go) (everywhere|online|public|viral)\b",
+        ),
         ("ruin", r"\b(ruin|destroy) your life\b"),
     ],
     "self_harm": [
@@ -315,7 +355,8 @@ _CHILD_AGE = re.compile(r"\bi am (only |just |nearly |almost )?(?P<age>[0-9]{1,2
 _SCHOOL_YEAR = re.compile(
     r"\b(i am in|i am|in) (year|grade) (?P<year>[0-9]{1,2})\b|^(yeah |yes |ye |yh )?(year|yr|grade) (?P<bare>[0-9]{1,2})\b"
 )
-_TURNED = re.compile(r"\bi (turned|will be|am turning|turn) (?P<age>[0-9]{1,2})\b")
+_TURNED = re.compile(r"\b(i (turned|will be|am turning|turn|am going to be|just turned)|^(going to be|turning|just "
+                     r"turned|nearly|almost)) (?P<age>[0-9]{1,2})\b")
 _LEADING = re.compile(r"^(?P<age>[0-9]{1,2})\b")
 CHILD_CUES = re.compile(
     r"\b((my )?(mum|dad|parents|mum and dad) (will not|do not|does not|would not|never) let me|i am (not allowed"
@@ -323,7 +364,23 @@ CHILD_CUES = re.compile(
     r"(in|at) (primary|secondary) school|my gcses?|my sats|home from school|after school club|year [5-9] "
     r"(trip|exams)|my (mum|dad|parents) (took|takes|have taken|has taken) my (phone|xbox|ipad|tablet|switch|"
     r"console|laptop)|i have school (tomorrow|in the morning)|my homework|loads of homework|my teacher|my "
-    r"parents are (so )?strict)\b"
+    r"parents are (so )?strict|(got|have|had) (a )?detention|i am (only |just |still )?a (kid|child)|i am (still )?(at|in) (primary|"
+    r"secondary|school))\b"
+)
+# What one person says to another that takes the other for a child: their parents watching over them,
+# their school, their age. Read only in a chat of two, where "you" is the other person.
+ADDRESSED_AS_CHILD = re.compile(
+    r"\byour (parents|mum and dad|mum or dad|school|teacher|class|homework|school uniform|form tutor|head "
+    r"teacher)\b|\bfor your age\b|\b(kids|people|girls|boys) (in your (class|year|school)|your age)\b|\b(after|"
+    r"before|from|at|near|outside) (your )?school\b|\b(does|do|will) your (mum|dad) (check|read|look at|go "
+    r"through|let you)\b|\b(is|are) your (mum|dad) (home|in|around|about|out|at work|asleep)\b|\byou (are )?"
+    r"(still )?(in|at) (primary|secondary|school|year [0-9]+)\b"
+)
+# A question about the other's age or school year: a bare number in answer is an age.
+AGE_ASKED = re.compile(
+    r"\b(how old|what age|your age|what year|which year|school year|year are you|(are )?you (still )?(in|at) "
+    r"(school|primary|secondary|college|sixth form|year [0-9]+)|were you born|are you (over|under) [0-9]+|"
+    r"old enough)\b"
 )
 ADULT_CUES = re.compile(
     r"\b(my (wife|husband|kids|children|boss|mortgage|rent|landlord|car insurance)|i work (as|at|in)|at work "
