@@ -39,8 +39,8 @@ _IMAGE = r"(photo|photos|selfie|selfies|video|videos|picture|snap|snaps)"
 _GIFT = r"(phone|iphone|present|presents|gift|gifts|money|clothes|robux|vbucks|skins|game|games|gift card|" \
     r"top up|credit|makeup|trainers|anything you want|whatever you want|vouchers?|headset|headphones|phone case|" \
     r"present|treat|airpods|skin|outfit|£ ?[0-9]+)"  # fmt: skip
-_MONEY = r"((£|\$) ?[0-9]+|[0-9]+ ?(pounds|quid|dollars|bucks)|money|cash|bitcoin|gift cards?|amazon cards?|" \
-    r"itunes cards?|steam cards?|vouchers?|paypal)"  # fmt: skip
+_MONEY = r"((£|\$) ?[0-9]+|[0-9]+ ?(pounds|quid|dollars|bucks|k)|money|cash|bitcoin|btc|crypto|gift ?cards?|" \
+    r"amazon cards?|itunes cards?|steam cards?|google play cards?|vouchers?|paypal|bank transfer|cash ?app)"  # fmt: skip
 _SPREAD = r"(send|share|post|show|leak|upload|spread|forward)"
 
 PATTERNS: dict[str, list[tuple[str, str]]] = {
@@ -165,6 +165,7 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
             r"\b(keep|keeps|keeping) (this|it|us|that|what we) (between us|secret|to yourself|"
             r"quiet|private|just us)\b|\b(just|only|stays?) between (us|you and me|me and you)\b",
         ),
+        ("age_gap", r"\bage (is|is just|is only) (a|just a) number\b|\b(older|age) (but|so) (we|it) .*(does not|do not) matter\b"),
         (
             "no_one_knows",
             r"\b(no one|nobody|they) (needs to|has to|else needs to|should|would|will|must) "
@@ -194,7 +195,7 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
     "gifts": [
         (
             "get_you",
-            r"\bi (will|can|could) (get|buy) you (one|some|loads|it)\b|\btop up your (phone|account|credit)\b|"
+            r"\bi (will|can|could) (get|buy|order|send|sort) you (one|some|loads|it)\b|\btop up your (phone|account|credit)\b|"
             r"\bi (sent|have sent|just sent) you (a |some )?(gift|gift card|money|robux|vbucks)\b",
         ),
         (
@@ -241,8 +242,8 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         (
             "send_image",
             rf"\b(send|show|give|get|pop|snap|drop|share) (me )?(a |another |one more |some |more |a new |a quick |a "
-            rf"cheeky |a little )?{_IMAGE} (of )?(you|yourself|your face|your body|you in|what you are wearing|your "
-            rf"outfit)\b",
+            rf"cheeky |a little )?{_IMAGE} (of )?(you|yourself|your face|your body|you in|what (you are|your) wearing|"
+            rf"your outfit)\b",
         ),
         (
             "send_more",
@@ -262,7 +263,7 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         ),
         (
             "show_me",
-            r"\bshow me (what you look like|yourself|your face|your body|your room|your outfit|what you are "
+            r"\bshow me (what you look like|yourself|your face|your body|your room|your outfit|what (you are|your) "
             r"wearing)\b",
         ),
         (
@@ -305,11 +306,16 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         ("where", r"\bwhere (can|should|shall|could) we meet\b"),
     ],
     "sextortion_demand": [
-        ("demand", rf"\b(send|pay|give|transfer|wire|get) (me )?(the |a |another )?{_MONEY}"),
+        (
+            "demand",
+            rf"\b(send|pay|give|transfer|wire|get) (me )?(the |a |another )?{_MONEY}|\b(pay|send|transfer|wire|give|"
+            rf"want|need|get me)\b( [a-z0-9£$]+){{0,6}} {_MONEY}\b",
+        ),
         (
             "deadline",
             r"\byou have [0-9]+ (hours|hour|minutes|mins|days)\b|\b(pay|send it) (now|today|tonight|"
-            r"or else)\b",
+            r"or else)\b|\byou have (till|until|untill|til) ([0-9]+|midnight|tonight|tomorrow|the morning)\b|"
+            r"\b(the )?clock is ticking\b|\btime is running out\b",
         ),
     ],
     "sextortion_threat": [
@@ -387,8 +393,13 @@ ADULT_CUES = re.compile(
     r"today|my job|i drive|i am divorced|my (ex wife|ex husband))\b"
 )
 # A message that calls the other person family: "thanks mum", "ok dad", "love you nan".
-KIN_ADDRESS = re.compile(r"(^|\b(ok|thanks|thank you|love you|bye|hi|hey|yes|no|sorry|night|morning|please) )"
-                         r"(mum|dad|nan|gran|grandma|grandad|auntie|uncle)\b")  # fmt: skip
+# A name at the start of a message addresses only when a question, a request or nothing follows it: "mum
+# can you get me" addresses her, "mum shouted at me" speaks of her.
+_KIN = r"(mum|dad|nan|gran|grandma|grandad|auntie|uncle)"
+KIN_ADDRESS = re.compile(
+    rf"\b(ok|thanks|thank you|love you|bye|hi|hey|yes|no|sorry|night|morning|please) {_KIN}\b|^{_KIN}($| (can|"
+    r"could|will|would|are|where|when|what|why|how|please|do|did|have|you|i|is|x|love|guess|sorry)\b)"
+)
 SIGNED_AS_KIN = re.compile(r"\b(love|from) (mum|dad|nan|gran|grandma|grandad)$")
 
 # Meeting details, when a meeting line gives them.

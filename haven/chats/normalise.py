@@ -31,7 +31,7 @@ SPEAK = {
     "doesnt": "does not", "doesn't": "does not", "wouldn't": "would not", "wouldnt": "would not",
     "couldn't": "could not", "shouldn't": "should not", "isn't": "is not", "aren't": "are not",
     "didn't": "did not", "haven't": "have not", "you'll": "you will", "youll": "you will",
-    "you're": "you are", "u're": "you are", "ure": "you are", "they're": "they are", "it's": "it is",
+    "you're": "you are", "you've": "you have", "u've": "you have", "youve": "you have", "u're": "you are", "ure": "you are", "they're": "they are", "it's": "it is",
     "won't": "will not", "wont": "will not", "cant": "can not", "can't": "can not",
     "im": "i am", "i'm": "i am", "ill": "i will", "i'll": "i will", "id": "i would", "i'd": "i would",
     "ive": "i have", "i've": "i have", "were": "we are", "we're": "we are", "lets": "let us",
