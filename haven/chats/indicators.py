@@ -434,6 +434,12 @@ _ANY: dict[str, re.Pattern[str]] = {
 }
 
 
+def sources() -> list[str]:
+    """The source of every pattern that reads a message, for the normaliser's list of words to spell right."""
+    extra = [CHILD_CUES, ADULT_CUES, ADDRESSED_AS_CHILD, AGE_ASKED, WHEN, WHERE]
+    return [p for rows in PATTERNS.values() for _, p in rows] + [p.pattern for p in extra]
+
+
 def hits(text: str) -> list[Hit]:
     """Every indicator that fires on a normalised message, with the words that fired it."""
     found: list[Hit] = []

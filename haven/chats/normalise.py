@@ -2,6 +2,9 @@
 letters repeated three times or more cut to one ("sooo" is "so"), letters spaced or dotted apart joined
 again, and the few emoji that carry meaning here turned into words (the rest dropped).
 
+A word misspelt by one letter (one dropped, added, changed, or two swapped) is read as the word the
+indicators use, when exactly one such word is near: "secert" is "secret", "parnets" is "parents".
+
 Digits stay digits where they stand alone, so that "i'm 12" keeps its age; a digit inside a word of letters
 is read as the letter it stands for ("s3cr3t" is "secret").
 """
@@ -10,7 +13,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
+
+from haven.chats import indicators
 
 LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
 
@@ -50,7 +55,7 @@ SPEAK = {
     "hun": "honey", "babe": "baby", "gud": "good", "gd": "good", "pw": "password", "ofc": "of course",
     "wat": "what", "wot": "what", "wats": "what is", "wot's": "what is", "wbu": "what about you",
     "hbu": "how about you", "tho": "though", "thru": "through", "bcuz": "because", "becuz": "because",
-    "nd": "and",
+    "nd": "and", "wil": "will", "yuo": "you", "yor": "your", "yur": "your", "teh": "the",
 }  # fmt: skip
 
 _WORD = re.compile(r"[\w'/&$@£]+", re.UNICODE)
@@ -59,6 +64,53 @@ _SPACED = re.compile(r"\b(?:[a-z0-9][ ._*-]){2,}[a-z0-9]\b")
 _REPEAT = re.compile(r"([a-z])\1{2,}")
 _HAS_LETTER = re.compile(r"[a-z]")
 _SPACES = re.compile(r"\s+")
+
+
+_ESCAPE = re.compile(r"\\[a-zA-Z]")
+# A whole word in a pattern's source: not part of a longer run of letters, not cut by a group or a "?".
+_LITERAL = re.compile(r"(?<![a-z])[a-z]{5,}(?![a-z(?\[{*+])")
+MIN_CORRECTED = 5  # shorter words are left as typed: too many short words are a letter apart
+
+
+@cache
+def _near_words() -> dict[str, frozenset[str]]:
+    """Every word the indicators use, under each of its spellings with one letter dropped (and itself)."""
+    words: set[str] = set()
+    for source in indicators.sources():
+        words.update(_LITERAL.findall(_ESCAPE.sub(" ", source)))
+    index: dict[str, set[str]] = {}
+    for word in words:
+        for key in _deletes(word):
+            index.setdefault(key, set()).add(word)
+    return {key: frozenset(found) for key, found in index.items()}
+
+
+def _deletes(word: str) -> set[str]:
+    return {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}
+
+
+def _corrected(token: str) -> str:
+    if len(token) < MIN_CORRECTED or not token.isalpha():
+        return token
+    near = _near_words()
+    if token in near.get(token, ()):
+        return token  # a word the indicators use, as it is
+    candidates: set[str] = set()
+    for key in _deletes(token):
+        candidates.update(w for w in near.get(key, ()) if _one_apart(token, w))
+    return next(iter(candidates)) if len(candidates) == 1 else token
+
+
+def _one_apart(a: str, b: str) -> bool:
+    """One letter dropped, added or changed, or two neighbours swapped."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+                                  and a[diff[1]] == b[diff[0]])  # fmt: skip
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
 def _unspace(match: re.Match[str]) -> str:
@@ -75,7 +127,7 @@ def _token(token: str) -> str:
         return f"{number[1]} {_token(number[2])}"
     if _HAS_LETTER.search(token):
         token = token.translate(LEET)
-        return SPEAK.get(token, token)
+        return SPEAK.get(token) or _corrected(token)
     return token
 
 
