@@ -61,7 +61,10 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
             r"\b(mature|grown up|older) (for|4) your age\b|\b(more )?(mature|grown up) than (the )?(other )?"
             r"(kids|girls|boys|people) (in your (class|year|school)|your age)\b",
         ),
-        ("best", r"\b(the )?(prettiest|cutest|most beautiful|best looking|most talented) (girl|boy|one|person)\b"),
+        (
+            "best",
+            r"\b(the )?(prettiest|cutest|most beautiful|best looking|most talented) (girl|boy|one|person)\b",
+        ),
         ("famous", r"\byou could be (famous|a star|a model)\b|\bbetter than (mine|me|anyone)\b"),
         (
             "attachment",
@@ -128,8 +131,8 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         ),
         (
             "who_uses",
-            r"\bwho (else )?(uses|has|checks|sees|can see) your (phone|laptop|computer|account|"
-            r"messages)\b",
+            r"\b(who|does anyone|does anybody|do your {_FAMILY}) (else )?(uses|has|checks|sees|can see|see|check|use)"
+            r" your (phone|laptop|computer|account|messages|ipad|tablet)\b",
         ),
         (
             "delete",
@@ -153,7 +156,8 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         (
             "secret",
             r"\b(our|a|my) (little |special |own )?secret\b|\bkeep (a |this |it |our )?secret\b|"
-            r"\bkeep asecret\b",
+            r"\bkeep asecret\b|\bkeep (our|these|the|this|your) (chats?|messages|texts|talks?|conversations?|"
+            r"friendship) (a )?secret\b",
         ),
         (
             "do_not_tell",
@@ -165,7 +169,10 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
             r"\b(keep|keeps|keeping) (this|it|us|that|what we) (between us|secret|to yourself|"
             r"quiet|private|just us)\b|\b(just|only|stays?) between (us|you and me|me and you)\b",
         ),
-        ("age_gap", r"\bage (is|is just|is only) (a|just a) number\b|\b(older|age) (but|so) (we|it) .*(does not|do not) matter\b"),
+        (
+            "age_gap",
+            r"\bage (is|is just|is only) (a|just a) number\b|\b(older|age) (but|so) (we|it) .*(does not|do not) matter\b",
+        ),
         (
             "no_one_knows",
             r"\b(no one|nobody|they) (needs to|has to|else needs to|should|would|will|must) "
@@ -189,7 +196,8 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
             r"you do not need (them|your friends|anyone else)|your friends are (so )?(immature|"
             rf"childish|fake|jealous)|(they|your parents|your friends) do not deserve you)\b|\b(they|your {_FAMILY}) "
             r"(sound like they |seem to )?(do not|does not|never) (really |even )?(care about|appreciate|listen to|"
-            r"deserve) you\b|\byou (have got|have|got) me now\b|\bi am all you need\b",
+            r"deserve) you\b|\byou (have got|have|got) me now\b|\bi am all you need\b|\byour (friends|mates) (sound|are|seem) "
+            r"(so )?(jealous|fake)\b|\byou do not need (them|her|him)\b|\byou have (always )?got me\b",
         ),
     ],
     "gifts": [
@@ -304,6 +312,11 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
             r"village)\b",
         ),
         ("where", r"\bwhere (can|should|shall|could) we meet\b"),
+        (
+            "come_to_you",
+            r"\b(meet|meeting) up\b|\b(come|coming|going to come) (and )?(meet|see) you\b|\b(get|take|catch|jump on) "
+            r"(the|a) (train|bus|taxi|uber) to (yours|you|your)\b|\bend of your (road|street)\b",
+        ),
     ],
     "sextortion_demand": [
         (
@@ -342,7 +355,12 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
             r"(your|the) (followers|friends|family|school|mum|dad|parents|contacts) (see|sees|will see|gets?|get "
             r"them|will get)\b|\b(this|it|they|everything) (goes|will go) (everywhere|online|public|viral)\b",
         ),
-        ("ruin", r"\b(ruin|destroy) your life\b"),
+        ("ruin", r"\b(ruin|destroy) your life\b|\byour life (will be|is) over\b"),
+        (
+            "unless",
+            r"\bunless you (send|pay|give|transfer)\b.*\b(see|sees|post|share|send|get)\b|\bremember what you "
+            r"sent( me)?\b",
+        ),
     ],
     "self_harm": [
         (
@@ -361,13 +379,15 @@ _CHILD_AGE = re.compile(r"\bi am (only |just |nearly |almost )?(?P<age>[0-9]{1,2
 _SCHOOL_YEAR = re.compile(
     r"\b(i am in|i am|in) (year|grade) (?P<year>[0-9]{1,2})\b|^(yeah |yes |ye |yh )?(year|yr|grade) (?P<bare>[0-9]{1,2})\b"
 )
-_TURNED = re.compile(r"\b(i (turned|will be|am turning|turn|am going to be|just turned)|^(going to be|turning|just "
-                     r"turned|nearly|almost)) (?P<age>[0-9]{1,2})\b")
-_LEADING = re.compile(r"^(?P<age>[0-9]{1,2})\b")
+_TURNED = re.compile(
+    r"\b(i (turned|will be|am turning|turn|am going to be|just turned)|^(going to be|turning|just "
+    r"turned|nearly|almost)) (?P<age>[0-9]{1,2})\b"
+)
+_LEADING = re.compile(r"^((just|only|nearly|almost|about) )?(?P<age>[0-9]{1,2})\b")
 CHILD_CUES = re.compile(
     r"\b((my )?(mum|dad|parents|mum and dad) (will not|do not|does not|would not|never) let me|i am (not allowed"
     r"|grounded)|my (mum|dad) (says|said) i (can not|have to)|(my|our) (form tutor|head teacher|class teacher)|"
-    r"(in|at) (primary|secondary) school|my gcses?|my sats|home from school|after school club|year [5-9] "
+    r"i am (in|at) (primary|secondary) school|my gcses?|my sats|home from school|after school club|year [5-9] "
     r"(trip|exams)|my (mum|dad|parents) (took|takes|have taken|has taken) my (phone|xbox|ipad|tablet|switch|"
     r"console|laptop)|i have school (tomorrow|in the morning)|my homework|loads of homework|my teacher|my "
     r"parents are (so )?strict|(got|have|had) (a )?detention|i am (only |just |still )?a (kid|child)|i am (still )?(at|in) (primary|"
@@ -386,7 +406,7 @@ ADDRESSED_AS_CHILD = re.compile(
 AGE_ASKED = re.compile(
     r"\b(how old|what age|your age|what year|which year|school year|year are you|(are )?you (still )?(in|at) "
     r"(school|primary|secondary|college|sixth form|year [0-9]+)|were you born|are you (over|under) [0-9]+|"
-    r"old enough)\b"
+    r"old enough|(not|are you) even a teenager)\b"
 )
 ADULT_CUES = re.compile(
     r"\b(my (wife|husband|kids|children|boss|mortgage|rent|landlord|car insurance)|i work (as|at|in)|at work "
@@ -436,7 +456,8 @@ _ANY: dict[str, re.Pattern[str]] = {
 
 def sources() -> list[str]:
     """The source of every pattern that reads a message, for the normaliser's list of words to spell right."""
-    extra = [CHILD_CUES, ADULT_CUES, ADDRESSED_AS_CHILD, AGE_ASKED, WHEN, WHERE]
+    extra = [CHILD_CUES, ADULT_CUES, ADDRESSED_AS_CHILD, AGE_ASKED, WHEN, WHERE, KIN_ADDRESS, SIGNED_AS_KIN, HANDLE,
+             _CHILD_AGE, _SCHOOL_YEAR, _TURNED, _LEADING]  # fmt: skip
     return [p for rows in PATTERNS.values() for _, p in rows] + [p.pattern for p in extra]
 
 

@@ -64,6 +64,66 @@ def test_each_stage_fires_on_text_speak(written: str, stage: str) -> None:
     assert stage in {h.stage for h in hits(normalise(written))}
 
 
+@pytest.mark.parametrize(
+    ("written", "indicator"),
+    [
+        ("dont tell ur parnets", "do_not_tell"),  # one letter swapped
+        ("its our secert", "secret"),
+        ("are ur parets home?", "adults_around"),  # one dropped
+        ("delette our chat", "delete"),  # one doubled
+    ],
+)
+def test_a_word_misspelt_by_one_letter_still_fires(written: str, indicator: str) -> None:
+    assert indicator in {h.indicator for h in hits(normalise(written))}
+
+
+def test_a_common_word_a_letter_away_from_no_single_indicator_word_is_left_alone() -> None:
+    plain = "the hours are long and the weather is grim"
+    assert normalise(plain) == plain
+
+
+GROOMING_WITHOUT_A_STATED_AGE = [
+    ("rob_77", "you were great in that match"),
+    ("pip", "thanks"),
+    ("rob_77", "does your mum check your phone?"),
+    ("pip", "mum shouted at me again today"),  # speaks of her mother; does not address rob_77 as "mum"
+    ("rob_77", "dont tell anyone about us, its our secret"),
+    ("rob_77", "add me on snapchat"),
+    ("rob_77", "ill wait for you outside your school on friday"),
+]
+
+
+def test_a_child_is_known_by_what_the_other_says_of_their_parents_and_school() -> None:
+    got = analyse(chat(*GROOMING_WITHOUT_A_STATED_AGE))
+    assert got["grooming"] is True and got["groomer"] == "rob_77"
+    assert "meeting" in got["urgent"]
+    pip = next(r for r in got["roles"] if r["id"] == "pip")
+    assert pip["child"] is True and not pip["family"]
+
+
+def test_in_a_group_such_words_make_no_one_a_child() -> None:
+    # In a chat of three, "your school" has no single "you": nobody is taken for a child by it.
+    lines = [(w, t) for w, t in GROOMING_WITHOUT_A_STATED_AGE if w != "pip"]
+    lines += [("kat_b", "what time is everyone free"), ("dev_c", "after 6 for me")]
+    got = analyse(chat(*lines))
+    assert got["grooming"] is False and got["urgent"] == []
+    assert not any(r["child"] for r in got["roles"])
+
+
+def test_an_adult_posing_as_a_teenager_to_a_much_younger_child_is_not_their_peer() -> None:
+    lines = [
+        ("skye_x", "how old r u"),
+        ("ellie", "11"),
+        ("skye_x", "cool im 16"),
+        ("skye_x", "are your parents home?"),
+        ("skye_x", "keep this between us"),
+        ("skye_x", "send me a photo of you"),
+    ]
+    assert analyse(chat(*lines))["groomer"] == "skye_x"
+    peers = [(w, t.replace("11", "15")) for w, t in lines]  # 15 and 16: peers, the score eased
+    assert analyse(chat(*peers))["roles"][0]["score"] < analyse(chat(*lines))["roles"][0]["score"]
+
+
 def test_a_groomer_is_named_with_stages_lines_and_a_meeting() -> None:
     got = analyse(
         chat(
@@ -153,28 +213,19 @@ def evaluated(path: Path) -> dict[str, Any]:
     return dict(json.loads(out.getvalue()))
 
 
-def test_the_first_held_back_set_stays_met() -> None:
-    # Spent: its misses were used to close gaps in the indicators (docs/PERFORMANCE.md). It now guards
-    # against a change that loses what was gained.
-    scores = evaluated(HELD_BACK)
-    assert scores["conversations"] == 300 and scores["grooming"] > 90
+@pytest.mark.parametrize(
+    "name",
+    ["chats_held_back.jsonl", "chats_held_back_2.jsonl", "chats_held_back_3.jsonl", "chats_held_back_4.jsonl",
+     "chats_held_back_5.jsonl"],
+)  # fmt: skip
+def test_the_spent_held_back_sets_stay_met(name: str) -> None:
+    # Each set was measured once, when it was new (docs/PERFORMANCE.md gives those figures), and its misses
+    # were then used to close gaps in the indicators. Spent, they guard against a change that loses what
+    # was gained, and against one that starts accusing the innocent.
+    scores = evaluated(HELD_BACK.with_name(name))
+    assert scores["conversations"] >= 300 and scores["grooming"] > 100
     assert scores["precision"] >= 0.95 and scores["recall"] >= 0.90
     assert scores["groomer_accuracy"] >= 0.95 and scores["benign_with_urgent"] == 0
-
-
-def test_the_spent_held_back_set_2_stays_met() -> None:
-    # Spent too: the development set was broadened after its misses were seen.
-    scores = evaluated(HELD_BACK.with_name("chats_held_back_2.jsonl"))
-    assert scores["precision"] >= 0.95 and scores["recall"] >= 0.90 and scores["benign_with_urgent"] == 0
-
-
-def test_the_third_held_back_set_raises_no_false_alarm() -> None:
-    # Not tuned on. Its recall is short of the target (docs/PERFORMANCE.md); what must hold is that the
-    # analysis accuses no one wrongly: no benign conversation flagged, none urgent, the groomer right.
-    scores = evaluated(HELD_BACK.with_name("chats_held_back_3.jsonl"))
-    assert scores["conversations"] == 300 and scores["grooming"] > 100
-    assert scores["precision"] >= 0.95 and scores["benign_with_urgent"] == 0
-    assert scores["groomer_accuracy"] >= 0.95 and scores["recall"] > 0.7
 
 
 def test_analyse_writes_a_line_a_conversation_and_names_bad_lines(tmp_path: Path) -> None:
