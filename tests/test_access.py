@@ -30,13 +30,14 @@ STAFF_PAGES: dict[str, set[str]] = {
 }
 # Pages anyone may open, and the steps of signing in.
 OPEN_PAGES = {
-    "advice:index", "advice:audience", "healthz", "readyz", "accounts:login",
+    "advice:index", "advice:audience", "advice:search", "advice:exit", "healthz", "readyz", "accounts:login",
     "report:start", "report:step", "report:check", "report:done",
 }  # fmt: skip
 # The steps of signing in, and changing one's own password (any role, both factors: test_sign_in.py).
 SIGN_IN_STEPS = {"accounts:two_factor", "accounts:logout", "accounts:password"}
 # Pages that take an argument or accept only POST; their boundary tests are in the apps' own test modules.
 WITH_ARGUMENTS = {
+    "advice:topic",
     "intake:report",
     "intake:assign",
     "intake:note",

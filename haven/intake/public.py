@@ -377,4 +377,10 @@ def done(request: HttpRequest) -> HttpResponse:
     if not uid:
         return redirect("report:start")
     reference = reference_of(uuid.UUID(uid))
+    # The report is sent: the session ends here and its cookie is deleted, so nothing on a shared device
+    # shows that a report was made (the reference is on this page, once). Staff keep their own session.
+    if request.user.is_authenticated:
+        request.session.pop(SESSION, None)
+    else:
+        request.session.flush()
     return render(request, "intake/public/done.html", {"page_title": "Report sent", "reference": reference})
