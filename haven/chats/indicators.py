@@ -131,7 +131,7 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         ),
         (
             "who_uses",
-            r"\b(who|does anyone|does anybody|do your {_FAMILY}) (else )?(uses|has|checks|sees|can see|see|check|use)"
+            rf"\b(who|does anyone|does anybody|do your {_FAMILY}) (else )?(uses|has|checks|sees|can see|see|check|use)"
             r" your (phone|laptop|computer|account|messages|ipad|tablet)\b",
         ),
         (

@@ -14,7 +14,7 @@ from django.core.management.base import CommandError
 
 from haven.chats import synthetic
 from haven.chats.analysis import analyse
-from haven.chats.indicators import hits
+from haven.chats.indicators import hits, sources
 from haven.chats.normalise import normalise
 from haven.chats.readers import Conversation, Message, Participant, conversation_from_json
 
@@ -80,6 +80,12 @@ def test_a_word_misspelt_by_one_letter_still_fires(written: str, indicator: str)
 def test_a_common_word_a_letter_away_from_no_single_indicator_word_is_left_alone() -> None:
     plain = "the hours are long and the weather is grim"
     assert normalise(plain) == plain
+
+
+def test_no_pattern_holds_an_unfilled_placeholder() -> None:
+    # A pattern continued on a line without the f prefix keeps "{_FAMILY}" as text and never matches.
+    assert [s for s in sources() if "{_" in s] == []
+    assert "who_uses" in {h.indicator for h in hits(normalise("do ur mates see ur ipad"))}
 
 
 GROOMING_WITHOUT_A_STATED_AGE = [
