@@ -13,8 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from haven.advice import content
 from haven.core.access import public
-
-REPORT_SESSION = "public_report"  # the public form's answers (haven.intake.public.SESSION)
+from haven.core.sessions import end_public_session
 
 
 @public
@@ -73,10 +72,6 @@ def search(request: HttpRequest) -> HttpResponse:
 @never_cache
 def leave(request: HttpRequest) -> HttpResponse:
     """Exit this page: the visitor's session ends here (a report half written is dropped and its cookie
-    deleted), then the browser goes to the harmless site the button names. A member of staff signed in is
-    left signed in: only the public form's answers go."""
-    if request.user.is_authenticated:
-        request.session.pop(REPORT_SESSION, None)
-    else:
-        request.session.flush()
+    deleted), then the browser goes to the harmless site the button names."""
+    end_public_session(request)
     return HttpResponseRedirect(settings.EXIT_PAGE_URL)

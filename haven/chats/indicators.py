@@ -193,11 +193,11 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         (
             "turn_away",
             rf"\b(your {_FAMILY} (do not|never|does not) (understand|get|care about|listen to) you|"
-            r"you do not need (them|your friends|anyone else)|your friends are (so )?(immature|"
+            r"you do not need (them|her|him|your friends|anyone else)|your friends are (so )?(immature|"
             rf"childish|fake|jealous)|(they|your parents|your friends) do not deserve you)\b|\b(they|your {_FAMILY}) "
             r"(sound like they |seem to )?(do not|does not|never) (really |even )?(care about|appreciate|listen to|"
             r"deserve) you\b|\byou (have got|have|got) me now\b|\bi am all you need\b|\byour (friends|mates) (sound|are|seem) "
-            r"(so )?(jealous|fake)\b|\byou do not need (them|her|him)\b|\byou have (always )?got me\b",
+            r"(so )?(jealous|fake)\b|\byou have (always )?got me\b",
         ),
     ],
     "gifts": [

@@ -24,11 +24,12 @@ from django.views.decorators.cache import never_cache
 from haven.audit.actions import record
 from haven.core.access import public
 from haven.core.requests import client_ip
+from haven.core.sessions import PUBLIC_REPORT, end_public_session
 from haven.intake.actions import ConflictError, admit_public_report, submit_reports
 from haven.intake.models import Source, reference_of
 from haven.intake.schemas import MAX_CHAT_TEXT, ReportIn
 
-SESSION = "public_report"
+SESSION = PUBLIC_REPORT
 
 MAX_PASTED = 200_000  # characters of pasted messages
 WHO = [
@@ -378,9 +379,6 @@ def done(request: HttpRequest) -> HttpResponse:
         return redirect("report:start")
     reference = reference_of(uuid.UUID(uid))
     # The report is sent: the session ends here and its cookie is deleted, so nothing on a shared device
-    # shows that a report was made (the reference is on this page, once). Staff keep their own session.
-    if request.user.is_authenticated:
-        request.session.pop(SESSION, None)
-    else:
-        request.session.flush()
+    # shows that a report was made (the reference is on this page, once).
+    end_public_session(request)
     return render(request, "intake/public/done.html", {"page_title": "Report sent", "reference": reference})
