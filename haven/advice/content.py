@@ -198,14 +198,12 @@ def search(query: str, limit: int = 20) -> list[Page]:
     a word in the title counts most, then in the summary, then in the text. A plural is read as its
     singular, and a word of four letters or more also finds the longer words it starts ("threat" finds
     "threatening")."""
-    terms = list(dict.fromkeys(_stem(w) for w in _WORDS.findall(query.lower()[:MAX_QUERY])))
+    terms = list(dict.fromkeys(_stems(query[:MAX_QUERY])))
     if not terms:
         return []
     scored: list[tuple[int, int, Page]] = []
     for page in pages():
-        words = [_stem(w) for w in _WORDS.findall(page.text)]
-        title = [_stem(w) for w in _WORDS.findall(page.title.lower())]
-        summary = [_stem(w) for w in _WORDS.findall(page.summary.lower())]
+        words, title, summary = _page_stems(page)
         found = score = 0
         for term in terms:
             in_text = sum(1 for w in words if _matches(term, w))
@@ -220,6 +218,16 @@ def search(query: str, limit: int = 20) -> list[Page]:
     order = list(AUDIENCES)
     scored.sort(key=lambda fsp: (-fsp[0], -fsp[1], order.index(fsp[2].audience), fsp[2].topic))
     return [page for _, _, page in scored[:limit]]
+
+
+@cache
+def _page_stems(page: Page) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """A page's words as search reads them (text, title, summary), worked out once a process."""
+    return _stems(page.text), _stems(page.title), _stems(page.summary)
+
+
+def _stems(text: str) -> tuple[str, ...]:
+    return tuple(_stem(w) for w in _WORDS.findall(text.lower()))
 
 
 def _matches(term: str, word: str) -> bool:
