@@ -41,6 +41,18 @@ class Chat:
                 "label": {"grooming": grooming, "groomer": groomer, "urgent": sorted(urgent)}}  # fmt: skip
 
 
+def scripted(
+    new_chat: Callable[[list[str]], Chat], lines: list[tuple[str, str]], *, kid: str
+) -> dict[str, Any]:
+    """A benign conversation said line by line, ``"kid"`` in ``lines`` standing for ``kid``; ``new_chat``
+    starts it with its participants in the order they first speak."""
+    people = [kid if who == "kid" else who for who, _ in lines]
+    t = new_chat(list(dict.fromkeys(people)))
+    for who, (_, text) in zip(people, lines, strict=True):
+        t.say(who, text)
+    return t.labelled(False, None, [])
+
+
 def write_set(
     out: Path, *, seed: int, count: int, prefix: str, grooming: Make, extortion: Make, benign: Sequence[Make]
 ) -> None:

@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from tests.data import chatsets
 from tests.data.chatsets import Chat, write_set
 
 OUT = Path(__file__).with_name("chats_held_back_3.jsonl")
@@ -114,11 +115,7 @@ def extortion_thread(rng: random.Random, cid: str) -> dict[str, Any]:
 
 def script(rng: random.Random, cid: str, app: str, lines: list[tuple[str, str]]) -> dict[str, Any]:
     kid = rng.choice(YOUNG)
-    people = [kid if w == "kid" else w for w, _ in lines]
-    t = new_chat(rng, cid, app, list(dict.fromkeys(people)))
-    for who, (_, text) in zip(people, lines, strict=True):
-        t.say(who, text)
-    return t.labelled(False, None, [])
+    return chatsets.scripted(lambda people: new_chat(rng, cid, app, people), lines, kid=kid)
 
 
 def grandparent(rng: random.Random, cid: str) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from tests.data import chatsets
 from tests.data.chatsets import Chat, write_set
 
 OUT = Path(__file__).with_name("chats_held_back_5.jsonl")
@@ -202,11 +203,7 @@ def extortion_thread(rng: random.Random, cid: str) -> dict[str, Any]:
 
 def scripted(rng: random.Random, cid: str, app: str, lines: list[tuple[str, str]]) -> dict[str, Any]:
     kid = rng.choice(KIDS)
-    people = [kid if who == "kid" else who for who, _ in lines]
-    t = chat(rng, cid, app, list(dict.fromkeys(people)))
-    for who, (_, text) in zip(people, lines, strict=True):
-        t.say(who, text)
-    return t.labelled(False, None, [])
+    return chatsets.scripted(lambda people: chat(rng, cid, app, people), lines, kid=kid)
 
 
 def helpline(rng: random.Random, cid: str) -> dict[str, Any]:
