@@ -235,8 +235,10 @@ if EVIDENCE_KEY is None and DEBUG:
 # MATCH_MAX_UPLOAD_BYTES, and the evidence upload encrypts as it streams.
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
 
-# The public reporting form: reports one IP address may send in an hour.
+# The public reporting form: reports (and self-referrals) one IP address may send in an hour; and the
+# self-referral status checks it may make in an hour.
 PUBLIC_REPORTS_PER_HOUR = env_int("HAVEN_PUBLIC_REPORTS_PER_HOUR", 10, minimum=1)
+PUBLIC_STATUS_CHECKS_PER_HOUR = env_int("HAVEN_PUBLIC_STATUS_CHECKS_PER_HOUR", 30, minimum=1)
 
 # Viral bundling: this many reports carrying one file (by sha256) within this many days become one bundle.
 VIRAL_MIN_REPORTS = env_int("HAVEN_VIRAL_MIN_REPORTS", 5, minimum=2)

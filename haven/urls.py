@@ -11,6 +11,7 @@ section_patterns = (
 urlpatterns = [
     path("", include("haven.advice.urls")),
     path("report/", include("haven.intake.public_urls")),
+    path("remove/", include("haven.intake.selfreferral_urls")),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("staff/", views.home, name="home"),

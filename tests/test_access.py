@@ -31,7 +31,8 @@ STAFF_PAGES: dict[str, set[str]] = {
 # Pages anyone may open, and the steps of signing in.
 OPEN_PAGES = {
     "advice:index", "advice:audience", "advice:search", "advice:exit", "healthz", "readyz", "accounts:login",
-    "report:start", "report:step", "report:check", "report:done",
+    "report:start", "report:step", "report:check", "report:done", "remove:start", "remove:send",
+    "remove:status",
 }  # fmt: skip
 # The steps of signing in, and changing one's own password (any role, both factors: test_sign_in.py).
 SIGN_IN_STEPS = {"accounts:two_factor", "accounts:logout", "accounts:password"}

@@ -16,6 +16,8 @@ from haven.audit.actions import AuditActor, name_of, record
 from haven.hashbank.importing import BankError, ImportSummary, RecordInput, add_chunk, add_rows
 from haven.hashbank.index import DEFAULT_MAX_RADIUS
 from haven.hashbank.models import (
+    LIST_NAME_PATTERN,
+    SELF_REFERRAL_LIST,
     BankList,
     BankRecord,
     Category,
@@ -26,7 +28,7 @@ from haven.hashbank.models import (
 )
 from haven.hashbank.signals import lists_changed, records_changed
 
-LIST_NAME = re.compile(r"^(national|partner:[a-z0-9][a-z0-9-]{0,80})$")
+LIST_NAME = re.compile(LIST_NAME_PATTERN)
 
 
 def get_or_create_list(
@@ -39,7 +41,8 @@ def get_or_create_list(
     """The list called ``name``; made (and audited) the first time a list of that name is asked for."""
     if not LIST_NAME.fullmatch(name):
         raise BankError(
-            f"list name {name!r}: expected 'national' or 'partner:<name>' (lowercase, digits, dashes)"
+            f"list name {name!r}: expected 'national', 'self-referral' or 'partner:<name>' (lowercase, "
+            "digits, dashes)"
         )
     with transaction.atomic():
         bank_list, created = BankList.objects.get_or_create(
@@ -182,6 +185,8 @@ def give_verdict(
         record_obj.save()
         after = {"category": record_obj.category, "graders": record_obj.graders,
                  "agree": record_obj.graders_agree, "status": record_obj.status}  # fmt: skip
+        if record_obj.shareable and _join_national_if_self_referred(record_obj, grader):
+            after["joined"] = "national"
         RecordEvent.objects.create(
             record=record_obj,
             actor=name_of(grader),
@@ -198,6 +203,18 @@ def give_verdict(
         mark_shared([record_obj.pk])
     transaction.on_commit(lambda: _notify_changed([record_obj.pk]))
     return record_obj
+
+
+def _join_national_if_self_referred(record_obj: BankRecord, grader: User) -> bool:
+    """A self-referred record, once verified as indecent, joins the national list that industry takes
+    (its source there says it was self-referred). Whether it joined just now."""
+    if not record_obj.sources.filter(bank_list__name=SELF_REFERRAL_LIST).exists():
+        return False
+    national = get_or_create_list("national", actor=grader)
+    _, joined = RecordSource.objects.get_or_create(
+        record=record_obj, bank_list=national, source=SELF_REFERRAL_LIST
+    )
+    return joined
 
 
 def update_list(

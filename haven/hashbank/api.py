@@ -25,7 +25,7 @@ from haven.hashbank.changes import horizon
 from haven.hashbank.hashing import FileHashes, hash_bytes
 from haven.hashbank.hashtypes import LENGTHS, Md5Hex, PdqHex, Sha1Hex, Sha256Hex
 from haven.hashbank.matcher import Match, matcher, partner_list
-from haven.hashbank.models import BankList, BankRecord, RecordSource
+from haven.hashbank.models import SELF_REFERRAL_LIST, BankList, BankRecord, RecordSource
 from haven.hashbank.results import status_of
 
 router = Router(tags=["hash bank"])
@@ -137,6 +137,10 @@ class HashListEntry(Schema):
     sha256: str | None
     pdq: str | None
     category: str
+    self_referred: bool = Field(
+        description="sent by the young person it shows, as hashes of their own image (self-referral), "
+        "and verified by the centre's graders"
+    )
     action: Literal["add", "remove"]
     updated_at: datetime
 
@@ -207,10 +211,16 @@ def hash_list(request: HttpRequest, name: str, params: Query[HashListQuery]) -> 
     page = list(records[: params.limit + 1])
     more = len(page) > params.limit
     page = page[: params.limit]
+    self_referred = set(
+        RecordSource.objects.filter(
+            record_id__in=[r.pk for r in page], bank_list__name=SELF_REFERRAL_LIST
+        ).values_list("record_id", flat=True)
+    )
     items = [
         HashListEntry(
             id=r.pk, md5=r.md5, sha1=r.sha1, sha256=r.sha256, pdq=r.pdq, category=r.category,
-            updated_at=r.updated_at, action="add" if r.shareable else "remove",
+            self_referred=r.pk in self_referred, updated_at=r.updated_at,
+            action="add" if r.shareable else "remove",
         )
         for r in page
     ]  # fmt: skip

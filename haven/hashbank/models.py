@@ -30,14 +30,16 @@ class Status(models.TextChoices):
     DISPUTED = "disputed", "Disputed"
 
 
-class BankList(models.Model):
-    """A named list: ``national``, or ``partner:<name>`` for a partner's own list."""
+# Hashes young people send of their own images (intake's self-referral), waiting for grading. A record
+# in it that graders verify as indecent joins the national list too, marked as self-referred.
+SELF_REFERRAL_LIST = "self-referral"
+LIST_NAME_PATTERN = r"^(national|self-referral|partner:[a-z0-9][a-z0-9-]{0,80})$"
 
-    name = models.CharField(
-        max_length=100,
-        unique=True,
-        validators=[RegexValidator(r"^(national|partner:[a-z0-9][a-z0-9-]{0,80})$")],
-    )
+
+class BankList(models.Model):
+    """A named list: ``national``; ``self-referral``; or ``partner:<name>`` for a partner's own list."""
+
+    name = models.CharField(max_length=100, unique=True, validators=[RegexValidator(LIST_NAME_PATTERN)])
     description = models.CharField(max_length=300, blank=True)
     pdq_threshold = models.PositiveSmallIntegerField(
         default=31, validators=[MinValueValidator(0), MaxValueValidator(DEFAULT_MAX_RADIUS)]

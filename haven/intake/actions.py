@@ -20,6 +20,9 @@ from haven.audit.actions import AuditActor, record
 from haven.core.bulk import JsonText, insert_many, next_ids
 from haven.evidence import store as evidence_store
 from haven.evidence.models import Blob
+from haven.hashbank.actions import add_records, get_or_create_list
+from haven.hashbank.importing import RecordInput
+from haven.hashbank.models import SELF_REFERRAL_LIST, BankRecord
 from haven.intake.models import (
     Conversation,
     Identifier,
@@ -30,6 +33,10 @@ from haven.intake.models import (
     ReportMedia,
     ReportNote,
     ReportStatus,
+    SelfReferral,
+    clean_self_referral_reference,
+    self_referral_digest,
+    self_referral_reference,
 )
 from haven.intake.pipeline import steps
 from haven.intake.schemas import IdentifierIn, ReportIn, body_sha256
@@ -477,3 +484,60 @@ def requeue_waiting_reports(*, waiting_longer_than: timedelta) -> int:
         record("intake.reports_requeued", details={"reports": len(ids)})
         _enqueue(ids)
     return len(ids)
+
+
+MAX_SELF_REFERRED_FILES = 50
+
+
+@dataclass(frozen=True)
+class SelfReferredFile:
+    """What a young person's browser sends of one file: its SHA-256, and for a photo its PDQ and quality."""
+
+    sha256: str
+    pdq: str | None = None
+    quality: int | None = None
+
+
+@dataclass(frozen=True)
+class SelfReferred:
+    reference: str
+    referral: SelfReferral
+    created: bool
+
+
+def submit_self_referral(token: str, files: list[SelfReferredFile]) -> SelfReferred:
+    """Take a self-referral: the hashes join the ``self-referral`` list, waiting for grading, and the
+    person gets a reference number. ``token`` is the random value the page made when it opened: the same
+    token gives the same reference, so a page sent twice (a double click, a reload) makes one
+    self-referral. Nothing of the sender is kept: no address, no browser, no name of any file."""
+    if not 1 <= len(files) <= MAX_SELF_REFERRED_FILES:
+        raise IntakeError(f"files: send 1 to {MAX_SELF_REFERRED_FILES} files at a time")
+    secret = hmac.new(settings.SECRET_KEY.encode(), b"self-referral|" + token.encode(), hashlib.sha256)
+    reference = self_referral_reference(secret.digest())
+    digest = self_referral_digest(reference)
+    try:
+        with transaction.atomic():
+            referral = SelfReferral.objects.create(digest=digest)
+            bank_list = get_or_create_list(SELF_REFERRAL_LIST)
+            items = [
+                RecordInput(sha256=f.sha256, pdq=f.pdq, pdq_quality=f.quality, source=SELF_REFERRAL_LIST)
+                for f in files
+            ]
+            add_records(items, bank_list, origin="self-referral")
+            referral.records.set(BankRecord.objects.filter(sha256__in={f.sha256 for f in files}))
+            record("intake.self_referral", obj=referral, details={"files": len(files)})
+    except IntegrityError:
+        # The same page sent twice at once, and the other request made it; or a real fault.
+        made = SelfReferral.objects.filter(digest=digest).first()
+        if made is None:
+            raise
+        return SelfReferred(reference, made, created=False)
+    return SelfReferred(reference, referral, created=True)
+
+
+def find_self_referral(typed: str) -> SelfReferral | None:
+    """The self-referral a typed reference number stands for, if any."""
+    reference = clean_self_referral_reference(typed)
+    if reference is None:
+        return None
+    return SelfReferral.objects.filter(digest=self_referral_digest(reference)).first()

@@ -6,6 +6,7 @@ came in. Its identifiers and media are also stored as rows, for the inbox, match
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from haven.accounts.models import Organisation, OrganisationKind
 from haven.evidence.models import Blob
+from haven.hashbank.models import Status as RecordStatus
 
 
 class Source(models.TextChoices):
@@ -254,3 +256,67 @@ class PublicSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"public report at {self.at:%Y-%m-%d %H:%M}"
+
+
+# A self-referral's reference: SR- and three groups of four characters from Crockford's base 32 (no I, L,
+# O or U, so that it reads aloud and copies by hand without mistakes), 60 random bits.
+SELF_REFERRAL_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+SELF_REFERRAL_GROUPS = 3
+
+
+def self_referral_reference(secret: bytes) -> str:
+    """The reference number that stands for ``secret`` (an HMAC the caller made): SR-XXXX-XXXX-XXXX."""
+    value = int.from_bytes(secret[:8], "big") >> 4
+    chars = "".join(SELF_REFERRAL_ALPHABET[(value >> (5 * k)) & 31] for k in reversed(range(12)))
+    return "SR-" + "-".join(chars[k : k + 4] for k in range(0, 12, 4))
+
+
+def clean_self_referral_reference(typed: str) -> str | None:
+    """A reference as a person typed it (any case, with or without spaces, dashes and the SR, O for 0 and I
+    or L for 1) in its one written form; None when it cannot be one."""
+    cleaned = "".join(typed.upper().split()).replace("-", "")
+    if len(cleaned) == 14 and cleaned.startswith("SR"):
+        cleaned = cleaned[2:]
+    cleaned = cleaned.translate(str.maketrans("OIL", "011"))
+    if len(cleaned) != 12 or any(c not in SELF_REFERRAL_ALPHABET for c in cleaned):
+        return None
+    return "SR-" + "-".join(cleaned[k : k + 4] for k in range(0, 12, 4))
+
+
+def self_referral_digest(reference: str) -> str:
+    return hashlib.sha256(reference.encode()).hexdigest()
+
+
+class SelfReferral(models.Model):
+    """A young person's request that images of them be found and removed (as NCMEC's Take It Down and the
+    IWF's Report Remove): the hashes their own browser made of their photos and videos, never the files.
+
+    They are given a reference number to check its status with, and no account. The number is not kept:
+    only its SHA-256 (``digest``), so it can be checked but not read back from the database. The hashes
+    are bank records in the ``self-referral`` list (``records``), waiting for graders."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    records = models.ManyToManyField("hashbank.BankRecord", related_name="self_referrals")
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"self-referral {self.pk}"
+
+    def progress(self) -> dict[str, int]:
+        """How far its files have got, as counts: ``listed`` (verified as indecent: on the hash lists that
+        platforms take), ``not_listed`` (checked, and not for the lists), ``checking`` (one grader so far,
+        or graders who disagree) and ``waiting`` (for a copy to reach the centre's graders)."""
+        counts = {"listed": 0, "not_listed": 0, "checking": 0, "waiting": 0}
+        for rec in self.records.all():
+            if rec.shareable:
+                counts["listed"] += 1
+            elif rec.verified or rec.status == RecordStatus.DISABLED:
+                counts["not_listed"] += 1
+            elif rec.graders or rec.status == RecordStatus.DISPUTED:
+                counts["checking"] += 1
+            else:
+                counts["waiting"] += 1
+        return counts
