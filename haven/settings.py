@@ -152,6 +152,8 @@ CSRF_COOKIE_HTTPONLY = True
 # The CSRF token lives in the session, not in a cookie of its own that would outlast the browser session
 # on what may be a child's or a family's device: no cookie of Haven's outlives the browser.
 CSRF_USE_SESSIONS = True
+# A form sent after its session ended gets a page that says so, with Exit this page on the public side.
+CSRF_FAILURE_VIEW = "haven.views.csrf_failure"
 CSRF_COOKIE_SAMESITE = "Strict"
 # Cookies are Secure unless the demo runs on plain http://127.0.0.1.
 SESSION_COOKIE_SECURE = env_bool("HAVEN_SECURE_COOKIES", default=not DEBUG)

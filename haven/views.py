@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from haven.accounts.models import User
@@ -107,12 +109,28 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 @public
 def server_error(request: HttpRequest) -> HttpResponse:
-    return render(request, "500.html", status=500)
+    # Rendered without the request's context, whose processors read the session and the user from the
+    # database, which may be what failed; for the same reason Exit this page goes straight to the harmless
+    # site rather than through /exit/.
+    return HttpResponse(render_to_string("500.html", {"exit_url": settings.EXIT_PAGE_URL}), status=500)
+
+
+def _staff(request: HttpRequest) -> bool:
+    return request.path.startswith("/staff/")
 
 
 @public
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "403.html", status=403)
+    return render(request, "403.html" if _staff(request) else "public/403.html", status=403)
+
+
+@public
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without its session's token: on the public side, almost always a report form left for
+    longer than the session lasts, whose answers were deleted with the session."""
+    if _staff(request):
+        return render(request, "staff/expired.html", status=403)
+    return render(request, "public/expired.html", {"page_title": "This page has expired"}, status=403)
 
 
 @public

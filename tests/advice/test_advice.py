@@ -8,14 +8,17 @@ import datetime as dt
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from haven.advice import content
 from haven.core.sessions import PUBLIC_REPORT
 from haven.intake import public as public_form
+from haven.views import server_error
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +46,7 @@ def parse(html: str) -> Links:
 
 
 def crawl(client: Client) -> dict[str, str]:
-    """Every page under / and /advice/ reached by following links from the home page."""
+    """Every page under /, /advice/ and /remove/ reached by following links from the home page."""
     seen: dict[str, str] = {}
     queue = ["/"]
     while queue:
@@ -55,7 +58,7 @@ def crawl(client: Client) -> dict[str, str]:
         seen[url] = response.content.decode()
         for link in parse(seen[url]).hrefs:
             href = link.split("#")[0]
-            if href.startswith("/advice/") and href not in seen:
+            if href.startswith(("/advice/", "/remove/")) and href not in seen:
                 queue.append(href)
     return seen
 
@@ -183,3 +186,20 @@ def test_exit_this_page_ends_a_half_written_report_and_deletes_its_cookie() -> N
     cookie = left.cookies.get("sessionid")
     assert cookie is not None and cookie.value == "" and cookie["max-age"] == 0  # deleted in the browser
     assert client.get("/report/").status_code == 200 and not client.session.get(public_form.SESSION)
+
+
+def test_every_public_error_page_has_exit_and_help() -> None:
+    client = Client()
+    pages: dict[str, Any] = {
+        "not found": client.get("/no-such-page/"),
+        # A form sent with no session, so with no token: as when the session ended while it was open.
+        "form expired": Client(enforce_csrf_checks=True).post("/report/"),
+        "server error": server_error(RequestFactory().get("/report/")),
+    }
+    assert pages["not found"].status_code == 404 and pages["form expired"].status_code == 403
+    for name, response in pages.items():
+        html = response.content.decode()
+        assert 'href="/exit/"' in html or f'href="{settings.EXIT_PAGE_URL}"' in html, name
+        assert "999" in html and "0800 1111" in html, name
+        assert 'href="/report/"' in html, name
+    assert "This page has expired" in pages["form expired"].content.decode()

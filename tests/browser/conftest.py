@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,11 @@ import pytest
 # otherwise refuse to run next to it. The live server runs in its own thread and is unaffected.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+from django_otp.oath import totp
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from haven.accounts.models import User
+from tests.conftest import PASSWORD, verified_device
 
 CHROMIUM = os.environ.get("HAVEN_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -73,6 +78,40 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
 @pytest.fixture
 def page(context: BrowserContext) -> Page:
     return context.new_page()
+
+
+@pytest.fixture
+def axe_page(browser: Browser) -> Iterator[Page]:
+    """A page for axe-core, which is injected as a script tag that the strict CSP would block: this context
+    alone bypasses CSP. Nothing leaves the machine."""
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1200, "height": 900})
+    context.route(
+        lambda url: not url.startswith(("http://localhost", "http://127.0.0.1")), lambda r: r.abort()
+    )
+    yield context.new_page()
+    context.close()
+
+
+def sign_in_with_password(page: Page, base: str, username: str, password: str = PASSWORD) -> None:
+    page.goto(f"{base}/staff/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue").click()
+
+
+@pytest.fixture
+def sign_in_browser() -> Callable[..., None]:
+    def sign_in(page: Page, base: str, user: User) -> None:
+        page.context.clear_cookies()
+        device = verified_device(user)
+        sign_in_with_password(page, base, user.username)
+        page.wait_for_url(re.compile(r"/staff/two-factor/"))
+        page.get_by_label("Security code").fill(f"{totp(device.bin_key):06d}")
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_url(re.compile(r"/staff/$"))
+
+    return sign_in
 
 
 def csp_violations(page: Page) -> list[str]:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import re
 from base64 import b32decode
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from django.conf import settings
 from django_otp.oath import totp
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from haven.accounts.models import User
+from haven.advice import content
 from haven.audit.models import AuditEntry
 from haven.hashbank.actions import add_records, get_or_create_list
 from haven.hashbank.importing import RecordInput
@@ -20,19 +21,11 @@ from haven.hashbank.models import BankRecord
 from haven.intake.actions import Processed, Submitted, process_report, submit_reports
 from haven.intake.schemas import ReportIn
 from haven.triage.models import Priority
-from tests.browser.conftest import axe_violations, csp_violations
-from tests.conftest import PASSWORD, verified_device
+from tests.browser.conftest import axe_violations, csp_violations, sign_in_with_password
+from tests.conftest import verified_device
 from tests.intake.conftest import a_report
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def sign_in_with_password(page: Page, base: str, username: str, password: str = PASSWORD) -> None:
-    page.goto(f"{base}/staff/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Continue").click()
 
 
 def test_first_sign_in_sets_up_totp_then_signs_in(page: Page, live_server: LiveServer, analyst: User) -> None:
@@ -109,8 +102,15 @@ def test_two_shift_presses_do_not_exit(page: Page, live_server: LiveServer) -> N
     assert page.url == f"{live_server.url}/"
 
 
-PUBLIC_PAGES = ["/", "/advice/young-people/", "/advice/11-to-13/", "/advice/11-to-13/sextortion/",
-                "/advice/search/", "/no-such-page/"]  # fmt: skip
+# Every public page a person can reach by a link: each audience, each advice page, the report form's start,
+# the self-referral pages and the error page. The report form's steps and the pages reached by sending a
+# form are checked in test_report_form.py and test_self_referral.py.
+PUBLIC_PAGES = [
+    "/", "/advice/young-people/", "/advice/search/", "/report/", "/remove/", "/remove/send/",
+    "/remove/status/", "/no-such-page/",
+    *[f"/advice/{slug}/" for slug in content.AUDIENCES],
+    *[page.url for page in content.pages()],
+]  # fmt: skip
 STAFF_PAGES = [
     "/staff/",
     "/staff/reports/",
@@ -119,17 +119,6 @@ STAFF_PAGES = [
     "/staff/audit/",
     "/staff/audit/?date_from=bad",
 ]
-
-
-@pytest.fixture
-def axe_page(browser: Browser) -> Iterator[Page]:
-    # axe is injected as a script tag, which the strict CSP would block: this context alone bypasses CSP.
-    context = browser.new_context(bypass_csp=True, viewport={"width": 1200, "height": 900})
-    context.route(
-        lambda url: not url.startswith(("http://localhost", "http://127.0.0.1")), lambda r: r.abort()
-    )
-    yield context.new_page()
-    context.close()
 
 
 def check_page(page: Page, url: str) -> list[str]:
@@ -245,20 +234,6 @@ def test_no_page_breaks_the_content_security_policy(
         page.wait_for_load_state("networkidle")
         violations[url] = csp_violations(page)
     assert violations == {url: [] for url in violations}
-
-
-@pytest.fixture
-def sign_in_browser() -> Callable[..., None]:
-    def sign_in(page: Page, base: str, user: User) -> None:
-        page.context.clear_cookies()
-        device = verified_device(user)
-        sign_in_with_password(page, base, user.username)
-        page.wait_for_url(re.compile(r"/staff/two-factor/"))
-        page.get_by_label("Security code").fill(f"{totp(device.bin_key):06d}")
-        page.get_by_role("button", name="Continue").click()
-        page.wait_for_url(re.compile(r"/staff/$"))
-
-    return sign_in
 
 
 def test_the_axe_harness_does_find_violations(axe_page: Page) -> None:

@@ -14,7 +14,7 @@ from haven.intel.actions import grade_report
 from haven.intel.models import Member
 from haven.referrals.actions import acknowledge_referral, send_referral
 from tests.browser.conftest import axe_violations
-from tests.browser.test_pages import axe_page, check_page, sign_in_browser  # noqa: F401  (fixtures)
+from tests.browser.test_pages import check_page
 from tests.conftest import Orgs
 from tests.intel.conftest import ident, person, report_of, submit
 
@@ -22,13 +22,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_referral_pages_are_accessible(
-    axe_page: Page,  # noqa: F811
+    axe_page: Page,
     live_server: LiveServer,
     analyst: User,
     liaison_a: User,
     liaison_b: User,
     orgs: Orgs,
-    sign_in_browser: Callable[..., None],  # noqa: F811
+    sign_in_browser: Callable[..., None],
 ) -> None:
     reports = submit(
         orgs,

@@ -16,16 +16,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def axe_page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(bypass_csp=True)  # axe is injected as a script tag
-    context.route(
-        lambda url: not url.startswith(("http://localhost", "http://127.0.0.1")), lambda r: r.abort()
-    )
-    yield context.new_page()
-    context.close()
-
-
-@pytest.fixture
 def no_js_page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(java_script_enabled=False)
     context.route(

@@ -12,13 +12,14 @@ import csv
 import hashlib
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 from PIL import Image
-from playwright.sync_api import Page, Request, expect
+from playwright.sync_api import FilePayload, Page, Request, expect
 from pytest_django.live_server_helper import LiveServer
 
 from haven.hashbank.demo import picture
@@ -26,11 +27,12 @@ from haven.hashbank.hashing import hash_bytes
 from haven.hashbank.models import SELF_REFERRAL_LIST, BankRecord
 from haven.hashbank.pdqfast import pdq
 from haven.intake.models import SelfReferral
-from tests.browser.conftest import csp_violations
+from tests.browser.conftest import axe_violations, csp_violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "pdq-reference"
+REFERENCE_PATTERN = re.compile(r"^SR-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$")
 CONFORMANCE_BITS = 10  # what the reference asks of another implementation, at quality 80 or more
 
 
@@ -43,9 +45,13 @@ def open_picker(page: Page, base: str) -> None:
     expect(page.get_by_label("Choose photos or videos")).to_be_visible()
 
 
-def fingerprints(page: Page, files: list[Path] | list[dict[str, Any]]) -> list[dict[str, Any]]:
+def payload(name: str, mime_type: str, data: bytes) -> FilePayload:
+    return {"name": name, "mimeType": mime_type, "buffer": data}
+
+
+def fingerprints(page: Page, files: list[Path] | list[FilePayload]) -> list[dict[str, Any]]:
     """Choose the files on the page, wait for every fingerprint, and read the table's rows."""
-    page.get_by_label("Choose photos or videos").set_input_files(files)  # type: ignore[arg-type]
+    page.get_by_label("Choose photos or videos").set_input_files(files)
     expect(page.locator("[data-progress]")).to_contain_text("ready to send", timeout=60_000)
     rows = page.locator("[data-chosen] tbody tr")
     return [
@@ -120,10 +126,7 @@ def test_self_referring_two_images_sends_only_hashes(page: Page, live_server: Li
     open_picker(page, live_server.url)
     chosen = fingerprints(
         page,
-        [
-            {"name": f"photo-{k}.png", "mimeType": "image/png", "buffer": data}
-            for k, data in enumerate(images)
-        ],
+        [payload(f"photo-{k}.png", "image/png", data) for k, data in enumerate(images)],
     )
     assert [row["sha256"] for row in chosen] == [hashlib.sha256(data).hexdigest() for data in images]
     page.get_by_label("I was under 18 in these photos or videos").check()
@@ -173,7 +176,7 @@ def test_without_javascript_the_page_says_why_and_gives_other_routes(
 
 def test_a_page_sent_twice_makes_one_self_referral(page: Page, live_server: LiveServer) -> None:
     open_picker(page, live_server.url)
-    fingerprints(page, [{"name": "a.png", "mimeType": "image/png", "buffer": _png(3)}])
+    fingerprints(page, [payload("a.png", "image/png", _png(3))])
     page.get_by_label("I was under 18 in these photos or videos").check()
     form = json.dumps(
         {
@@ -201,3 +204,80 @@ def _png(seed: int) -> bytes:
     out = io.BytesIO()
     Image.fromarray(rng.integers(0, 256, (120, 160, 3), dtype=np.uint8)).save(out, format="PNG")
     return out.getvalue()
+
+
+FOCUSED = """() => {
+    const e = document.activeElement;
+    return {text: (e.innerText || '').trim(), id: e.id || '', tag: e.tagName};
+}"""
+
+
+def tab_to(page: Page, *, text: str = "", element_id: str = "", limit: int = 120) -> None:
+    """Press Tab until the focus is on the element with this text (or id), as a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        if (text and focused["text"].startswith(text)) or (element_id and focused["id"] == element_id):
+            return
+    raise AssertionError(f"Tab never reached {text or element_id!r} on {page.url}")
+
+
+def follow(page: Page, text: str) -> None:
+    tab_to(page, text=text)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def test_a_keyboard_alone_goes_from_the_home_page_to_a_topic_the_report_form_and_self_referral(
+    page: Page, live_server: LiveServer
+) -> None:
+    page.goto(f"{live_server.url}/")
+    follow(page, "If you are under 18")
+    follow(page, "If you are 14 or older")
+    follow(page, "Getting images of you taken down")
+    assert page.get_by_role("heading", level=1).inner_text() == "Getting images of you taken down"
+    follow(page, "Report something that happened online")
+    assert page.url.endswith("/report/")
+    follow(page, "get it removed without sending it to anyone")
+    follow(page, "Start now")
+    tab_to(page, element_id="choose")
+    # The system's file dialog is outside the page; choosing in it is what set_input_files stands for.
+    page.locator("#choose").set_input_files([payload("a.png", "image/png", _png(5))])
+    expect(page.locator("[data-progress]")).to_contain_text("1 fingerprint ready to send")
+    tab_to(page, element_id="under-18")
+    page.keyboard.press("Space")
+    follow(page, "Send the fingerprints")
+    expect(page.get_by_test_id("reference")).to_have_text(REFERENCE_PATTERN)
+
+
+def test_the_self_referral_pages_are_accessible_in_every_state(
+    axe_page: Page, live_server: LiveServer
+) -> None:
+    page, base = axe_page, live_server.url
+    problems = {}
+    page.goto(f"{base}/remove/send/")
+    page.get_by_label("Choose photos or videos").set_input_files(
+        [payload("a.png", "image/png", _png(6)),
+         payload("notes.txt", "text/plain", b"not a picture")]
+    )  # fmt: skip
+    expect(page.locator("[data-progress]")).to_contain_text("ready to send")
+    problems["chosen"] = axe_violations(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send the fingerprints").click()  # the age box is not ticked
+    assert page.title().startswith("Error:")
+    problems["with errors"] = axe_violations(page)
+    page.get_by_label("I was under 18 in these photos or videos").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send the fingerprints").click()
+    reference = page.get_by_test_id("reference").inner_text()
+    problems["sent"] = axe_violations(page)
+    page.goto(f"{base}/remove/status/")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Check").click()
+    problems["status with errors"] = axe_violations(page)
+    page.get_by_label("Your reference number").fill(reference)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Check").click()
+    expect(page.get_by_test_id("waiting")).to_have_text("2")
+    problems["status"] = axe_violations(page)
+    assert problems == {name: [] for name in problems}

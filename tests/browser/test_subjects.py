@@ -12,7 +12,7 @@ from pytest_django.live_server_helper import LiveServer
 from haven.accounts.models import User
 from haven.intel.models import Member
 from tests.browser.conftest import axe_violations, csp_violations
-from tests.browser.test_pages import axe_page, check_page, sign_in_browser  # noqa: F401  (fixtures)
+from tests.browser.test_pages import check_page
 from tests.conftest import Orgs
 from tests.intel.conftest import ident, person, report_of, submit
 
@@ -33,12 +33,12 @@ def subject_url(orgs: Orgs) -> str:
 
 
 def test_subject_pages_are_accessible(
-    axe_page: Page,  # noqa: F811
+    axe_page: Page,
     live_server: LiveServer,
     supervisor: User,
     admin_user: User,
     subject_url: str,
-    sign_in_browser: Callable[..., None],  # noqa: F811
+    sign_in_browser: Callable[..., None],
 ) -> None:
     base = live_server.url
     sign_in_browser(axe_page, base, supervisor)
@@ -73,7 +73,7 @@ def test_the_graph_draws_and_expands_within_the_csp(
     live_server: LiveServer,
     analyst: User,
     subject_url: str,
-    sign_in_browser: Callable[..., None],  # noqa: F811
+    sign_in_browser: Callable[..., None],
 ) -> None:
     sign_in_browser(page, live_server.url, analyst)
     page.goto(f"{live_server.url}{subject_url}graph/")
