@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import textstat
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client, RequestFactory
@@ -203,3 +204,40 @@ def test_every_public_error_page_has_exit_and_help() -> None:
         assert "999" in html and "0800 1111" in html, name
         assert 'href="/report/"' in html, name
     assert "This page has expired" in pages["form expired"].content.decode()
+
+
+# The hardest a page may read for its audience, as a Flesch-Kincaid grade (a US school grade: roughly the
+# reader's age less five). Young children's pages are read with an adult; parents' follow GOV.UK's advice to
+# write for a reading age of nine; professionals may meet the terms of their work.
+HARDEST_GRADE = {
+    "under-8": 2.5, "8-to-10": 3.5, "11-to-13": 5.0, "14-and-over": 7.0,
+    "parents-and-carers": 6.0, "professionals": 8.0,
+}  # fmt: skip
+
+
+def plain_text(markdown: str) -> str:
+    """A page's words as sentences: links as their text, and each heading or list item a sentence of its own
+    (a list item rarely ends with a full stop, and would otherwise run on into the next one)."""
+    sentences = []
+    for raw in re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", markdown).splitlines():
+        line = re.sub(r"^\s*(#+|[-*]|\d+\.)\s*", "", raw).replace("**", "").strip()
+        if line:
+            sentences.append(line if line[-1] in ".?!:" else line + ".")
+    return " ".join(sentences)
+
+
+def test_every_page_reads_at_a_level_that_suits_its_audience() -> None:
+    grades = {
+        f"{p.audience}/{p.topic}": textstat.flesch_kincaid_grade(
+            plain_text(p.source.read_text().split("---", 2)[2])
+        )
+        for p in content.pages()
+    }
+    too_hard = {page: g for page, g in grades.items() if g > HARDEST_GRADE[page.split("/")[0]]}
+    assert too_hard == {}
+    # The measure itself tells hard from easy: a professional's sentence reads harder than a child's.
+    child = "If someone online makes you feel bad, tell a grown-up. It is not your fault."
+    adult = "Practitioners document disclosures contemporaneously, recording the child's exact terminology."
+    assert (
+        textstat.flesch_kincaid_grade(child) < HARDEST_GRADE["under-8"] < textstat.flesch_kincaid_grade(adult)
+    )
