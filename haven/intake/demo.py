@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from haven.accounts.models import Organisation
-from haven.intake.actions import submit_reports
+from haven.hashbank.demo import picture
+from haven.hashbank.hashing import hash_bytes
+from haven.intake.actions import SelfReferredFile, submit_reports, submit_self_referral
 from haven.intake.models import Report, Source
 from haven.intake.schemas import ReportIn
 
@@ -98,3 +100,17 @@ def seed() -> int:
     items = [_demo(i) for i in range(12)]
     submit_reports(items, organisation=platform, source=Source.INDUSTRY, finished=True, origin="haven demo")
     return Report.objects.filter(organisation=platform, external_id__startswith="DEMO-").count()
+
+
+# The demo self-referral: two generated pictures, hashed here as a young person's browser would hash them.
+DEMO_SELF_REFERRAL_TOKEN = "de" * 16
+
+
+def seed_self_referral() -> str:
+    """Add the demo self-referral once; returns its reference number, for trying the status page."""
+    files = []
+    for seed_value in (900, 901):
+        hashes = hash_bytes(picture(seed_value), f"demo-self-{seed_value}.png")
+        assert hashes.sha256 is not None  # for mypy: every file has one
+        files.append(SelfReferredFile(hashes.sha256, hashes.pdq, hashes.quality))
+    return submit_self_referral(DEMO_SELF_REFERRAL_TOKEN, files).reference

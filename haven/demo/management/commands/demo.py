@@ -10,6 +10,7 @@ from haven.audit.actions import CommandLine
 from haven.audit.tasks import verify_audit_chain
 from haven.hashbank.demo import seed as seed_bank
 from haven.intake.demo import seed as seed_reports
+from haven.intake.demo import seed_self_referral
 from haven.intake.models import Report, ReportStatus
 from haven.intake.tasks import process_reports
 from haven.referrals import forces
@@ -31,6 +32,7 @@ class Command(BaseCommand):
         received = Report.objects.filter(external_id__startswith="DEMO-", status=ReportStatus.RECEIVED)
         process_reports.call(list(received.values_list("id", flat=True)))
         referrals = seed_referrals()
+        self_referral = seed_self_referral()
         transaction.on_commit(verify_audit_chain.enqueue)
         self.stdout.write("Demo logins (password = haven-demo-<username>):")
         width = max(len(login.username) for login in logins)
@@ -44,3 +46,7 @@ class Command(BaseCommand):
             f"Demo reports: {reports} synthetic reports from example-platform, processed and linked"
         )
         self.stdout.write(f"Demo referrals: {referrals}, one demo person sent to both demo forces")
+        self.stdout.write(
+            f"Demo self-referral: {self_referral}, two generated pictures waiting for grading "
+            "(check it at /remove/status/)"
+        )
