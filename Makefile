@@ -6,9 +6,9 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DEMO_ENV := HAVEN_DEBUG=1 HAVEN_DEMO_SKIP_2FA=1
 
-.PHONY: install system demo test check lint typecheck imports lock clean
+.PHONY: install system demo test check lint typecheck imports lock messages clean
 
-install: system $(VENV)/.installed frontend/dist/.built var/.collected
+install: system $(VENV)/.installed frontend/dist/.built var/.collected var/.compiled
 
 # Debian packages: Pango for the PDF referral packages, poppler-utils for the tests that read them.
 system:
@@ -35,6 +35,19 @@ var/.collected: frontend/dist/.built $(VENV)/.installed
 	mkdir -p var
 	$(DEMO_ENV) $(BIN)/haven manage collectstatic --noinput --verbosity 0
 	touch $@
+
+# Translations: each haven/locale/<language>/LC_MESSAGES/django.po compiled for Django to read.
+var/.compiled: $(VENV)/.installed $(shell find haven/locale -name '*.po' 2>/dev/null)
+	mkdir -p var
+	if compgen -G 'haven/locale/*/LC_MESSAGES/django.po' >/dev/null; then \
+	  cd haven && HAVEN_DEBUG=1 ../$(BIN)/haven manage compilemessages --verbosity 0; fi
+	touch $@
+
+# A catalogue of the public pages' words for a translator: make messages LANGUAGE=cy
+messages: install
+	@test -n "$(LANGUAGE)" || { echo "name the language: make messages LANGUAGE=cy" >&2; exit 1; }
+	cd haven && HAVEN_DEBUG=1 ../$(BIN)/haven manage makemessages --locale $(LANGUAGE) --no-obsolete \
+	  --ignore 'demo/*' --ignore 'chats/*' --ignore '*/tests/*'
 
 demo: install
 	$(DEMO_ENV) $(BIN)/haven migrate --verbosity 0
@@ -67,4 +80,4 @@ lock: $(BIN)/python
 	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-find-links --no-emit-index-url -o requirements.lock pyproject.toml
 
 clean:
-	rm -rf $(VENV) frontend/node_modules frontend/dist var/static var/.collected
+	rm -rf $(VENV) frontend/node_modules frontend/dist var/static var/.collected var/.compiled

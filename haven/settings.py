@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "haven.core.headers.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "haven.core.csrf.NoReferrerCsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -260,7 +261,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("HAVEN_MAX_BODY_BYTES", 32 * 1024 * 1024, 
 # Where the public "Exit this page" button sends a person in a hurry.
 EXIT_PAGE_URL = env_str("HAVEN_EXIT_PAGE_URL", "https://www.bbc.co.uk/weather")
 
+# The public pages' words go through Django's translation: English is complete, and a language joins by
+# adding its catalogue under haven/locale/ (`make messages LANGUAGE=cy`, then translate and compile) and a
+# line here. The browser's Accept-Language chooses among these; nothing is stored (LocaleMiddleware sets
+# no cookie). Staff pages are in English. The advice itself is Markdown, in English only for now.
 LANGUAGE_CODE = "en-gb"
+LANGUAGES = [("en-gb", "English")]
+LOCALE_PATHS = [BASE_DIR / "haven" / "locale"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import User
 from haven.accounts.roles import has_permission
@@ -130,7 +131,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     longer than the session lasts, whose answers were deleted with the session."""
     if _staff(request):
         return render(request, "staff/expired.html", status=403)
-    return render(request, "public/expired.html", {"page_title": "This page has expired"}, status=403)
+    return render(request, "public/expired.html", {"page_title": _("This page has expired")}, status=403)
 
 
 @public

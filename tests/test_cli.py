@@ -67,7 +67,7 @@ def test_demo_seeding_is_idempotent(env: dict[str, str]) -> None:
         before = conn.execute("SELECT count(*) FROM accounts_user").fetchone()
         records = conn.execute("SELECT count(*), max(updated_at) FROM hashbank_bankrecord").fetchone()
         reports = conn.execute("SELECT count(*) FROM intake_report").fetchone()
-    assert records[0] == 24
+    assert records[0] == 24 + 2  # the national list's demo pictures, and the self-referral's two
     assert reports == (12,)
     again = run(["demo"], env)
     assert again.returncode == 0, again.stderr
@@ -76,6 +76,7 @@ def test_demo_seeding_is_idempotent(env: dict[str, str]) -> None:
         assert conn.execute("SELECT count(*) FROM accounts_apikey").fetchone() == (1,)
         assert conn.execute("SELECT count(*), max(updated_at) FROM hashbank_bankrecord").fetchone() == records
         assert conn.execute("SELECT count(*) FROM intake_report").fetchone() == reports
+        assert conn.execute("SELECT count(*) FROM intake_selfreferral").fetchone() == (1,)
         referrals = conn.execute(
             "SELECT r.state, o.slug FROM referrals_referral r "
             "JOIN accounts_organisation o ON o.id = r.force_id"

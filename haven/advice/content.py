@@ -25,11 +25,16 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import frontmatter
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 CONTENT = Path(__file__).with_name("content")
 
@@ -37,30 +42,33 @@ CONTENT = Path(__file__).with_name("content")
 @dataclass(frozen=True)
 class Audience:
     slug: str
-    title: str
-    lead: str
+    title: StrOrPromise
+    lead: StrOrPromise
     ages: str = ""  # for a child's age band: "8 to 10"
 
 
 # The order they are offered in. "young-people" chooses between the four age bands.
-_UNDER_8 = Audience("under-8", "If you are 7 or younger", "Help from a grown-up you trust.", "4 to 7")
+_UNDER_8 = Audience("under-8", _("If you are 7 or younger"), _("Help from a grown-up you trust."), "4 to 7")
 _8_TO_10 = Audience(
-    "8-to-10", "If you are 8, 9 or 10", "What to do if something online feels wrong.", "8 to 10"
+    "8-to-10", _("If you are 8, 9 or 10"), _("What to do if something online feels wrong."), "8 to 10"
 )
 _11_TO_13 = Audience(
-    "11-to-13", "If you are 11, 12 or 13", "Staying in control when someone online pushes you.", "11 to 13"
+    "11-to-13",
+    _("If you are 11, 12 or 13"),
+    _("Staying in control when someone online pushes you."),
+    "11 to 13",
 )
 _14_AND_OVER = Audience(
-    "14-and-over", "If you are 14 or older",
-    "Threats, nudes, pressure: what you can do, and getting images taken down.", "14 to 17",
+    "14-and-over", _("If you are 14 or older"),
+    _("Threats, nudes, pressure: what you can do, and getting images taken down."), "14 to 17",
 )  # fmt: skip
 _PARENTS = Audience(
-    "parents-and-carers", "If you are a parent or carer",
-    "How to help a child who has been contacted, pressured or threatened online.",
+    "parents-and-carers", _("If you are a parent or carer"),
+    _("How to help a child who has been contacted, pressured or threatened online."),
 )  # fmt: skip
 _PROFESSIONALS = Audience(
-    "professionals", "If you work with children",
-    "Teachers, social workers and youth workers: what to do when a child tells you something.",
+    "professionals", _("If you work with children"),
+    _("Teachers, social workers and youth workers: what to do when a child tells you something."),
 )  # fmt: skip
 AUDIENCES: dict[str, Audience] = {
     a.slug: a for a in [_UNDER_8, _8_TO_10, _11_TO_13, _14_AND_OVER, _PARENTS, _PROFESSIONALS]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -28,7 +29,7 @@ def audience(request: HttpRequest, slug: str) -> HttpResponse:
     if slug == "young-people":
         bands = [content.AUDIENCES[a] for a in content.CHILD_AUDIENCES]
         return render(
-            request, "advice/young_people.html", {"bands": bands, "page_title": "If you are under 18"}
+            request, "advice/young_people.html", {"bands": bands, "page_title": _("If you are under 18")}
         )
     group = content.AUDIENCES.get(slug)
     if group is None:
@@ -63,7 +64,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "query": query,
         "results": results,
         "searched": request.method == "POST",
-        "page_title": "Search advice",
+        "page_title": _("Search advice"),
     }
     return render(request, "advice/search.html", context)
 

@@ -11,14 +11,17 @@ import datetime as dt
 import re
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from haven.audit.actions import record
@@ -29,54 +32,63 @@ from haven.intake.actions import ConflictError, admit_public_report, submit_repo
 from haven.intake.models import Source, reference_of
 from haven.intake.schemas import MAX_CHAT_TEXT, ReportIn
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 SESSION = PUBLIC_REPORT
 
 MAX_PASTED = 200_000  # characters of pasted messages
 WHO = [
-    ("young_person", "A young person"),
-    ("parent_carer", "A parent or carer"),
-    ("professional", "A professional, such as a teacher or social worker"),
-    ("someone_else", "Someone else"),
+    ("young_person", _("A young person")),
+    ("parent_carer", _("A parent or carer")),
+    ("professional", _("A professional, such as a teacher or social worker")),
+    ("someone_else", _("Someone else")),
 ]
 WHAT = [
     (
         "talking",
-        "Someone online is talking to a child in a sexual way, or asking to meet",
+        _("Someone online is talking to a child in a sexual way, or asking to meet"),
         "online_enticement",
     ),
-    ("threats", "Someone is threatening to share sexual images of a child", "sextortion"),
-    ("sent_images", "Someone sent sexual images or videos to a child", "obscene_material_to_child"),
-    ("images_online", "I have seen sexual images or videos of a child online", "csam_distribution"),
-    ("other", "Something else that worries me about a child online", "other"),
+    ("threats", _("Someone is threatening to share sexual images of a child"), "sextortion"),
+    ("sent_images", _("Someone sent sexual images or videos to a child"), "obscene_material_to_child"),
+    ("images_online", _("I have seen sexual images or videos of a child online"), "csam_distribution"),
+    ("other", _("Something else that worries me about a child online"), "other"),
 ]
 ANONYMOUS_ALLOWED = {"images_online"}
 
 
 class WhoForm(forms.Form):
     who = forms.ChoiceField(
-        label="I am", choices=WHO, widget=forms.RadioSelect, error_messages={"required": "Select who you are"}
+        label=_("I am"),
+        choices=WHO,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Select who you are")},
     )
 
 
 class WhatForm(forms.Form):
     what = forms.ChoiceField(
-        label="What has happened?",
-        choices=[(value, label) for value, label, _ in WHAT],
+        label=_("What has happened?"),
+        choices=[(value, label) for value, label, _kind in WHAT],
         widget=forms.RadioSelect,
-        error_messages={"required": "Select what has happened"},
+        error_messages={"required": _("Select what has happened")},
     )
     details = forms.CharField(
-        label="Tell us what happened",
+        label=_("Tell us what happened"),
         max_length=5000,
         widget=forms.Textarea,
-        error_messages={"required": "Tell us what happened", "max_length": "Use 5,000 characters or fewer"},
+        error_messages={
+            "required": _("Tell us what happened"),
+            "max_length": _("Use 5,000 characters or fewer"),
+        },
     )
 
 
 class WhenForm(forms.Form):
-    day = forms.IntegerField(label="Day", required=False, min_value=1, max_value=31)
-    month = forms.IntegerField(label="Month", required=False, min_value=1, max_value=12)
-    year = forms.IntegerField(label="Year", required=False, min_value=1990, max_value=2100)
+    day = forms.IntegerField(label=_("Day"), required=False, min_value=1, max_value=31)
+    month = forms.IntegerField(label=_("Month"), required=False, min_value=1, max_value=12)
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=1990, max_value=2100)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -84,42 +96,42 @@ class WhenForm(forms.Form):
         if self.errors or not any(parts):
             return data
         if not all(parts):
-            raise forms.ValidationError("Enter a day, month and year, or leave all three empty")
+            raise forms.ValidationError(_("Enter a day, month and year, or leave all three empty"))
         try:
             day = dt.date(int(data["year"]), int(data["month"]), int(data["day"]))
         except ValueError:
-            raise forms.ValidationError("Enter a real date") from None
+            raise forms.ValidationError(_("Enter a real date")) from None
         if day > timezone.localdate():
-            raise forms.ValidationError("The date must be today or in the past")
+            raise forms.ValidationError(_("The date must be today or in the past"))
         data["date"] = day.isoformat()
         return data
 
 
 class WhoDidItForm(forms.Form):
-    username = forms.CharField(label="Their username", required=False, max_length=200)
-    platform = forms.CharField(label="The app, game or website", required=False, max_length=100)
+    username = forms.CharField(label=_("Their username"), required=False, max_length=200)
+    platform = forms.CharField(label=_("The app, game or website"), required=False, max_length=100)
     link = forms.URLField(
-        label="A link to their profile or the content",
+        label=_("A link to their profile or the content"),
         required=False,
         max_length=500,
         assume_scheme="https",
-        error_messages={"invalid": "Enter a link in the form https://example.com/page"},
+        error_messages={"invalid": _("Enter a link in the form https://example.com/page")},
     )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("username") and not data.get("platform"):
-            self.add_error("platform", "Enter the app, game or website the username is on")
+            self.add_error("platform", _("Enter the app, game or website the username is on"))
         return data
 
 
 class MessagesForm(forms.Form):
     messages = forms.CharField(
-        label="Paste the messages",
+        label=_("Paste the messages"),
         required=False,
         max_length=MAX_PASTED,
         widget=forms.Textarea(attrs={"rows": 10}),
-        error_messages={"max_length": f"Paste {MAX_PASTED:,} characters or fewer"},
+        error_messages={"max_length": format_lazy(_("Paste {} characters or fewer"), f"{MAX_PASTED:,}")},
     )
 
 
@@ -150,23 +162,23 @@ def pasted_conversation(text: str) -> dict[str, Any] | None:
 
 class OutcomeForm(forms.Form):
     outcome = forms.CharField(
-        label="What would you like to happen?",
+        label=_("What would you like to happen?"),
         required=False,
         max_length=2000,
         widget=forms.Textarea,
-        error_messages={"max_length": "Use 2,000 characters or fewer"},
+        error_messages={"max_length": _("Use 2,000 characters or fewer")},
     )
 
 
 class ContactForm(forms.Form):
-    name = forms.CharField(label="Your name", required=False, max_length=200)
+    name = forms.CharField(label=_("Your name"), required=False, max_length=200)
     email = forms.EmailField(
-        label="Email address",
+        label=_("Email address"),
         required=False,
         max_length=254,
-        error_messages={"invalid": "Enter an email address in the form name@example.com"},
+        error_messages={"invalid": _("Enter an email address in the form name@example.com")},
     )
-    phone = forms.CharField(label="Phone number", required=False, max_length=40)
+    phone = forms.CharField(label=_("Phone number"), required=False, max_length=40)
 
     def __init__(self, *args: Any, anonymous_allowed: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -176,7 +188,7 @@ class ContactForm(forms.Form):
         data = super().clean() or {}
         if not self.anonymous_allowed and not self.errors and not (data.get("email") or data.get("phone")):
             raise forms.ValidationError(
-                "Enter an email address or a phone number, so an adviser can contact you"
+                _("Enter an email address or a phone number, so an adviser can contact you")
             )
         return data
 
@@ -184,19 +196,19 @@ class ContactForm(forms.Form):
 @dataclass(frozen=True)
 class Step:
     slug: str
-    title: str
+    title: StrOrPromise
     form: type[forms.Form]
     template_fields: str  # how the question page lays the form out
 
 
 STEPS = [
-    Step("who", "Who are you?", WhoForm, "radios"),
-    Step("what", "What has happened?", WhatForm, "what"),
-    Step("when", "When did it happen?", WhenForm, "date"),
-    Step("who-did-it", "Who did it?", WhoDidItForm, "fields"),
-    Step("messages", "Paste the messages", MessagesForm, "messages"),
-    Step("outcome", "What would you like to happen?", OutcomeForm, "textarea"),
-    Step("contact", "Your contact details", ContactForm, "fields"),
+    Step("who", _("Who are you?"), WhoForm, "radios"),
+    Step("what", _("What has happened?"), WhatForm, "what"),
+    Step("when", _("When did it happen?"), WhenForm, "date"),
+    Step("who-did-it", _("Who did it?"), WhoDidItForm, "fields"),
+    Step("messages", _("Paste the messages"), MessagesForm, "messages"),
+    Step("outcome", _("What would you like to happen?"), OutcomeForm, "textarea"),
+    Step("contact", _("Your contact details"), ContactForm, "fields"),
 ]
 BY_SLUG = {step.slug: step for step in STEPS}
 
@@ -223,7 +235,7 @@ def start(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         request.session[SESSION] = {"key": str(uuid.uuid4())}
         return redirect("report:step", slug=STEPS[0].slug)
-    return render(request, "intake/public/start.html", {"page_title": "Report to the centre"})
+    return render(request, "intake/public/start.html", {"page_title": _("Report to the centre")})
 
 
 @public
@@ -286,37 +298,42 @@ def _first_unfinished(answers: dict[str, Any]) -> Step | None:
 def _summary(answers: dict[str, Any]) -> list[tuple[str, str, str]]:
     who = dict(WHO).get(answers.get("who", {}).get("who", ""), "")
     what_value = answers.get("what", {}).get("what", "")
-    what = next((label for value, label, _ in WHAT if value == what_value), "")
+    what = next((label for value, label, _kind in WHAT if value == what_value), "")
     person = answers.get("who-did-it", {})
     contact = answers.get("contact", {})
+    not_known = gettext("Not known")
 
     def joined(*values: str | None, empty: str) -> str:
         return ", ".join(v for v in values if v) or empty
 
     return [
-        ("I am", who, "who"),
-        ("What has happened", what, "what"),
-        ("What happened", answers.get("what", {}).get("details", ""), "what"),
-        ("When", answers.get("when", {}).get("date", "Not known"), "when"),
-        ("Who did it",
-         joined(person.get("username"), person.get("platform"), person.get("link"), empty="Not known"),
+        (gettext("I am"), who, "who"),
+        (gettext("What has happened"), what, "what"),
+        (gettext("What happened"), answers.get("what", {}).get("details", ""), "what"),
+        (gettext("When"), answers.get("when", {}).get("date", not_known), "when"),
+        (gettext("Who did it"),
+         joined(person.get("username"), person.get("platform"), person.get("link"), empty=not_known),
          "who-did-it"),
-        ("Messages you pasted", _pasted_summary(answers.get("messages", {}).get("messages", "")), "messages"),
-        ("What you would like to happen", answers.get("outcome", {}).get("outcome") or "Not given",
-         "outcome"),
-        ("Contact details", joined(contact.get("name"), contact.get("email"), contact.get("phone"),
-                                   empty="None (anonymous)"), "contact"),
+        (gettext("Messages you pasted"), _pasted_summary(answers.get("messages", {}).get("messages", "")),
+         "messages"),
+        (gettext("What you would like to happen"),
+         answers.get("outcome", {}).get("outcome") or gettext("Not given"), "outcome"),
+        (gettext("Contact details"), joined(contact.get("name"), contact.get("email"), contact.get("phone"),
+                                      empty=gettext("None (anonymous)")), "contact"),
     ]  # fmt: skip
 
 
 def _pasted_summary(text: str) -> str:
     chat = pasted_conversation(text)
-    return f"{len(chat['messages'])} message(s)" if chat else "None"
+    if not chat:
+        return gettext("None")
+    count = len(chat["messages"])
+    return ngettext("%(count)d message", "%(count)d messages", count) % {"count": count}
 
 
 def _report(answers: dict[str, Any]) -> ReportIn:
     what_value = answers["what"]["what"]
-    incident_type = next(kind for value, _, kind in WHAT if value == what_value)
+    incident_type = next(kind for value, _label, kind in WHAT if value == what_value)
     when = answers.get("when", {}).get("date")
     person = answers.get("who-did-it", {})
     identifiers: list[dict[str, Any]] = []
@@ -324,7 +341,9 @@ def _report(answers: dict[str, Any]) -> ReportIn:
         identifiers.append({"kind": "username", "value": person["username"], "platform": person["platform"]})
     if person.get("link"):
         identifiers.append({"kind": "url", "value": person["link"]})
-    who = dict(WHO)[answers["who"]["who"]]
+    # The report is kept in the centre's own language, whichever language the person read the form in.
+    with translation.override(settings.LANGUAGE_CODE):
+        who = str(dict(WHO)[answers["who"]["who"]])
     outcome = answers.get("outcome", {}).get("outcome", "")
     summary = f"Reported by: {who}.\n\n{answers['what']['details']}"
     if outcome:
@@ -354,7 +373,9 @@ def check(request: HttpRequest) -> HttpResponse:
     request.session[SESSION] = answers
     if request.method == "POST":
         if not admit_public_report(client_ip(request), per_hour=settings.PUBLIC_REPORTS_PER_HOUR):
-            return render(request, "intake/public/limit.html", {"page_title": "Try again later"}, status=429)
+            return render(
+                request, "intake/public/limit.html", {"page_title": _("Try again later")}, status=429
+            )
         # No request goes to the audit trail from here: a member of the public's address and browser are
         # not kept (the trail is append-only, so anything written there is kept for ever).
         (result,) = submit_reports(
@@ -367,7 +388,9 @@ def check(request: HttpRequest) -> HttpResponse:
         request.session[SESSION] = {"done": str(result.report.uid)}
         return redirect("report:done")
     return render(
-        request, "intake/public/check.html", {"page_title": "Check your answers", "rows": _summary(answers)}
+        request,
+        "intake/public/check.html",
+        {"page_title": _("Check your answers"), "rows": _summary(answers)},
     )
 
 
@@ -381,4 +404,6 @@ def done(request: HttpRequest) -> HttpResponse:
     # The report is sent: the session ends here and its cookie is deleted, so nothing on a shared device
     # shows that a report was made (the reference is on this page, once).
     end_public_session(request)
-    return render(request, "intake/public/done.html", {"page_title": "Report sent", "reference": reference})
+    return render(
+        request, "intake/public/done.html", {"page_title": _("Report sent"), "reference": reference}
+    )

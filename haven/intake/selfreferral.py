@@ -14,11 +14,14 @@ and a POST keeps the reference number out of the address bar and the browser's h
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
@@ -34,6 +37,9 @@ from haven.intake.actions import (
     find_self_referral,
     submit_self_referral,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MAX_FILES_FIELD = 300 * MAX_SELF_REFERRED_FILES  # characters of the hidden field that carries the hashes
 TOKEN_LENGTH = 32  # hexadecimal characters of the random value the page makes when it opens
@@ -56,22 +62,45 @@ class FileIn(BaseModel):
 FILES = TypeAdapter(list[FileIn])
 
 
-def _files(raw: str) -> tuple[list[SelfReferredFile], list[str]]:
+def _files(raw: str) -> tuple[list[SelfReferredFile], list[StrOrPromise]]:
     """The hashes the page sent, or what is wrong with them, each problem naming its file's position."""
+    too_many = format_lazy(_("Send {} files or fewer at a time"), MAX_SELF_REFERRED_FILES)
     if not raw.strip():
-        return [], ["Choose at least one photo or video"]
+        return [], [_("Choose at least one photo or video")]
     if len(raw) > MAX_FILES_FIELD:
-        return [], [f"Send {MAX_SELF_REFERRED_FILES} files or fewer at a time"]
+        return [], [too_many]
     try:
         files = FILES.validate_python(json.loads(raw))
     except json.JSONDecodeError:
-        return [], ["The fingerprints could not be read: choose your files again"]
+        return [], [_("The fingerprints could not be read: choose your files again")]
     except ValidationError as exc:
         return [], [f"{json_path(e['loc'], 'files')}: {e['msg']}" for e in exc.errors()]
     if len(files) > MAX_SELF_REFERRED_FILES:
-        return [], [f"Send {MAX_SELF_REFERRED_FILES} files or fewer at a time"]
+        return [], [too_many]
     unique = {f.sha256: SelfReferredFile(f.sha256, f.pdq, f.quality) for f in files}
     return list(unique.values()), []
+
+
+def script_text() -> dict[str, str]:
+    """The words the page's script shows, in the reader's language: the script has none of its own. It
+    fills in the names in braces."""
+    return {
+        "making": gettext("Making fingerprints: {done} of {total}"),
+        "ready_one": gettext("{count} fingerprint ready to send."),
+        "ready_many": gettext("{count} fingerprints ready to send."),
+        "made": gettext("Made"),
+        "made_file_only": gettext("Made from the file only"),
+        "not_made": gettext("Not made: {reason}"),
+        "too_many": gettext(
+            "You can send up to {max} at a time. Choose fewer, then send the rest afterwards."
+        ),
+        "too_large": gettext("too large: choose files of 200 MB or less"),
+        "unreadable": gettext("the file could not be read"),
+        "insecure": gettext(
+            "This page must be opened over a secure connection (an address that starts https) to make "
+            "fingerprints."
+        ),
+    }
 
 
 def _token(raw: str) -> str | None:
@@ -90,18 +119,22 @@ def start(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def send(request: HttpRequest) -> HttpResponse:
-    context: dict[str, Any] = {"page_title": "Choose your photos and videos", "max": MAX_SELF_REFERRED_FILES}
+    context: dict[str, Any] = {
+        "page_title": _("Choose your photos and videos"),
+        "max": MAX_SELF_REFERRED_FILES,
+        "text": script_text(),
+    }
     if request.method == "GET":
         return render(request, "intake/selfreferral/send.html", context)
     raw = request.POST.get("files", "")
     files, problems = _files(raw)
     token = _token(request.POST.get("token", ""))
     if token is None:
-        problems.append("The page was not complete: open it again and choose your files again")
+        problems.append(_("The page was not complete: open it again and choose your files again"))
     errors = [("choose", problem) for problem in problems]
-    age_error = ""
+    age_error: StrOrPromise = ""
     if request.POST.get("under_18") != "yes":
-        age_error = "Confirm that you were under 18 in these photos or videos"
+        age_error = _("Confirm that you were under 18 in these photos or videos")
         errors.append(("under-18", age_error))
     if errors:
         # Sent back with what was given, so nothing chosen is lost (the hashes stay in the page).
@@ -112,7 +145,7 @@ def send(request: HttpRequest) -> HttpResponse:
         return render(request, "intake/public/limit.html", {"page_title": "Try again later"}, status=429)
     assert token is not None  # for mypy: a missing token is an error above
     sent = submit_self_referral(token, files)
-    context = {"page_title": "Fingerprints sent", "reference": sent.reference, "count": len(files)}
+    context = {"page_title": _("Fingerprints sent"), "reference": sent.reference, "count": len(files)}
     return render(request, "intake/selfreferral/sent.html", context)
 
 
@@ -120,7 +153,7 @@ def send(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def status(request: HttpRequest) -> HttpResponse:
-    context: dict[str, Any] = {"page_title": "Check what has happened"}
+    context: dict[str, Any] = {"page_title": _("Check what has happened")}
     if request.method == "POST":
         typed = request.POST.get("reference", "")[:40]
         context["typed"] = typed
@@ -130,7 +163,7 @@ def status(request: HttpRequest) -> HttpResponse:
             return render(request, "intake/public/limit.html", {"page_title": "Try again later"}, status=429)
         referral = find_self_referral(typed)
         if referral is None:
-            context["error"] = "Enter the reference number you were given, like SR-7K2M-9QXD-4HBT"
+            context["error"] = _("Enter the reference number you were given, like SR-7K2M-9QXD-4HBT")
             return render(request, "intake/selfreferral/status.html", context, status=400)
         context |= {"referral": referral, "progress": referral.progress()}
     return render(request, "intake/selfreferral/status.html", context)

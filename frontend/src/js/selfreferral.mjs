@@ -8,6 +8,27 @@
 import { pdqOfPixels } from "./pdq.mjs";
 
 const MAX_BYTES = 200 * 1024 * 1024; // Web Crypto hashes a whole file in memory
+
+// The words the page shows, in the reader's language: the server puts them in the page as JSON
+// (selfreferral.script_text); these English ones stand in where it has not, as in bench/pdqjs.py.
+const TEXT = {
+  making: "Making fingerprints: {done} of {total}",
+  ready_one: "{count} fingerprint ready to send.",
+  ready_many: "{count} fingerprints ready to send.",
+  made: "Made",
+  made_file_only: "Made from the file only",
+  not_made: "Not made: {reason}",
+  too_many: "You can send up to {max} at a time. Choose fewer, then send the rest afterwards.",
+  too_large: "too large: choose files of 200 MB or less",
+  unreadable: "the file could not be read",
+  insecure: "This page must be opened over a secure connection (an address that starts https) to make fingerprints.",
+};
+const given = document.getElementById("self-referral-text");
+if (given) Object.assign(TEXT, JSON.parse(given.textContent));
+
+function say(key, values = {}) {
+  return TEXT[key].replace(/\{(\w+)\}/g, (_, name) => String(values[name]));
+}
 const MAX_PIXELS = 100 * 1000 * 1000;
 
 function hex(bytes) {
@@ -85,7 +106,7 @@ async function pdqOfImage(file, orientation) {
 // The fingerprint of one file: { sha256, pdq, quality }, with pdq and quality null for a file that is not
 // a photo this browser can read (a video, say). Throws an Error whose message is for the person.
 export async function fingerprint(file) {
-  if (file.size > MAX_BYTES) throw new Error("too large: choose files of 200 MB or less");
+  if (file.size > MAX_BYTES) throw new Error(say("too_large"));
   const bytes = await file.arrayBuffer();
   const sha256 = hex(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)));
   let pdq = null;
@@ -102,10 +123,10 @@ function row(table, name, fingerprintOf, problem) {
   const made = tr.insertCell();
   made.className = "govuk-table__cell";
   if (problem) {
-    made.textContent = `Not made: ${problem}`;
+    made.textContent = say("not_made", { reason: problem });
     return;
   }
-  made.textContent = fingerprintOf.pdq ? "Made" : "Made from the file only";
+  made.textContent = say(fingerprintOf.pdq ? "made" : "made_file_only");
   tr.dataset.sha256 = fingerprintOf.sha256;
   if (fingerprintOf.pdq) {
     tr.dataset.pdq = fingerprintOf.pdq;
@@ -116,8 +137,7 @@ function row(table, name, fingerprintOf, problem) {
 function start(picker) {
   const needsScript = document.querySelector("[data-needs-script]");
   if (!window.crypto || !window.crypto.subtle) {
-    needsScript.querySelector("p").textContent =
-      "This page must be opened over a secure connection (an address that starts https) to make fingerprints.";
+    needsScript.querySelector("p").textContent = say("insecure");
     return;
   }
   needsScript.hidden = true;
@@ -141,12 +161,12 @@ function start(picker) {
     const files = Array.from(input.files);
     input.value = "";
     if (chosen.length + files.length > max) {
-      progress.textContent = `You can send up to ${max} at a time. Choose fewer, then send the rest afterwards.`;
+      progress.textContent = say("too_many", { max });
       return;
     }
     table.hidden = false;
     for (const [index, file] of files.entries()) {
-      progress.textContent = `Making fingerprints: ${index + 1} of ${files.length}`;
+      progress.textContent = say("making", { done: index + 1, total: files.length });
       try {
         const made = await fingerprint(file);
         row(table, file.name, made, null);
@@ -155,11 +175,11 @@ function start(picker) {
           chosen.push(made);
         }
       } catch (error) {
-        row(table, file.name, null, error instanceof Error ? error.message : "the file could not be read");
+        row(table, file.name, null, error instanceof Error ? error.message : say("unreadable"));
       }
     }
     filesField.value = JSON.stringify(chosen);
-    progress.textContent = `${chosen.length} fingerprint${chosen.length === 1 ? "" : "s"} ready to send.`;
+    progress.textContent = say(chosen.length === 1 ? "ready_one" : "ready_many", { count: chosen.length });
     picker.dataset.ready = String(chosen.length);
   });
 }
