@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from haven.chats import indicators as ind
+from haven.chats import model as learned_model
 from haven.chats.normalise import normalise
 from haven.chats.readers import Conversation
 
@@ -50,6 +51,7 @@ class Person:
     family: bool = False
     messages: int = 0
     score: float = 0.0
+    said: list[str] = field(default_factory=list)  # their messages, normalised, for the learned model
 
 
 @dataclass
@@ -97,6 +99,7 @@ def _read(conversation: Conversation) -> Reading:
         text = normalise(message.text)
         person = people[message.sender]
         person.messages += 1
+        person.said.append(text)
         found = ind.hits(text)
         _about_self(person, text, answering=asked_age_by not in (None, message.sender))
         if ind.KIN_ADDRESS.search(text):
@@ -183,18 +186,25 @@ def _urgent(lines: list[Line], groomer: Person) -> dict[str, Any]:
     return urgent
 
 
-def analyse(conversation: Conversation, *, victim_age: int | None = None) -> dict[str, Any]:
-    """The conversation's reading, as the JSON line ``haven chats analyse`` writes."""
+def analyse(
+    conversation: Conversation, *, victim_age: int | None = None, learned: bool = True
+) -> dict[str, Any]:
+    """The conversation's reading, as the JSON line ``haven chats analyse`` writes. With ``learned``, the
+    learned model is asked too when the indicators find no grooming (``_second_opinion``)."""
     reading = _read(conversation)
     people = reading.people
     _score(people)
     ranked = sorted(people.values(), key=lambda p: (-p.score, p.id))
     top = ranked[0] if ranked else None
+    child_victim = victim_age is not None and victim_age < 18
     children = [p for p in people.values() if p.child and not p.adult and (top is None or p.id != top.id)]
     grooming = False
-    if top is not None and (children or (victim_age is not None and victim_age < 18)):
+    if top is not None and (children or child_victim):
         strong = {s for s in top.stages if s in ind.STRONG and top.stages[s]}
         grooming = bool(top.stages["sextortion"]) or (top.score >= THRESHOLD and len(strong) >= 2)
+    opinion = _second_opinion(people, child_victim=child_victim) if learned and not grooming else None
+    if opinion is not None:
+        grooming, top = True, people[opinion["participant"]]
     groomer = top.id if grooming and top is not None else None
     urgent = _urgent(reading.lines, top) if grooming and top is not None else {}
     shown = [ln for ln in reading.lines if _shown(ln, groomer)]
@@ -210,10 +220,30 @@ def analyse(conversation: Conversation, *, victim_age: int | None = None) -> dic
         "urgent_details": urgent,
         "stages": [stage for _, who, stage in reading.order if groomer is None or who == groomer],
         "lines": [line.as_json() for line in shown[:MAX_LINES]],
+        "learned": opinion,
         "roles": [_role(p, total) for p in ranked],
         "mentions": reading.mentions[:50],
         "messages": len(conversation.messages),
     }
+
+
+def _second_opinion(people: dict[str, Person], *, child_victim: bool) -> dict[str, Any] | None:
+    """The learned model's view, asked only where the indicators found no grooming: the participant it
+    most takes for a groomer, if their probability reaches ``model.THRESHOLD``, they are not family, and
+    another participant reads as a child (or the report gives a child victim). It may add a flag, never
+    remove one."""
+    candidates = [p for p in people.values() if p.messages and not p.family]
+    if not candidates:
+        return None
+    probabilities = learned_model.model().probabilities(
+        [learned_model.participant_text(p.said) for p in candidates]
+    )
+    probability, best = max(zip(probabilities, candidates, strict=True), key=lambda pair: pair[0])
+    child = child_victim or any(p.child and not p.adult and p.id != best.id for p in people.values())
+    if probability < learned_model.THRESHOLD or not child:
+        return None
+    reasons = learned_model.model().reasons(learned_model.participant_text(best.said))
+    return {"participant": best.id, "probability": round(probability, 3), "reasons": reasons}
 
 
 def _shown(line: Line, groomer: str | None) -> bool:

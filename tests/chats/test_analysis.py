@@ -18,7 +18,7 @@ from haven.chats.indicators import hits, sources
 from haven.chats.normalise import normalise
 from haven.chats.readers import Conversation, Message, Participant, conversation_from_json
 
-HELD_BACK = Path(__file__).parent.parent / "data" / "chats_held_back.jsonl"
+SPENT = Path(__file__).resolve().parents[2] / "haven" / "chats" / "data"  # the spent held-back sets
 
 
 def chat(*lines: tuple[str, str], cid: str = "t", ages: dict[str, int] | None = None) -> Conversation:
@@ -219,16 +219,12 @@ def evaluated(path: Path) -> dict[str, Any]:
     return dict(json.loads(out.getvalue()))
 
 
-@pytest.mark.parametrize(
-    "name",
-    ["chats_held_back.jsonl", "chats_held_back_2.jsonl", "chats_held_back_3.jsonl", "chats_held_back_4.jsonl",
-     "chats_held_back_5.jsonl"],
-)  # fmt: skip
+@pytest.mark.parametrize("name", [f"held_back_{k}.jsonl" for k in range(1, 6)])
 def test_the_spent_held_back_sets_stay_met(name: str) -> None:
     # Each set was measured once, when it was new (docs/PERFORMANCE.md gives those figures), and its misses
     # were then used to close gaps in the indicators. Spent, they guard against a change that loses what
     # was gained, and against one that starts accusing the innocent.
-    scores = evaluated(HELD_BACK.with_name(name))
+    scores = evaluated(SPENT / name)
     assert scores["conversations"] >= 300 and scores["grooming"] > 100
     assert scores["precision"] >= 0.95 and scores["recall"] >= 0.90
     assert scores["groomer_accuracy"] >= 0.95 and scores["benign_with_urgent"] == 0

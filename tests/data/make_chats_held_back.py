@@ -1,4 +1,4 @@
-"""Writes tests/data/chats_held_back.jsonl: the held-back set for the grooming analysis.
+"""Writes haven/chats/data/held_back_1.jsonl (spent, now training data for the learned model): the held-back set for the grooming analysis.
 
 Written apart from the analysis and from its synthetic generator (``haven/chats/synthetic.py``): its own
 names, its own phrasing and text speak, other hard negatives, and no line copied from either. It is never
@@ -19,7 +19,7 @@ from typing import Any
 
 from tests.data.chatsets import Chat, write_set
 
-OUT = Path(__file__).with_name("chats_held_back.jsonl")
+OUT = Path(__file__).resolve().parents[2] / "haven" / "chats" / "data" / "held_back_1.jsonl"
 SEED = 77_2026
 WITHHELD = "[explicit message withheld]"
 

@@ -1,4 +1,4 @@
-"""Writes tests/data/chats_held_back_2.jsonl: a second held-back set for the grooming analysis, written
+"""Writes haven/chats/data/held_back_2.jsonl (spent, now training data for the learned model): a second held-back set for the grooming analysis, written
 after the first had been used (and so spent) to fix gaps in the indicators. It was measured once, and the
 indicators were not changed after it; docs/PERFORMANCE.md has both sets' figures.
 
@@ -21,7 +21,7 @@ from typing import Any
 
 from tests.data.chatsets import Chat, write_set
 
-OUT = Path(__file__).with_name("chats_held_back_2.jsonl")
+OUT = Path(__file__).resolve().parents[2] / "haven" / "chats" / "data" / "held_back_2.jsonl"
 SEED = 4_12_2026
 PLACEHOLDER = "[explicit message withheld]"
 

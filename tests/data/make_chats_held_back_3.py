@@ -1,4 +1,4 @@
-"""Writes tests/data/chats_held_back_3.jsonl: the third held-back set for the grooming analysis.
+"""Writes haven/chats/data/held_back_3.jsonl (spent, now training data for the learned model): the third held-back set for the grooming analysis.
 
 Written after the second set had been seen and the development set broadened (so both earlier sets are
 spent), and measured once, with no change to the analysis after it: its figures in docs/PERFORMANCE.md
@@ -23,7 +23,7 @@ from typing import Any
 from tests.data import chatsets
 from tests.data.chatsets import Chat, write_set
 
-OUT = Path(__file__).with_name("chats_held_back_3.jsonl")
+OUT = Path(__file__).resolve().parents[2] / "haven" / "chats" / "data" / "held_back_3.jsonl"
 SEED = 3_3_2026
 HIDDEN = "[sexual message withheld]"
 

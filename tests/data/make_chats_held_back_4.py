@@ -1,4 +1,4 @@
-"""Writes tests/data/chats_held_back_4.jsonl: the fourth held-back set for the grooming analysis.
+"""Writes haven/chats/data/held_back_4.jsonl (spent, now training data for the learned model): the fourth held-back set for the grooming analysis.
 
 Written on 2026-12-01 before the analysis was changed after the third set's run (so the third set is spent
 and this one is not), and measured once after that change. It differs from the earlier sets on purpose:
@@ -25,7 +25,7 @@ from typing import Any
 from tests.data import chatsets
 from tests.data.chatsets import Chat, write_set
 
-OUT = Path(__file__).with_name("chats_held_back_4.jsonl")
+OUT = Path(__file__).resolve().parents[2] / "haven" / "chats" / "data" / "held_back_4.jsonl"
 SEED = 4_12_2026
 HIDDEN = "[explicit message withheld]"
 

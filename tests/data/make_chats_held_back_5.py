@@ -1,4 +1,4 @@
-"""Writes tests/data/chats_held_back_5.jsonl: the fifth held-back set for the grooming analysis.
+"""Writes haven/chats/data/held_back_5.jsonl (spent, now training data for the learned model): the fifth held-back set for the grooming analysis.
 
 Written on 2026-12-01 after the analysis was last changed (the fourth set is spent), and measured once, with
 no change after it. It differs from the earlier sets: every message then passes through a typing-noise
@@ -25,7 +25,7 @@ from typing import Any
 from tests.data import chatsets
 from tests.data.chatsets import Chat, write_set
 
-OUT = Path(__file__).with_name("chats_held_back_5.jsonl")
+OUT = Path(__file__).resolve().parents[2] / "haven" / "chats" / "data" / "held_back_5.jsonl"
 SEED = 5_12_2026
 HIDDEN = "[explicit message withheld]"
 NOISE = 0.12  # the share of longer words given a typing slip

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from haven.chats.analysis import analyse
 from haven.chats.evaluate import score
+from haven.chats.model import model
 from haven.chats.readers import FORMATS, ReadError, read_path
 from haven.chats.synthetic import labelled
 
@@ -17,7 +18,8 @@ from haven.chats.synthetic import labelled
 class Command(BaseCommand):
     help = (
         "Grooming in chats: analyse FILE writes one JSON line a conversation; evaluate FILE.jsonl measures "
-        "the analysis on conversations that carry a label; synthetic writes a labelled synthetic set."
+        "the analysis on conversations that carry a label; synthetic writes a labelled synthetic set; model "
+        "shows what the learned model weighs most."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -27,6 +29,9 @@ class Command(BaseCommand):
         run.add_argument("--format", choices=FORMATS, help="the file's format (guessed from its name)")
         run.add_argument("--output", type=Path, help="write here instead of standard output")
         run.add_argument("--victim-age", type=int, help="the child's age, when the report gives it")
+        run.add_argument(
+            "--no-model", action="store_true", help="the indicators alone, without the learned model"
+        )
         check = sub.add_parser(
             "evaluate", help="precision, recall and the rest, on JSON lines with labels or PAN-2012 XML"
         )
@@ -35,12 +40,21 @@ class Command(BaseCommand):
         check.add_argument(
             "--predators", type=Path, help="PAN-2012's list of predator ids, one a line: the labels"
         )
+        check.add_argument(
+            "--no-model", action="store_true", help="the indicators alone, without the learned model"
+        )
+        strongest = sub.add_parser("model", help="the words and fragments the learned model weighs most")
+        strongest.add_argument("--top", type=int, default=30)
         make = sub.add_parser("synthetic", help="write a labelled synthetic set as JSON lines")
         make.add_argument("--count", type=int, default=500)
         make.add_argument("--seed", type=int, default=20261201)
         make.add_argument("--output", type=Path, required=True)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["subcommand"] == "model":
+            for feature, weight in model().strongest(max(1, options["top"])):
+                self.stdout.write(f"{weight:+.3f}\t{feature!r}")
+            return
         if options["subcommand"] == "synthetic":
             rows = labelled(options["count"], seed=options["seed"])
             self._write(options["output"], (json.dumps(r) + "\n" for r in rows))
@@ -58,9 +72,10 @@ class Command(BaseCommand):
             labels = (
                 _predator_labels(predators, read.conversations) if predators else _labels(path, read.errors)
             )
-            self._evaluate(path, read.conversations, labels, read.errors)
+            self._evaluate(path, read.conversations, labels, read.errors, learned=not options["no_model"])
             return
-        results = (analyse(c, victim_age=options["victim_age"]) for c in read.conversations)
+        learned = not options["no_model"]
+        results = (analyse(c, victim_age=options["victim_age"], learned=learned) for c in read.conversations)
         self._write(options["output"], (json.dumps(r, ensure_ascii=False) + "\n" for r in results))
         for error in read.errors:
             self.stderr.write(f"{path}: {error}")
@@ -69,9 +84,15 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: {count} line(s) not read; the other conversations were analysed")
 
     def _evaluate(
-        self, path: Path, conversations: list[Any], labels: dict[str, Any], errors: list[str]
+        self,
+        path: Path,
+        conversations: list[Any],
+        labels: dict[str, Any],
+        errors: list[str],
+        *,
+        learned: bool,
     ) -> None:
-        results = [analyse(c) for c in conversations if c.id in labels]
+        results = [analyse(c, learned=learned) for c in conversations if c.id in labels]
         scores = score(results, labels)
         self.stdout.write(json.dumps(scores.as_json()))
         for miss in scores.misses[:20]:
