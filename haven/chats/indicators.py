@@ -250,8 +250,8 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         (
             "send_image",
             rf"\b(send|show|give|get|pop|snap|drop|share) (me )?(a |another |one more |some |more |a new |a quick |a "
-            rf"cheeky |a little )?{_IMAGE} (of )?(you|yourself|your face|your body|you in|what (you are|your) wearing|"
-            rf"your outfit)\b",
+            rf"cheeky |a little )?{_IMAGE} (of )?(just )?(you|yourself|your face|your body|you in|what (you are|your) "
+            rf"wearing|your outfit)\b",
         ),
         (
             "send_more",
@@ -280,6 +280,11 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
             rf"\b(mirror ({_IMAGE})|{_IMAGE} in the mirror)\b",
         ),
         ("have_images", rf"\b(do you have|have you got|got) (any )?(more )?{_IMAGE} of (you|yourself)\b"),
+        (
+            "send_it",
+            rf"\btake (a|another) {_IMAGE}( now| tonight)? and send (it|me)\b|\bsend (me )?one (from today|now|"
+            r"tonight|of you)\b|\bwant to see you (properly|now|on camera)\b",
+        ),
     ],
     "sexual": [
         (
@@ -313,6 +318,17 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         ),
         ("where", r"\bwhere (can|should|shall|could) we meet\b"),
         (
+            "alone",
+            r"\b(come|meet|see you|grab|wait)\b( [a-z0-9]+){1,8} (just us|just you and me|on your own|by "
+            r"yourself|alone|do not bring anyone)\b",
+        ),
+        (
+            "wait_near",
+            r"\bi will wait (for you )?(in|at|outside|behind|by|near|round)\b|\bpassing through your (town|area|"
+            r"city|village)\b|\b(we could|let us|we can|fancy|shall we) (grab|get) (a |some )?(milkshake|coffee|"
+            r"drink|bite|food|burger|pizza|mcdonalds|ice cream)\b",
+        ),
+        (
             "come_to_you",
             r"\b(meet|meeting) up\b|\b(come|coming|going to come) (and )?(meet|see) you\b|\b(get|take|catch|jump on) "
             r"(the|a) (train|bus|taxi|uber) to (yours|you|your)\b|\bend of your (road|street)\b",
@@ -321,14 +337,15 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
     "sextortion_demand": [
         (
             "demand",
-            rf"\b(send|pay|give|transfer|wire|get) (me )?(the |a |another )?{_MONEY}|\b(pay|send|transfer|wire|give|"
-            rf"want|need|get me)\b( [a-z0-9£$]+){{0,6}} {_MONEY}\b",
+            rf"\b(send|pay|give|transfer|wire|get|buy) (me )?(the |a |another )?{_MONEY}|\b(pay|send|transfer|wire|"
+            rf"give|want|need|get me|buy me)\b( [a-z0-9£$]+){{0,6}} {_MONEY}\b|\b{_MONEY}( in {_MONEY})? or\b|"
+            r"\bunless you pay\b|\b(pay|send|transfer) [0-9]+ (to|into) (this|my) (account|paypal|wallet)\b",
         ),
         (
             "deadline",
             r"\byou have [0-9]+ (hours|hour|minutes|mins|days)\b|\b(pay|send it) (now|today|tonight|"
             r"or else)\b|\byou have (till|until|untill|til) ([0-9]+|midnight|tonight|tomorrow|the morning)\b|"
-            r"\b(the )?clock is ticking\b|\btime is running out\b",
+            r"\b(the )?clock is ticking\b|\btime is running out\b|\btick tock\b|\blast chance\b",
         ),
     ],
     "sextortion_threat": [
@@ -339,19 +356,22 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         ),
         (
             "everyone_sees",
-            rf"\b(everyone|your {_FAMILY}|your followers|the whole school|your school) (will|is "
-            r"going to|are going to) (see|know|get)\b",
+            rf"\b(everyone|your {_FAMILY}|your followers|the whole school|your school)( in your (class|school|year))? "
+            r"((will|is going to|are going to) (see|know|get)|(sees|see|gets|get) (it|them|this|everything))\b",
         ),
         (
             "holding",
             rf"\b(i have|i got|i have got|i saved|i kept|i recorded|i screenshotted|i screenshot) (your|all your|the|"
             rf"our|all the) {_IMAGE}\b|\bi (saved|kept|have|screenshotted|recorded) (everything|all of it|it all)( "
-            r"you sent)?\b|\bi (screenshotted|recorded|screen recorded|saved) (our|the) (video call|call|chat|stream)\b",
+            r"you sent)?\b|\bi (screenshotted|recorded|screen recorded|saved) (our|the) (video call|call|chat|stream)\b|"
+            r"\b(screenshotted|screen recorded|recorded) (everything|all of it|it all)\b|\b(i have|i got|i have got) "
+            r"(all )?your (friends list|followers list|contacts|followers)\b",
         ),
         (
             "or_else",
             rf"\bor (else )?(i will |i |i am going to )?{_SPREAD} (them|it|this|the|your|everything)\b|\bor (this|it|"
-            r"they|everything) (goes|will go|go) (everywhere|online|public|viral|out)\b|\bor (every one of |all of )?"
+            r"they|everything) (goes|will go|go) (everywhere|online|public|viral|out|to (your )?(whole )?(school|class|"
+            r"family|followers|contacts|friends|parents))\b|\bor (every one of |all of )?"
             r"(your|the) (followers|friends|family|school|mum|dad|parents|contacts) (see|sees|will see|gets?|get "
             r"them|will get)\b|\b(this|it|they|everything) (goes|will go) (everywhere|online|public|viral)\b",
         ),
@@ -368,7 +388,9 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
             r"\b(kill|killing|hurt|hurting|cut|cutting|harm|harming) (myself|my self)\b|\b(want|going) to die\b|\b(end it|end it "
             r"all|end my life|take my (own )?life)\b|\bsuicid(e|al)\b|\b(do not|dont) want to "
             r"(be here|live|be alive) (anymore|any more)\b|\bbetter off (dead|without me)\b|\bno "
-            r"reason to live\b",
+            r"reason to live\b|\b(would|had) rather be dead\b|\bno point (in )?(being here|living|being alive|going "
+            r"on)\b|\b(take|taking|swallow|swallowing) (all )?(the |my |them |these )?(tablets|pills)\b|\b(tablets|pills)"
+            r"( [a-z]+){0,8} (take|swallow) them\b",
         ),
     ],
 }
@@ -391,7 +413,9 @@ CHILD_CUES = re.compile(
     r"(trip|exams)|my (mum|dad|parents) (took|takes|have taken|has taken) my (phone|xbox|ipad|tablet|switch|"
     r"console|laptop)|i have school (tomorrow|in the morning)|my homework|loads of homework|my teacher|my "
     r"parents are (so )?strict|(got|have|had) (a )?detention|i am (only |just |still )?a (kid|child)|i am (still )?(at|in) (primary|"
-    r"secondary|school))\b"
+    r"secondary|school)|too young for (insta|instagram|snapchat|snap|tiktok|facebook|social media|a phone)|youngest "
+    r"in my (year|class)|pocket money|(picks|pick|picked) me up from school|(just )?started (secondary|high school|"
+    r"year 7)|(than|at|in|left) primary|we do sats|year [5-9] (mocks|trip|exams|class)|got year [5-9])\b"
 )
 # What one person says to another that takes the other for a child: their parents watching over them,
 # their school, their age. Read only in a chat of two, where "you" is the other person.

@@ -70,6 +70,8 @@ _SPACES = re.compile(r"\s+")
 _ESCAPE = re.compile(r"\\[a-zA-Z]")
 # A whole word in a pattern's source: not part of a longer run of letters, not cut by a group or a "?".
 _LITERAL = re.compile(r"(?<![a-z])[a-z]{5,}(?![a-z(?\[{*+])")
+# A word written with an optional plural ("cards?"): both spellings are the indicators' words.
+_PLURAL = re.compile(r"(?<![a-z])([a-z]{4,})s\?")
 MIN_CORRECTED = 5  # shorter words are left as typed: too many short words are a letter apart
 
 
@@ -79,6 +81,8 @@ def _near_words() -> dict[str, frozenset[str]]:
     words: set[str] = set()
     for source in indicators.sources():
         words.update(_LITERAL.findall(_ESCAPE.sub(" ", source)))
+        for stem in _PLURAL.findall(source):
+            words.update((stem, stem + "s"))
     index: dict[str, set[str]] = {}
     for word in words:
         for key in _deletes(word):

@@ -213,18 +213,20 @@ def test_a_parent_is_recognised_as_family() -> None:
     assert mum["family"] is True and got["grooming"] is False
 
 
-def evaluated(path: Path) -> dict[str, Any]:
+def evaluated(path: Path, *args: str) -> dict[str, Any]:
     out = io.StringIO()
-    call_command("chats", "evaluate", str(path), stdout=out, stderr=io.StringIO())
+    call_command("chats", "evaluate", str(path), *args, stdout=out, stderr=io.StringIO())
     return dict(json.loads(out.getvalue()))
 
 
-@pytest.mark.parametrize("name", [f"held_back_{k}.jsonl" for k in range(1, 6)])
-def test_the_spent_held_back_sets_stay_met(name: str) -> None:
+@pytest.mark.parametrize("name", [f"held_back_{k}.jsonl" for k in range(1, 7)])
+@pytest.mark.parametrize("learned", [True, False])
+def test_the_spent_held_back_sets_stay_met(name: str, learned: bool) -> None:
     # Each set was measured once, when it was new (docs/PERFORMANCE.md gives those figures), and its misses
-    # were then used to close gaps in the indicators. Spent, they guard against a change that loses what
-    # was gained, and against one that starts accusing the innocent.
-    scores = evaluated(SPENT / name)
+    # were then used to close gaps in the indicators; the learned model is now trained on them too. Spent,
+    # they guard against a change that loses what was gained, and against one that starts accusing the
+    # innocent: with the model, and with the indicators alone, so that neither leans on the other.
+    scores = evaluated(SPENT / name, *([] if learned else ["--no-model"]))
     assert scores["conversations"] >= 300 and scores["grooming"] > 100
     assert scores["precision"] >= 0.95 and scores["recall"] >= 0.90
     assert scores["groomer_accuracy"] >= 0.95 and scores["benign_with_urgent"] == 0

@@ -20,6 +20,7 @@ from haven.chats.pipeline import analyse_conversations
 from haven.evidence.store import path_of
 from haven.intake.models import Conversation, Identifier
 from haven.intel.models import Member
+from tests.chats.test_model import MISSPELT
 from tests.conftest import Orgs
 from tests.triage.conftest import processed, report
 
@@ -183,3 +184,18 @@ def test_the_conversation_pages_show_the_reading_and_the_log_and_are_audited(
     assert f"/staff/reports/{one.uid}/" in queue and f"/staff/reports/{quiet.uid}/" not in queue
     api = client.get("/api/v1/staff/queue", {"chats": "true"}).json()
     assert [item["reference"] for item in api["items"]] == [one.reference]
+
+
+def test_a_conversation_found_by_the_learned_model_says_so(
+    orgs: Orgs, analyst: User, sign_in: Callable[..., Client]
+) -> None:
+    # A sextortion whose demand is misspelt ("sned 200 on paypal"): the indicators miss it, the model does not.
+    chat = {k: v for k, v in MISSPELT.items() if k != "id"}
+    chat["messages"] = [{**m, "at": m["at"] + "Z"} for m in chat["messages"]]
+    one = reported(orgs, "CHAT-7", conversations=[chat])
+    conversation = Conversation.objects.get(report=one)
+    reading = Analysis.objects.get(conversation=conversation).reading
+    assert reading["grooming"] and reading["learned"]["participant"] == "nathan.p"
+    page = sign_in(analyst).get(f"/staff/conversations/{conversation.pk}/").content.decode()
+    assert "The learned model, not the indicators" in page and "nathan.p is grooming" in page
+    assert f"“{reading['learned']['reasons'][0]}”" in page

@@ -1,4 +1,4 @@
-"""Writes tests/data/chats_held_back_6.jsonl: the sixth held-back set for the grooming analysis.
+"""Writes haven/chats/data/held_back_6.jsonl (spent, now training data for the learned model): the sixth held-back set for the grooming analysis.
 
 Written on 2026-12-01, before the learned model was added beside the indicators, and committed before
 either was measured on it; measured once, with no change after it. It differs from the earlier sets in its
@@ -29,7 +29,7 @@ from typing import Any
 from tests.data import chatsets
 from tests.data.chatsets import Chat, write_set
 
-OUT = Path(__file__).with_name("chats_held_back_6.jsonl")
+OUT = Path(__file__).resolve().parents[2] / "haven" / "chats" / "data" / "held_back_6.jsonl"
 SEED = 6_12_2026
 HIDDEN = "[explicit message withheld]"
 
