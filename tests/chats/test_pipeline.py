@@ -189,7 +189,7 @@ def test_the_conversation_pages_show_the_reading_and_the_log_and_are_audited(
 def test_a_conversation_found_by_the_learned_model_says_so(
     orgs: Orgs, analyst: User, sign_in: Callable[..., Client]
 ) -> None:
-    # A sextortion whose demand is misspelt ("sned 200 on paypal"): the indicators miss it, the model does not.
+    # A sextortion with its demand misspelt ("sned 200 on paypal"): missed by the indicators, not the model.
     chat = {k: v for k, v in MISSPELT.items() if k != "id"}
     chat["messages"] = [{**m, "at": m["at"] + "Z"} for m in chat["messages"]]
     one = reported(orgs, "CHAT-7", conversations=[chat])
