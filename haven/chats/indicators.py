@@ -31,7 +31,7 @@ STAGE_WEIGHTS: dict[str, float] = {
 STRONG = frozenset({"risk_assessment", "exclusivity", "gifts", "image_request", "sexual", "sextortion",
                     "meeting", "platform_move"})  # fmt: skip
 
-_FAMILY = r"(parents|mum or dad|mum and dad|mum|dad|family|friends|mates|brother|sister|teacher|carer|foster carer|nan|gran)"
+_FAMILY = r"(parents|mum or dad|mum and dad|mum|mam|dad|family|friends|mates|brother|sister|teacher|carer|foster carer|nan|gran)"
 _APPS = (
     r"(snapchat|instagram|whatsapp|telegram|kik|discord|wickr|signal|facebook|messenger|skype|tiktok|viber)"
 )
@@ -281,6 +281,11 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         ),
         ("have_images", rf"\b(do you have|have you got|got) (any )?(more )?{_IMAGE} of (you|yourself)\b"),
         (
+            "send_us",
+            rf"\bsend (us|me) (a |another |one more )?{_IMAGE}\b|\bshow us your (face|body|outfit)\b|\b(stick|put|get|"
+            r"turn) your (cam|camera) on\b|\bwhat do you look like now\b",
+        ),
+        (
             "send_it",
             rf"\btake (a|another) {_IMAGE}( now| tonight)? and send (it|me)\b|\bsend (me )?one (from today|now|"
             r"tonight|of you)\b|\bwant to see you (properly|now|on camera)\b",
@@ -319,12 +324,13 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         ("where", r"\bwhere (can|should|shall|could) we meet\b"),
         (
             "alone",
-            r"\b(come|meet|see you|grab|wait)\b( [a-z0-9]+){1,8} (just us|just you and me|on your own|by "
+            r"\b(come|meet|see you|grab|wait)\b( [a-z0-9]+){0,8} (just us|just you and me|on your own|by "
             r"yourself|alone|do not bring anyone)\b",
         ),
         (
             "wait_near",
-            r"\bi will wait (for you )?(in|at|outside|behind|by|near|round)\b|\bpassing through your (town|area|"
+            r"\bi will wait (for you )?(in|at|outside|behind|by|near|round)\b|\b(let us|lets|we could|we can) meet "
+            r"(at|in|by|outside|near|after)\b|\bi (can|will|could) (get|collect|grab) you (from|at|outside)\b|\bpassing through your (town|area|"
             r"city|village)\b|\b(we could|let us|we can|fancy|shall we) (grab|get) (a |some )?(milkshake|coffee|"
             r"drink|bite|food|burger|pizza|mcdonalds|ice cream)\b",
         ),
@@ -339,13 +345,14 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
             "demand",
             rf"\b(send|pay|give|transfer|wire|get|buy) (me )?(the |a |another )?{_MONEY}|\b(pay|send|transfer|wire|"
             rf"give|want|need|get me|buy me)\b( [a-z0-9£$]+){{0,6}} {_MONEY}\b|\b{_MONEY}( in {_MONEY})? or\b|"
-            r"\bunless you pay\b|\b(pay|send|transfer) [0-9]+ (to|into) (this|my) (account|paypal|wallet)\b",
+            r"\bunless you pay\b|\bpay up\b|\b(£|\$) ?[0-9]+ (on|in) (a |an )?[a-z]+ ?(card|voucher)s? or\b|\b(pay|send|transfer) [0-9]+ (to|into) (this|my) (account|paypal|wallet)\b",
         ),
         (
             "deadline",
             r"\byou have [0-9]+ (hours|hour|minutes|mins|days)\b|\b(pay|send it) (now|today|tonight|"
             r"or else)\b|\byou have (till|until|untill|til) ([0-9]+|midnight|tonight|tomorrow|the morning)\b|"
-            r"\b(the )?clock is ticking\b|\btime is running out\b|\btick tock\b|\blast chance\b",
+            r"\b(the )?clock is ticking\b|\bclocks ticking\b|\byou (have |have got |got )(an|one|[0-9]+) (hour|hours|"
+            r"minutes|mins|days) to (send|pay)\b|\btime is running out\b|\btick tock\b|\blast chance\b",
         ),
     ],
     "sextortion_threat": [
@@ -365,13 +372,16 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
             rf"our|all the) {_IMAGE}\b|\bi (saved|kept|have|screenshotted|recorded) (everything|all of it|it all)( "
             r"you sent)?\b|\bi (screenshotted|recorded|screen recorded|saved) (our|the) (video call|call|chat|stream)\b|"
             r"\b(screenshotted|screen recorded|recorded) (everything|all of it|it all)\b|\b(i have|i got|i have got) "
-            r"(all )?your (friends list|followers list|contacts|followers)\b",
+            r"(all )?your (friends list|followers list|contacts|followers)\b|\b(got|have|i have) a copy of (everything|all)"
+            rf"( you sent)?\b|\bi recorded you( on (camera|video|call))?\b|\bgot your {_IMAGE} saved\b",
         ),
         (
             "or_else",
             rf"\bor (else )?(i will |i |i am going to )?{_SPREAD} (them|it|this|the|your|everything)\b|\bor (this|it|"
             r"they|everything) (goes|will go|go) (everywhere|online|public|viral|out|to (your )?(whole )?(school|class|"
-            r"family|followers|contacts|friends|parents))\b|\bor (every one of |all of )?"
+            r"family|followers|contacts|friends|parents)|on (your|ur) (story|feed|page|profile|snap story))\b|"
+            r"\bor (it is|its|they are|they will be|it will be) all over (your )?(school|class|socials|instagram|snapchat)\b|"
+            r"\bevery (follower|friend|contact) you (have|got|have got) (sees|will see|gets)\b|\bor (every one of |all of )?"
             r"(your|the) (followers|friends|family|school|mum|dad|parents|contacts) (see|sees|will see|gets?|get "
             r"them|will get)\b|\b(this|it|they|everything) (goes|will go) (everywhere|online|public|viral)\b",
         ),
@@ -388,7 +398,8 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
             r"\b(kill|killing|hurt|hurting|cut|cutting|harm|harming) (myself|my self)\b|\b(want|going) to die\b|\b(end it|end it "
             r"all|end my life|take my (own )?life)\b|\bsuicid(e|al)\b|\b(do not|dont) want to "
             r"(be here|live|be alive) (anymore|any more)\b|\bbetter off (dead|without me)\b|\bno "
-            r"reason to live\b|\b(would|had) rather be dead\b|\bno point (in )?(being here|living|being alive|going "
+            r"reason to live\b|\b(want|going) to disappear( forever)?\b|\b(everyone|they) would be better (off )?"
+            r"without me\b|\b(would|had) rather be dead\b|\bno point (in )?(being here|living|being alive|going "
             r"on)\b|\b(take|taking|swallow|swallowing) (all )?(the |my |them |these )?(tablets|pills)\b|\b(tablets|pills)"
             r"( [a-z]+){0,8} (take|swallow) them\b",
         ),
@@ -400,6 +411,12 @@ _CHILD_AGE = re.compile(r"\bi am (only |just |nearly |almost )?(?P<age>[0-9]{1,2
                         r"^(?P<bare>[0-9]{1,2})( years old| nearly [0-9]{1,2}| and a half)?$|\b(?P<yo>[0-9]{1,2}) years old\b")  # fmt: skip
 _SCHOOL_YEAR = re.compile(
     r"\b(i am in|i am|in) (year|grade) (?P<year>[0-9]{1,2})\b|^(yeah |yes |ye |yh )?(year|yr|grade) (?P<bare>[0-9]{1,2})\b"
+)
+# Scotland's school years, as a child gives them: P1 to P7 (P7 is 10 to 11) and S1 to S6 (S1 is 11 to 12).
+_SCOTTISH = re.compile(
+    r"^(i am in |in |yeah )?(p|primary )(?P<primary>[1-7])$|\b(i am in|in) (p|primary )(?P<primary_in>[1-7])\b|"
+    r"^(i am in |in |yeah )?s(?P<secondary>[1-6])$|\b(i am in|in) s(?P<secondary_in>[1-6])\b|"
+    r"\b(?P<first>first year (at|of|in) (high school|secondary|the academy))\b"
 )
 _TURNED = re.compile(
     r"\b(i (turned|will be|am turning|turn|am going to be|just turned)|^(going to be|turning|just "
@@ -429,7 +446,7 @@ ADDRESSED_AS_CHILD = re.compile(
 # A question about the other's age or school year: a bare number in answer is an age.
 AGE_ASKED = re.compile(
     r"\b(how old|what age|your age|what year|which year|school year|year are you|(are )?you (still )?(in|at) "
-    r"(school|primary|secondary|college|sixth form|year [0-9]+)|were you born|are you (over|under) [0-9]+|"
+    r"(school|primary|secondary|high school|college|sixth form|year [0-9]+)|were you born|are you (over|under) [0-9]+|"
     r"old enough|(not|are you) even a teenager)\b"
 )
 ADULT_CUES = re.compile(
@@ -481,7 +498,7 @@ _ANY: dict[str, re.Pattern[str]] = {
 def sources() -> list[str]:
     """The source of every pattern that reads a message, for the normaliser's list of words to spell right."""
     extra = [CHILD_CUES, ADULT_CUES, ADDRESSED_AS_CHILD, AGE_ASKED, WHEN, WHERE, KIN_ADDRESS, SIGNED_AS_KIN, HANDLE,
-             _CHILD_AGE, _SCHOOL_YEAR, _TURNED, _LEADING]  # fmt: skip
+             _CHILD_AGE, _SCHOOL_YEAR, _SCOTTISH, _TURNED, _LEADING]  # fmt: skip
     return [p for rows in PATTERNS.values() for _, p in rows] + [p.pattern for p in extra]
 
 
@@ -513,6 +530,13 @@ def stated_age(text: str, *, answering: bool = False) -> int | None:
     year = _SCHOOL_YEAR.search(text)
     if year and 1 <= int(year["year"] or year["bare"]) <= 13:
         return int(year["year"] or year["bare"]) + 5  # year 8 is 12 to 13 in England and Wales
+    scottish = _SCOTTISH.search(text)
+    if scottish:
+        if primary := scottish["primary"] or scottish["primary_in"]:
+            return int(primary) + 4
+        if secondary := scottish["secondary"] or scottish["secondary_in"]:
+            return int(secondary) + 10
+        return 11  # first year at high school
     leading = _LEADING.search(text) if answering else None
     if leading and 5 <= int(leading["age"]) <= 99:
         return int(leading["age"])  # "12 why", "13 in june", answering how old they are

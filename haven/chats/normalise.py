@@ -64,6 +64,7 @@ _NUMBER_WORD = re.compile(r"^([0-9]+)([a-z]+)$")
 _SPACED = re.compile(r"\b(?:[a-z0-9][ ._*-]){2,}[a-z0-9]\b")
 _REPEAT = re.compile(r"([a-z])\1{2,}")
 _HAS_LETTER = re.compile(r"[a-z]")
+_SCHOOL_STAGE = re.compile(r"^[ps][1-7]$")
 _SPACES = re.compile(r"\s+")
 
 
@@ -130,6 +131,8 @@ def _token(token: str) -> str:
     number = _NUMBER_WORD.match(token)
     if number:  # "12yo", "14f", "5pm": the number, then its unit
         return f"{number[1]} {_token(number[2])}"
+    if _SCHOOL_STAGE.match(token):  # "p7", "s2": a Scottish school year, not leetspeak
+        return token
     if _HAS_LETTER.search(token):
         token = token.translate(LEET)
         return SPEAK.get(token) or _corrected(token)
