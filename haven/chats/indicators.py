@@ -283,7 +283,7 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         (
             "send_us",
             rf"\bsend (us|me) (a |another |one more )?{_IMAGE}\b|\bshow us your (face|body|outfit)\b|\b(stick|put|get|"
-            r"turn) your (cam|camera) on\b|\bwhat do you look like now\b",
+            r"turn) your (cam|camera) on\b|\bwhat do you look like now\b|\blet me see what you look like\b",
         ),
         (
             "send_it",
@@ -324,12 +324,14 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         ("where", r"\bwhere (can|should|shall|could) we meet\b"),
         (
             "alone",
-            r"\b(come|meet|see you|grab|wait)\b( [a-z0-9]+){0,8} (just us|just you and me|on your own|by "
+            r"\b(come|meet|see you|grab|wait|hang|hang out|link up)\b( [a-z0-9]+){0,8} (just us|just you and me|just "
+            r"you and i|on your own|by "
             r"yourself|alone|do not bring anyone)\b",
         ),
         (
             "wait_near",
-            r"\bi will wait (for you )?(in|at|outside|behind|by|near|round)\b|\b(let us|lets|we could|we can) meet "
+            r"\bi will wait (for you )?(in|at|outside|behind|by|near|round)\b|\b(swing|come|drive) by and pick you "
+            r"up\b|\b(let us|we should|wanna|want to) (link up|hang out|hang at|chill at)\b|\b(let us|lets|we could|we can) meet "
             r"(at|in|by|outside|near|after)\b|\bi (can|will|could) (get|collect|grab) you (from|at|outside)\b|\bpassing through your (town|area|"
             r"city|village)\b|\b(we could|let us|we can|fancy|shall we) (grab|get) (a |some )?(milkshake|coffee|"
             r"drink|bite|food|burger|pizza|mcdonalds|ice cream)\b",
@@ -345,7 +347,7 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
             "demand",
             rf"\b(send|pay|give|transfer|wire|get|buy) (me )?(the |a |another )?{_MONEY}|\b(pay|send|transfer|wire|"
             rf"give|want|need|get me|buy me)\b( [a-z0-9£$]+){{0,6}} {_MONEY}\b|\b{_MONEY}( in {_MONEY})? or\b|"
-            r"\bunless you pay\b|\bpay up\b|\b(£|\$) ?[0-9]+ (on|in) (a |an )?[a-z]+ ?(card|voucher)s? or\b|\b(pay|send|transfer) [0-9]+ (to|into) (this|my) (account|paypal|wallet)\b",
+            r"\bunless you pay\b|\bpay up\b|\bpay me or\b|\b(venmo|cash ?app|paypal|zelle) me\b|\b(£|\$) ?[0-9]+ (on|in) (a |an )?[a-z]+ ?(card|voucher)s? or\b|\b(pay|send|transfer) [0-9]+ (to|into) (this|my) (account|paypal|wallet)\b",
         ),
         (
             "deadline",
@@ -373,7 +375,8 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
             r"you sent)?\b|\bi (screenshotted|recorded|screen recorded|saved) (our|the) (video call|call|chat|stream)\b|"
             r"\b(screenshotted|screen recorded|recorded) (everything|all of it|it all)\b|\b(i have|i got|i have got) "
             r"(all )?your (friends list|followers list|contacts|followers)\b|\b(got|have|i have) a copy of (everything|all)"
-            rf"( you sent)?\b|\bi recorded you( on (camera|video|call))?\b|\bgot your {_IMAGE} saved\b",
+            rf"( you sent)?\b|\bi recorded you( on (camera|video|call))?\b|\bgot your {_IMAGE} saved\b|\byour "
+            rf"{_IMAGE} (is|are) saved\b",
         ),
         (
             "or_else",
@@ -381,6 +384,8 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
             r"they|everything) (goes|will go|go) (everywhere|online|public|viral|out|to (your )?(whole )?(school|class|"
             r"family|followers|contacts|friends|parents)|on (your|ur) (story|feed|page|profile|snap story))\b|"
             r"\bor (it is|its|they are|they will be|it will be) all over (your )?(school|class|socials|instagram|snapchat)\b|"
+            r"\bor (it is|its) (getting|going to get) (posted|sent|shared|leaked)\b|\bor i (message|send|dm|post) (it|them) "
+            r"to\b|"
             r"\bevery (follower|friend|contact) you (have|got|have got) (sees|will see|gets)\b|\bor (every one of |all of )?"
             r"(your|the) (followers|friends|family|school|mum|dad|parents|contacts) (see|sees|will see|gets?|get "
             r"them|will get)\b|\b(this|it|they|everything) (goes|will go) (everywhere|online|public|viral)\b",
@@ -398,7 +403,7 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
             r"\b(kill|killing|hurt|hurting|cut|cutting|harm|harming) (myself|my self)\b|\b(want|going) to die\b|\b(end it|end it "
             r"all|end my life|take my (own )?life)\b|\bsuicid(e|al)\b|\b(do not|dont) want to "
             r"(be here|live|be alive) (anymore|any more)\b|\bbetter off (dead|without me)\b|\bno "
-            r"reason to live\b|\b(want|going) to disappear( forever)?\b|\b(everyone|they) would be better (off )?"
+            r"reason to live\b|\bkms\b|\bkill my ?self\b|\bend (everything|it all)\b|\b(want|going) to disappear( forever)?\b|\b(everyone|they) would be better (off )?"
             r"without me\b|\b(would|had) rather be dead\b|\bno point (in )?(being here|living|being alive|going "
             r"on)\b|\b(take|taking|swallow|swallowing) (all )?(the |my |them |these )?(tablets|pills)\b|\b(tablets|pills)"
             r"( [a-z]+){0,8} (take|swallow) them\b",
@@ -411,6 +416,10 @@ _CHILD_AGE = re.compile(r"\bi am (only |just |nearly |almost )?(?P<age>[0-9]{1,2
                         r"^(?P<bare>[0-9]{1,2})( years old| nearly [0-9]{1,2}| and a half)?$|\b(?P<yo>[0-9]{1,2}) years old\b")  # fmt: skip
 _SCHOOL_YEAR = re.compile(
     r"\b(i am in|i am|in) (year|grade) (?P<year>[0-9]{1,2})\b|^(yeah |yes |ye |yh )?(year|yr|grade) (?P<bare>[0-9]{1,2})\b"
+)
+# American grades, as the normaliser leaves them ("6th grade" is "6 th grade"): 6th grade is 11 to 12.
+_GRADE = re.compile(
+    r"\b(?P<grade>[0-9]{1,2}) (st|nd|rd|th) grade(r|rs)?\b|\b(i am in|in|going into) (?P<grade_in>[0-9]{1,2}) (st|nd|rd|th)\b"
 )
 # Scotland's school years, as a child gives them: P1 to P7 (P7 is 10 to 11) and S1 to S6 (S1 is 11 to 12).
 _SCOTTISH = re.compile(
@@ -432,7 +441,8 @@ CHILD_CUES = re.compile(
     r"parents are (so )?strict|(got|have|had) (a )?detention|i am (only |just |still )?a (kid|child)|i am (still )?(at|in) (primary|"
     r"secondary|school)|too young for (insta|instagram|snapchat|snap|tiktok|facebook|social media|a phone)|youngest "
     r"in my (year|class)|pocket money|(picks|pick|picked) me up from school|(just )?started (secondary|high school|"
-    r"year 7)|(than|at|in|left) primary|we do sats|year [5-9] (mocks|trip|exams|class)|got year [5-9])\b"
+    r"year 7)|(than|at|in|left) primary|we do sats|year [5-9] (mocks|trip|exams|class)|got year [5-9]|i am (in|at) "
+    r"(middle|elementary|junior high) school|^(in |at )?(middle|elementary|junior high) school|[0-9] (st|nd|rd|th) grade)\b"
 )
 # What one person says to another that takes the other for a child: their parents watching over them,
 # their school, their age. Read only in a chat of two, where "you" is the other person.
@@ -445,8 +455,9 @@ ADDRESSED_AS_CHILD = re.compile(
 )
 # A question about the other's age or school year: a bare number in answer is an age.
 AGE_ASKED = re.compile(
-    r"\b(how old|what age|your age|what year|which year|school year|year are you|(are )?you (still )?(in|at) "
-    r"(school|primary|secondary|high school|college|sixth form|year [0-9]+)|were you born|are you (over|under) [0-9]+|"
+    r"\b(how old|what age|your age|what year|which year|what grade|which grade|school year|year are you|(are )?you "
+    r"(still )?(in|at) (school|primary|secondary|high school|middle school|elementary|college|sixth form|year "
+    r"[0-9]+)|(your|you are) like [0-9]{1,2}|were you born|are you (over|under) [0-9]+|"
     r"old enough|(not|are you) even a teenager)\b"
 )
 ADULT_CUES = re.compile(
@@ -498,7 +509,7 @@ _ANY: dict[str, re.Pattern[str]] = {
 def sources() -> list[str]:
     """The source of every pattern that reads a message, for the normaliser's list of words to spell right."""
     extra = [CHILD_CUES, ADULT_CUES, ADDRESSED_AS_CHILD, AGE_ASKED, WHEN, WHERE, KIN_ADDRESS, SIGNED_AS_KIN, HANDLE,
-             _CHILD_AGE, _SCHOOL_YEAR, _SCOTTISH, _TURNED, _LEADING]  # fmt: skip
+             _CHILD_AGE, _SCHOOL_YEAR, _GRADE, _SCOTTISH, _TURNED, _LEADING]  # fmt: skip
     return [p for rows in PATTERNS.values() for _, p in rows] + [p.pattern for p in extra]
 
 
@@ -530,6 +541,9 @@ def stated_age(text: str, *, answering: bool = False) -> int | None:
     year = _SCHOOL_YEAR.search(text)
     if year and 1 <= int(year["year"] or year["bare"]) <= 13:
         return int(year["year"] or year["bare"]) + 5  # year 8 is 12 to 13 in England and Wales
+    grade = _GRADE.search(text)
+    if grade and 1 <= int(grade["grade"] or grade["grade_in"]) <= 12:
+        return int(grade["grade"] or grade["grade_in"]) + 5
     scottish = _SCOTTISH.search(text)
     if scottish:
         if primary := scottish["primary"] or scottish["primary_in"]:
