@@ -229,21 +229,32 @@ def analyse(
 
 def _second_opinion(people: dict[str, Person], *, child_victim: bool) -> dict[str, Any] | None:
     """The learned model's view, asked only where the indicators found no grooming: the participant it
-    most takes for a groomer, if their probability reaches ``model.THRESHOLD``, they are not family, and
-    another participant reads as a child (or the report gives a child victim). It may add a flag, never
+    most takes for a groomer, if they are not family and either their probability reaches
+    ``model.THRESHOLD`` and another participant reads as a child (or the report gives a child victim), or it
+    reaches ``model.SURE`` in a chat of two where the other gives no sign of being an adult. The second
+    way is for a child who never says their age in words the indicators know. It may add a flag, never
     remove one."""
     candidates = [p for p in people.values() if p.messages and not p.family]
     if not candidates:
         return None
-    probabilities = learned_model.model().probabilities(
-        [learned_model.participant_text(p.said) for p in candidates]
-    )
-    probability, best = max(zip(probabilities, candidates, strict=True), key=lambda pair: pair[0])
-    child = child_victim or any(p.child and not p.adult and p.id != best.id for p in people.values())
-    if probability < learned_model.THRESHOLD or not child:
+    texts = [learned_model.participant_text(p.said) for p in candidates]
+    probability, best = max(zip(learned_model.model().probabilities(texts), candidates, strict=True),
+                            key=lambda pair: pair[0])  # fmt: skip
+    others = [p for p in people.values() if p.id != best.id]
+    if probability >= learned_model.THRESHOLD and (
+        child_victim or any(p.child and not p.adult for p in others)
+    ):
+        basis = "a child is present"
+    elif (
+        probability >= learned_model.SURE
+        and len([p for p in people.values() if p.messages]) == 2
+        and not any(p.adult for p in others)
+    ):
+        basis = "sure, and no adult is present"
+    else:
         return None
     reasons = learned_model.model().reasons(learned_model.participant_text(best.said))
-    return {"participant": best.id, "probability": round(probability, 3), "reasons": reasons}
+    return {"participant": best.id, "probability": round(probability, 3), "basis": basis, "reasons": reasons}
 
 
 def _shown(line: Line, groomer: str | None) -> bool:

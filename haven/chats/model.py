@@ -4,8 +4,9 @@ The indicators are written by hand, and each new held-back set, in phrasing they
 missing grooming (recall 0.63 to 0.86 on first runs). A linear model over a participant's words and
 character n-grams generalises to new phrasing better: trained on the synthetic set alone, it found 0.86 to
 1.00 of the grooming in the first four held-back sets (docs/PERFORMANCE.md). It may only add to the
-indicators, never overrule them, and only when a child is present (``analysis.analyse``); what it saw is
-shown as the words that weighed most for the participant it names.
+indicators, never overrule them, and only when a child is present or, where it is surer, when nobody reads
+as an adult (``analysis._second_opinion``); what it saw is shown as the words that weighed most for the
+participant it names. Both thresholds were chosen on the spent sets (docs/PERFORMANCE.md).
 
 It is trained when first needed, in each process, from data in the repository: the synthetic generator's
 set and the spent held-back sets in ``data/``. No weights are downloaded or shipped, and training is
@@ -31,7 +32,8 @@ from haven.chats.readers import conversation_from_json
 
 DATA = Path(__file__).with_name("data")
 SYNTHETIC_COUNT, SYNTHETIC_SEED = 2000, 99
-THRESHOLD = 0.7  # the probability at which the model flags a participant (chosen on the spent sets)
+THRESHOLD = 0.7  # the probability at which the model flags a participant when a child is read as present
+SURE = 0.8  # ... and when no participant reads as a child, but none reads as an adult either (a chat of two)
 REASONS = 6
 
 

@@ -38,22 +38,37 @@ def test_the_model_adds_a_flag_the_indicators_miss_and_says_why() -> None:
     assert (result["grooming"], result["groomer"]) == (True, "nathan.p")
     opinion = result["learned"]
     assert opinion["participant"] == "nathan.p" and opinion["probability"] >= learned_model.THRESHOLD
+    assert opinion["basis"] == "a child is present"
     assert opinion["reasons"] and all(isinstance(r, str) and r for r in opinion["reasons"])
 
 
-def test_the_model_flags_nobody_without_a_child_present() -> None:
-    # The same messages, with the only words that show the other person is a child taken out.
-    adult = json.loads(json.dumps(MISSPELT))
-    for message in adult["messages"]:
-        message["text"] = message["text"].replace("i'm 14 ", "")
-    conversation = conversation_from_json(adult)
-    probabilities = learned_model.model().probabilities(
-        [learned_model.participant_text([m.text]) for m in conversation.messages if m.sender == "nathan.p"]
-    )
-    assert max(probabilities) > 0  # the model still reads the words; the rule stops it acting on them
-    result = analyse(conversation)
+def with_words(old: str, new: str) -> Any:
+    changed = json.loads(json.dumps(MISSPELT))
+    for message in changed["messages"]:
+        message["text"] = message["text"].replace(old, new)
+    return conversation_from_json(changed)
+
+
+def test_the_model_flags_nobody_talking_to_an_adult() -> None:
+    # The same messages, with the person threatened now saying they are 34.
+    adult = with_words("i'm 14 ", "i'm 34 ")
+    assert (
+        learned_model.model().probabilities(
+            [learned_model.participant_text([m.text for m in adult.messages if m.sender == "nathan.p"])]
+        )[0]
+        >= learned_model.SURE
+    )  # the model still reads the words; the rule stops it acting on them
+    result = analyse(adult)
     assert (result["grooming"], result["learned"]) == (False, None)
-    assert analyse(conversation, victim_age=14)["grooming"] is True  # the report's victim age is enough
+    assert analyse(adult, victim_age=14)["grooming"] is True  # the report's victim age overrides what is said
+
+
+def test_when_no_age_is_given_only_a_sure_model_flags() -> None:
+    unsaid = with_words("i'm 14 ", "")
+    result = analyse(unsaid)
+    assert result["grooming"] is True and result["learned"]["basis"] == "sure, and no adult is present"
+    assert result["learned"]["probability"] >= learned_model.SURE
+    assert analyse(with_words("i'm 14 ", ""), learned=False)["grooming"] is False
 
 
 def test_the_model_is_not_asked_where_the_indicators_already_flag() -> None:
