@@ -39,8 +39,8 @@ _IMAGE = r"(photo|photos|selfie|selfies|video|videos|picture|snap|snaps)"
 _GIFT = r"(phone|iphone|present|presents|gift|gifts|money|clothes|robux|vbucks|skins|game|games|gift card|" \
     r"top up|credit|makeup|trainers|anything you want|whatever you want|vouchers?|headset|headphones|phone case|" \
     r"present|treat|airpods|skin|outfit|£ ?[0-9]+)"  # fmt: skip
-_MONEY = r"((£|\$) ?[0-9]+|[0-9]+ ?(pounds|quid|dollars|bucks|k)|money|cash|bitcoin|btc|crypto|gift ?cards?|" \
-    r"amazon cards?|itunes cards?|steam cards?|google play cards?|vouchers?|paypal|bank transfer|cash ?app)"  # fmt: skip
+_MONEY = r"((£|\$|€) ?[0-9]+|[0-9]+ ?(pounds|quid|dollars|bucks|euro|euros|k)|money|cash|bitcoin|btc|crypto|gift ?cards?|" \
+    r"amazon cards?|itunes cards?|steam cards?|google play cards?|vouchers?|paypal|bank transfer|cash ?app|revolut)"  # fmt: skip
 _SPREAD = r"(send|share|post|show|leak|upload|spread|forward)"
 
 PATTERNS: dict[str, list[tuple[str, str]]] = {
@@ -283,7 +283,8 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         (
             "send_us",
             rf"\bsend (us|me) (a |another |one more )?{_IMAGE}\b|\bshow us your (face|body|outfit)\b|\b(stick|put|get|"
-            r"turn) your (cam|camera) on\b|\bwhat do you look like now\b|\blet me see what you look like\b",
+            r"turn) your (cam|camera) on\b|\b(hop|get|jump) on (video|camera|facetime)( so i can see you)?\b|\bneed "
+            rf"(a few |some )?{_IMAGE} of you\b|\bwhat do you look like now\b|\blet me see what you look like\b",
         ),
         (
             "send_it",
@@ -376,7 +377,7 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
             r"\b(screenshotted|screen recorded|recorded) (everything|all of it|it all)\b|\b(i have|i got|i have got) "
             r"(all )?your (friends list|followers list|contacts|followers)\b|\b(got|have|i have) a copy of (everything|all)"
             rf"( you sent)?\b|\bi recorded you( on (camera|video|call))?\b|\bgot your {_IMAGE} saved\b|\byour "
-            rf"{_IMAGE} (is|are) saved\b",
+            rf"{_IMAGE} (is|are) saved\b|\blook what i (saved|recorded|kept)\b",
         ),
         (
             "or_else",
@@ -384,7 +385,8 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
             r"they|everything) (goes|will go|go) (everywhere|online|public|viral|out|to (your )?(whole )?(school|class|"
             r"family|followers|contacts|friends|parents)|on (your|ur) (story|feed|page|profile|snap story))\b|"
             r"\bor (it is|its|they are|they will be|it will be) all over (your )?(school|class|socials|instagram|snapchat)\b|"
-            r"\bor (it is|its) (getting|going to get) (posted|sent|shared|leaked)\b|\bor i (message|send|dm|post) (it|them) "
+            r"\bor (it is|its) (getting|going to get) (posted|sent|shared|leaked)\b|\bor (it is|its) on every\b|\bor i tag "
+            r"(your|all your)\b|\bor i (message|send|dm|post) (it|them) "
             r"to\b|"
             r"\bevery (follower|friend|contact) you (have|got|have got) (sees|will see|gets)\b|\bor (every one of |all of )?"
             r"(your|the) (followers|friends|family|school|mum|dad|parents|contacts) (see|sees|will see|gets?|get "
@@ -403,7 +405,8 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
             r"\b(kill|killing|hurt|hurting|cut|cutting|harm|harming) (myself|my self)\b|\b(want|going) to die\b|\b(end it|end it "
             r"all|end my life|take my (own )?life)\b|\bsuicid(e|al)\b|\b(do not|dont) want to "
             r"(be here|live|be alive) (anymore|any more)\b|\bbetter off (dead|without me)\b|\bno "
-            r"reason to live\b|\bkms\b|\bkill my ?self\b|\bend (everything|it all)\b|\b(want|going) to disappear( forever)?\b|\b(everyone|they) would be better (off )?"
+            r"reason to live\b|\bkms\b|\bi wish i (was|were) dead\b|\bi can not live with (this|it)\b|\bi am going to "
+            r"jump( off)?\b|\bkill my ?self\b|\bend (everything|it all)\b|\b(want|going) to disappear( forever)?\b|\b(everyone|they) would be better (off )?"
             r"without me\b|\b(would|had) rather be dead\b|\bno point (in )?(being here|living|being alive|going "
             r"on)\b|\b(take|taking|swallow|swallowing) (all )?(the |my |them |these )?(tablets|pills)\b|\b(tablets|pills)"
             r"( [a-z]+){0,8} (take|swallow) them\b",
@@ -417,9 +420,12 @@ _CHILD_AGE = re.compile(r"\bi am (only |just |nearly |almost )?(?P<age>[0-9]{1,2
 _SCHOOL_YEAR = re.compile(
     r"\b(i am in|i am|in) (year|grade) (?P<year>[0-9]{1,2})\b|^(yeah |yes |ye |yh )?(year|yr|grade) (?P<bare>[0-9]{1,2})\b"
 )
+# "my 12th birthday", "its my 13th next week": the age they are turning.
+_BIRTHDAY = re.compile(r"\b(my|it is my|its my) (?P<age>[0-9]{1,2}) (st|nd|rd|th)( birthday)?\b")
 # American grades, as the normaliser leaves them ("6th grade" is "6 th grade"): 6th grade is 11 to 12.
 _GRADE = re.compile(
     r"\b(?P<grade>[0-9]{1,2}) (st|nd|rd|th) grade(r|rs)?\b|\b(i am in|in|going into) (?P<grade_in>[0-9]{1,2}) (st|nd|rd|th)\b"
+    r"(?! year)"
 )
 # Scotland's school years, as a child gives them: P1 to P7 (P7 is 10 to 11) and S1 to S6 (S1 is 11 to 12).
 _SCOTTISH = re.compile(
@@ -441,8 +447,9 @@ CHILD_CUES = re.compile(
     r"parents are (so )?strict|(got|have|had) (a )?detention|i am (only |just |still )?a (kid|child)|i am (still )?(at|in) (primary|"
     r"secondary|school)|too young for (insta|instagram|snapchat|snap|tiktok|facebook|social media|a phone)|youngest "
     r"in my (year|class)|pocket money|(picks|pick|picked) me up from school|(just )?started (secondary|high school|"
-    r"year 7)|(than|at|in|left) primary|we do sats|year [5-9] (mocks|trip|exams|class)|got year [5-9]|i am (in|at) "
-    r"(middle|elementary|junior high) school|^(in |at )?(middle|elementary|junior high) school|[0-9] (st|nd|rd|th) grade)\b"
+    r"year 7)|(than|at|in|left) primary|we do sats|year [5-9] (mocks|trip|exams|class)|got year [5-9]|junior (cert|cycle)|leaving cert|(i am in|in) form [1-7]\b|"
+    r"not allowed (a|my own) (phone|snapchat|instagram|tiktok) (till|until) i am 1[0-8]|(collecting|collects|collected) "
+    r"me from school|i am (in|at) (middle|elementary|junior high) school|^(in |at )?(middle|elementary|junior high) school|[0-9] (st|nd|rd|th) grade)\b"
 )
 # What one person says to another that takes the other for a child: their parents watching over them,
 # their school, their age. Read only in a chat of two, where "you" is the other person.
@@ -509,7 +516,7 @@ _ANY: dict[str, re.Pattern[str]] = {
 def sources() -> list[str]:
     """The source of every pattern that reads a message, for the normaliser's list of words to spell right."""
     extra = [CHILD_CUES, ADULT_CUES, ADDRESSED_AS_CHILD, AGE_ASKED, WHEN, WHERE, KIN_ADDRESS, SIGNED_AS_KIN, HANDLE,
-             _CHILD_AGE, _SCHOOL_YEAR, _GRADE, _SCOTTISH, _TURNED, _LEADING]  # fmt: skip
+             _CHILD_AGE, _SCHOOL_YEAR, _GRADE, _BIRTHDAY, _SCOTTISH, _TURNED, _LEADING]  # fmt: skip
     return [p for rows in PATTERNS.values() for _, p in rows] + [p.pattern for p in extra]
 
 
@@ -541,6 +548,9 @@ def stated_age(text: str, *, answering: bool = False) -> int | None:
     year = _SCHOOL_YEAR.search(text)
     if year and 1 <= int(year["year"] or year["bare"]) <= 13:
         return int(year["year"] or year["bare"]) + 5  # year 8 is 12 to 13 in England and Wales
+    birthday = _BIRTHDAY.search(text)
+    if birthday and 5 <= int(birthday["age"]) <= 99:
+        return int(birthday["age"])
     grade = _GRADE.search(text)
     if grade and 1 <= int(grade["grade"] or grade["grade_in"]) <= 12:
         return int(grade["grade"] or grade["grade_in"]) + 5

@@ -15,6 +15,8 @@ import re
 import unicodedata
 from functools import cache, lru_cache
 
+from spellchecker import SpellChecker
+
 from haven.chats import indicators
 
 LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
@@ -74,6 +76,7 @@ _LITERAL = re.compile(r"(?<![a-z])[a-z]{5,}(?![a-z(?\[{*+])")
 # A word written with an optional plural ("cards?"): both spellings are the indicators' words.
 _PLURAL = re.compile(r"(?<![a-z])([a-z]{4,})s\?")
 MIN_CORRECTED = 5  # shorter words are left as typed: too many short words are a letter apart
+COMMON = 50  # occurrences in the English word list from which a word is taken as meant, not mistyped
 
 
 @cache
@@ -95,12 +98,20 @@ def _deletes(word: str) -> set[str]:
     return {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}
 
 
+@cache
+def _english() -> dict[str, int]:
+    """English words and how often they occur (pyspellchecker's list, shipped inside the package)."""
+    return dict(SpellChecker(language="en", distance=1).word_frequency.dictionary)
+
+
 def _corrected(token: str) -> str:
     if len(token) < MIN_CORRECTED or not token.isalpha():
         return token
     near = _near_words()
     if token in near.get(token, ()):
         return token  # a word the indicators use, as it is
+    if _english().get(token, 0) >= COMMON:
+        return token  # a real word ("doing", "cards"), not a slip for one the indicators use
     candidates: set[str] = set()
     for key in _deletes(token):
         candidates.update(w for w in near.get(key, ()) if _one_apart(token, w))
@@ -129,7 +140,9 @@ def _token(token: str) -> str:
     if token in SPEAK:
         return SPEAK[token]
     number = _NUMBER_WORD.match(token)
-    if number:  # "12yo", "14f", "5pm": the number, then its unit
+    if number:  # "12yo", "14f", "5pm": the number, then its unit; "2nd", "12th": an ordinal, kept as one
+        if number[2] in ("st", "nd", "rd", "th"):
+            return f"{number[1]} {number[2]}"
         return f"{number[1]} {_token(number[2])}"
     if _SCHOOL_STAGE.match(token):  # "p7", "s2": a Scottish school year, not leetspeak
         return token

@@ -1,4 +1,4 @@
-"""Writes tests/data/chats_held_back_9.jsonl: the ninth held-back set for the grooming analysis.
+"""Writes haven/chats/data/held_back_9.jsonl (spent, now training data for the learned model): the ninth held-back set for the grooming analysis.
 
 Written on 2026-12-01 after held-back 8 was spent and the learned model given its second way to act, and
 committed before it was measured; measured once, with no change after it. New again:
@@ -29,7 +29,7 @@ from typing import Any
 from tests.data import chatsets
 from tests.data.chatsets import Chat, write_set
 
-OUT = Path(__file__).with_name("chats_held_back_9.jsonl")
+OUT = Path(__file__).resolve().parents[2] / "haven" / "chats" / "data" / "held_back_9.jsonl"
 SEED = 9_12_2026
 HIDDEN = "[explicit message withheld]"
 
