@@ -219,7 +219,7 @@ def evaluated(path: Path, *args: str) -> dict[str, Any]:
     return dict(json.loads(out.getvalue()))
 
 
-@pytest.mark.parametrize("name", [f"held_back_{k}.jsonl" for k in range(1, 10)])
+@pytest.mark.parametrize("name", [f"held_back_{k}.jsonl" for k in range(1, 11)])
 @pytest.mark.parametrize("learned", [True, False])
 def test_the_spent_held_back_sets_stay_met(name: str, learned: bool) -> None:
     # Each set was measured once, when it was new (docs/PERFORMANCE.md gives those figures), and its misses
@@ -229,8 +229,10 @@ def test_the_spent_held_back_sets_stay_met(name: str, learned: bool) -> None:
     scores = evaluated(SPENT / name, *([] if learned else ["--no-model"]))
     assert scores["conversations"] >= 300 and scores["grooming"] > 100
     # The gaps of held-back 7, 8 and 9 were closed in the indicators only as far as who is a child and the
-    # urgent flags; the model carries their recall (with the indicators alone: 0.76, 0.81 and 0.63).
-    floors = {"held_back_7.jsonl": 0.75, "held_back_8.jsonl": 0.80, "held_back_9.jsonl": 0.60}
+    # urgent flags, and held-back 10's not at all; the model carries their recall (with the indicators
+    # alone: 0.76, 0.81, 0.63 and 0.12).
+    floors = {"held_back_7.jsonl": 0.75, "held_back_8.jsonl": 0.80, "held_back_9.jsonl": 0.60,
+              "held_back_10.jsonl": 0.10}  # fmt: skip
     floor = 0.90 if learned else floors.get(name, 0.90)
     assert scores["precision"] >= 0.95 and scores["recall"] >= floor
     assert scores["groomer_accuracy"] >= 0.95 and scores["benign_with_urgent"] == 0

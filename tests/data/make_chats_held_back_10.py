@@ -1,4 +1,4 @@
-"""Writes tests/data/chats_held_back_10.jsonl: the tenth held-back set for the grooming analysis.
+"""Writes haven/chats/data/held_back_10.jsonl (spent, now training data for the learned model): the tenth held-back set for the grooming analysis.
 
 Written on 2026-12-01 after held-back 9 was spent, and committed before it was measured; measured once, with
 no change after it. New again:
@@ -28,7 +28,7 @@ from typing import Any
 from tests.data import chatsets
 from tests.data.chatsets import Chat, write_set
 
-OUT = Path(__file__).with_name("chats_held_back_10.jsonl")
+OUT = Path(__file__).resolve().parents[2] / "haven" / "chats" / "data" / "held_back_10.jsonl"
 SEED = 10_12_2026
 HIDDEN = "[explicit message withheld]"
 
