@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 Make = Callable[[random.Random, str], dict[str, Any]]
+WITHHELD = "[explicit message withheld]"  # the sexual stage, only ever as this placeholder
 
 
 class Chat:
@@ -70,3 +71,52 @@ def write_set(
             rows.append(rng.choice(benign)(rng, cid))
     out.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     print(f"{out}: {len(rows)} conversations")
+
+
+Lines = list[tuple[str, str]]  # (who, text): "g" the groomer, "c" the child
+Steps = dict[str, list[tuple[str, list[str]]]]  # a step's name: who says which of these, in turn
+
+
+def pick(rng: random.Random, options: Sequence[str]) -> str:
+    return rng.choice(options)
+
+
+def everyday(t: Chat, rng: random.Random, g: str, c: str, lines: Lines, n: int, *, gap_days: int) -> None:
+    """A run of ``n`` everyday lines taken in order from ``lines``, the first a day or more after the last
+    message (fewer than ``gap_days``)."""
+    start = rng.randrange(0, len(lines) - n)
+    for k, (who, text) in enumerate(lines[start : start + n]):
+        t.say(g if who == "g" else c, text, days=rng.randrange(1, gap_days) if k == 0 else 0)
+
+
+def play_steps(
+    t: Chat, rng: random.Random, g: str, c: str, steps: Steps, between: Callable[[], None]
+) -> list[str]:
+    """Three or more of the grooming steps in a random order, each after ``between()``; returns the urgent
+    flags they earn (a request for images)."""
+    order = list(steps)
+    rng.shuffle(order)
+    urgent: list[str] = []
+    for step in order[: rng.randrange(3, len(order) + 1)]:
+        between()
+        for who, options in steps[step]:
+            t.say(g if who == "g" else c, pick(rng, options))
+        if step == "image":
+            urgent.append("image_request")
+    return urgent
+
+
+def close(
+    t: Chat, rng: random.Random, g: str, c: str, *, meetings: Sequence[str], replies: Sequence[str],
+    before_meeting: Callable[[], None] = lambda: None,
+) -> list[str]:  # fmt: skip
+    """The end of a grooming thread: sometimes the placeholder for the sexual stage, sometimes a plan to meet
+    (after ``before_meeting()``); returns the urgent flags it earns."""
+    if rng.random() < 0.2:
+        t.say(g, WITHHELD)
+    if rng.random() < 0.4:
+        before_meeting()
+        t.say(g, pick(rng, meetings))
+        t.say(c, pick(rng, replies))
+        return ["meeting"]
+    return []

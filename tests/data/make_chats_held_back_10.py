@@ -26,11 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from tests.data import chatsets
-from tests.data.chatsets import Chat, write_set
+from tests.data.chatsets import Chat, close, everyday, pick, play_steps, write_set
 
 OUT = Path(__file__).resolve().parents[2] / "haven" / "chats" / "data" / "held_back_10.jsonl"
 SEED = 10_12_2026
-HIDDEN = "[explicit message withheld]"
 
 ADULTS = ["kxng_beats", "dre_e14", "influencer_jaz", "tz_mandem", "rico_ldn", "big_sav", "jj_producer", "marcus.o",
           "dev_p_22", "kwame_b"]  # fmt: skip
@@ -68,14 +67,8 @@ def chat(rng: random.Random, cid: str, platform: str, people: list[str]) -> Chat
                 max_minutes=70)  # fmt: skip
 
 
-def pick(rng: random.Random, options: list[str]) -> str:
-    return rng.choice(options)
-
-
 def talk(t: Chat, rng: random.Random, g: str, c: str, n: int) -> None:
-    start = rng.randrange(0, len(TALK) - n)
-    for k, (who, text) in enumerate(TALK[start : start + n]):
-        t.say(g if who == "g" else c, text, days=rng.randrange(1, 4) if k == 0 else 0)
+    everyday(t, rng, g, c, TALK, n, gap_days=4)
 
 
 def groomer_thread(rng: random.Random, cid: str) -> dict[str, Any]:
@@ -87,21 +80,8 @@ def groomer_thread(rng: random.Random, cid: str) -> dict[str, Any]:
     if rng.random() < 0.7:
         talk(t, rng, g, c, 2)
         t.say(c, pick(rng, AGE_HINTS))
-    steps = list(STEPS)
-    rng.shuffle(steps)
-    urgent: list[str] = []
-    for step in steps[: rng.randrange(3, len(steps) + 1)]:
-        talk(t, rng, g, c, rng.randrange(1, 4))
-        for who, options in STEPS[step]:
-            t.say(g if who == "g" else c, pick(rng, options))
-        if step == "image":
-            urgent.append("image_request")
-    if rng.random() < 0.2:
-        t.say(g, HIDDEN)
-    if rng.random() < 0.4:
-        t.say(g, pick(rng, MEETINGS))
-        t.say(c, pick(rng, ["ok", "maybe", "say less"]))
-        urgent.append("meeting")
+    urgent = play_steps(t, rng, g, c, STEPS, lambda: talk(t, rng, g, c, rng.randrange(1, 4)))
+    urgent += close(t, rng, g, c, meetings=MEETINGS, replies=["ok", "maybe", "say less"])
     return t.labelled(True, g, urgent)
 
 

@@ -27,11 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from tests.data import chatsets
-from tests.data.chatsets import Chat, write_set
+from tests.data.chatsets import Chat, close, everyday, pick, play_steps, write_set
 
 OUT = Path(__file__).resolve().parents[2] / "haven" / "chats" / "data" / "held_back_6.jsonl"
 SEED = 6_12_2026
-HIDDEN = "[explicit message withheld]"
 
 ADULTS = ["coach_daz", "scout_models_uk", "jj_17_honest", "liam_from_fifa", "kev.d", "mr_beats_prod", "tommo_88",
           "deanwinters", "big_al_gaming", "stu_p"]  # fmt: skip
@@ -82,15 +81,8 @@ def chat(rng: random.Random, cid: str, platform: str, people: list[str]) -> Chat
                 max_minutes=90)  # fmt: skip
 
 
-def pick(rng: random.Random, options: list[str]) -> str:
-    return rng.choice(options)
-
-
 def ordinary(t: Chat, rng: random.Random, g: str, c: str, n: int) -> None:
-    """A run of everyday chat, days after the last message."""
-    start = rng.randrange(0, len(ORDINARY) - n)
-    for k, (who, text) in enumerate(ORDINARY[start : start + n]):
-        t.say(g if who == "g" else c, text, days=rng.randrange(1, 6) if k == 0 else 0)
+    everyday(t, rng, g, c, ORDINARY, n, gap_days=6)
 
 
 def groomer_thread(rng: random.Random, cid: str) -> dict[str, Any]:
@@ -116,22 +108,16 @@ def groomer_thread(rng: random.Random, cid: str) -> dict[str, Any]:
                 ],
             ),
         )
-    steps = list(STEPS)
-    rng.shuffle(steps)
-    urgent: list[str] = []
-    for step in steps[: rng.randrange(3, len(steps) + 1)]:
-        ordinary(t, rng, g, c, rng.randrange(2, 6))
-        for who, options in STEPS[step]:
-            t.say(g if who == "g" else c, pick(rng, options))
-        if step == "image":
-            urgent.append("image_request")
-    if rng.random() < 0.2:
-        t.say(g, HIDDEN)
-    if rng.random() < 0.4:
-        ordinary(t, rng, g, c, 2)
-        t.say(g, pick(rng, MEETINGS))
-        t.say(c, pick(rng, ["ok", "idk", "maybe"]))
-        urgent.append("meeting")
+    urgent = play_steps(t, rng, g, c, STEPS, lambda: ordinary(t, rng, g, c, rng.randrange(2, 6)))
+    urgent += close(
+        t,
+        rng,
+        g,
+        c,
+        meetings=MEETINGS,
+        replies=["ok", "idk", "maybe"],
+        before_meeting=lambda: ordinary(t, rng, g, c, 2),
+    )
     return t.labelled(True, g, urgent)
 
 

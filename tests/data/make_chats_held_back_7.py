@@ -27,11 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from tests.data import chatsets
-from tests.data.chatsets import Chat, write_set
+from tests.data.chatsets import Chat, close, everyday, pick, play_steps, write_set
 
 OUT = Path(__file__).resolve().parents[2] / "haven" / "chats" / "data" / "held_back_7.jsonl"
 SEED = 7_12_2026
-HIDDEN = "[explicit message withheld]"
 
 ADULTS = ["sk8r_girl_amy", "jayden_yr10", "mazza_92", "frosty_mike", "lewis.t", "gav_the_gamer", "callum_r",
           "mr_fun_dj", "ryan_g", "the_big_bob"]  # fmt: skip
@@ -84,14 +83,8 @@ def chat(rng: random.Random, cid: str, platform: str, people: list[str]) -> Chat
                 max_minutes=60)  # fmt: skip
 
 
-def pick(rng: random.Random, options: list[str]) -> str:
-    return rng.choice(options)
-
-
 def small_talk(t: Chat, rng: random.Random, g: str, c: str, n: int) -> None:
-    start = rng.randrange(0, len(CHAT) - n)
-    for k, (who, text) in enumerate(CHAT[start : start + n]):
-        t.say(g if who == "g" else c, text, days=rng.randrange(1, 4) if k == 0 else 0)
+    everyday(t, rng, g, c, CHAT, n, gap_days=4)
 
 
 def groomer_thread(rng: random.Random, cid: str) -> dict[str, Any]:
@@ -111,21 +104,8 @@ def groomer_thread(rng: random.Random, cid: str) -> dict[str, Any]:
     if faked and rng.random() < 0.6:
         small_talk(t, rng, g, c, 2)
         t.say(g, pick(rng, REVEAL))
-    steps = list(STEPS)
-    rng.shuffle(steps)
-    urgent: list[str] = []
-    for step in steps[: rng.randrange(3, len(steps) + 1)]:
-        small_talk(t, rng, g, c, rng.randrange(1, 4))
-        for who, options in STEPS[step]:
-            t.say(g if who == "g" else c, pick(rng, options))
-        if step == "image":
-            urgent.append("image_request")
-    if rng.random() < 0.2:
-        t.say(g, HIDDEN)
-    if rng.random() < 0.4:
-        t.say(g, pick(rng, MEETINGS))
-        t.say(c, pick(rng, ["k", "maybe", "idk"]))
-        urgent.append("meeting")
+    urgent = play_steps(t, rng, g, c, STEPS, lambda: small_talk(t, rng, g, c, rng.randrange(1, 4)))
+    urgent += close(t, rng, g, c, meetings=MEETINGS, replies=["k", "maybe", "idk"])
     return t.labelled(True, g, urgent)
 
 

@@ -24,11 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from tests.data import chatsets
-from tests.data.chatsets import Chat, write_set
+from tests.data.chatsets import Chat, close, everyday, pick, play_steps, write_set
 
 OUT = Path(__file__).resolve().parents[2] / "haven" / "chats" / "data" / "held_back_8.jsonl"
 SEED = 8_12_2026
-HIDDEN = "[explicit message withheld]"
 
 ADULTS = ["tyler_b_23", "coach_mike_aau", "xXshadowXx", "brandon.k", "dj_marcus", "hunter_w", "jake_the_snake",
           "kyle_m", "derek.s", "travis_plays"]  # fmt: skip
@@ -70,14 +69,8 @@ def chat(rng: random.Random, cid: str, platform: str, people: list[str]) -> Chat
                 max_minutes=75)  # fmt: skip
 
 
-def pick(rng: random.Random, options: list[str]) -> str:
-    return rng.choice(options)
-
-
 def hang(t: Chat, rng: random.Random, g: str, c: str, n: int) -> None:
-    start = rng.randrange(0, len(HANGOUT) - n)
-    for k, (who, text) in enumerate(HANGOUT[start : start + n]):
-        t.say(g if who == "g" else c, text, days=rng.randrange(1, 5) if k == 0 else 0)
+    everyday(t, rng, g, c, HANGOUT, n, gap_days=5)
 
 
 def groomer_thread(rng: random.Random, cid: str) -> dict[str, Any]:
@@ -99,21 +92,8 @@ def groomer_thread(rng: random.Random, cid: str) -> dict[str, Any]:
                 ],
             ),
         )
-    steps = list(STEPS)
-    rng.shuffle(steps)
-    urgent: list[str] = []
-    for step in steps[: rng.randrange(3, len(steps) + 1)]:
-        hang(t, rng, g, c, rng.randrange(1, 4))
-        for who, options in STEPS[step]:
-            t.say(g if who == "g" else c, pick(rng, options))
-        if step == "image":
-            urgent.append("image_request")
-    if rng.random() < 0.2:
-        t.say(g, HIDDEN)
-    if rng.random() < 0.4:
-        t.say(g, pick(rng, MEETINGS))
-        t.say(c, pick(rng, ["ok", "idk", "maybe"]))
-        urgent.append("meeting")
+    urgent = play_steps(t, rng, g, c, STEPS, lambda: hang(t, rng, g, c, rng.randrange(1, 4)))
+    urgent += close(t, rng, g, c, meetings=MEETINGS, replies=["ok", "idk", "maybe"])
     return t.labelled(True, g, urgent)
 
 

@@ -27,11 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from tests.data import chatsets
-from tests.data.chatsets import Chat, write_set
+from tests.data.chatsets import Chat, close, everyday, pick, play_steps, write_set
 
 OUT = Path(__file__).resolve().parents[2] / "haven" / "chats" / "data" / "held_back_9.jsonl"
 SEED = 9_12_2026
-HIDDEN = "[explicit message withheld]"
 
 ADULTS = ["talent_scout_rach", "rich_gamer_zed", "lily_xo_16", "connor_bros_mate", "mick.o", "shane_aus", "darragh_k",
           "bazza_77", "nz_kiwi_tom", "fergal_r"]  # fmt: skip
@@ -70,14 +69,8 @@ def chat(rng: random.Random, cid: str, platform: str, people: list[str]) -> Chat
                 max_minutes=80)  # fmt: skip
 
 
-def pick(rng: random.Random, options: list[str]) -> str:
-    return rng.choice(options)
-
-
 def chatter(t: Chat, rng: random.Random, g: str, c: str, n: int) -> None:
-    start = rng.randrange(0, len(CHATTER) - n)
-    for k, (who, text) in enumerate(CHATTER[start : start + n]):
-        t.say(g if who == "g" else c, text, days=rng.randrange(1, 4) if k == 0 else 0)
+    everyday(t, rng, g, c, CHATTER, n, gap_days=4)
 
 
 def groomer_thread(rng: random.Random, cid: str) -> dict[str, Any]:
@@ -89,21 +82,8 @@ def groomer_thread(rng: random.Random, cid: str) -> dict[str, Any]:
     if rng.random() < 0.7:
         chatter(t, rng, g, c, 2)
         t.say(c, pick(rng, AGE_HINTS))
-    steps = list(STEPS)
-    rng.shuffle(steps)
-    urgent: list[str] = []
-    for step in steps[: rng.randrange(3, len(steps) + 1)]:
-        chatter(t, rng, g, c, rng.randrange(1, 4))
-        for who, options in STEPS[step]:
-            t.say(g if who == "g" else c, pick(rng, options))
-        if step == "image":
-            urgent.append("image_request")
-    if rng.random() < 0.2:
-        t.say(g, HIDDEN)
-    if rng.random() < 0.4:
-        t.say(g, pick(rng, MEETINGS))
-        t.say(c, pick(rng, ["ok", "maybe", "👍"]))
-        urgent.append("meeting")
+    urgent = play_steps(t, rng, g, c, STEPS, lambda: chatter(t, rng, g, c, rng.randrange(1, 4)))
+    urgent += close(t, rng, g, c, meetings=MEETINGS, replies=["ok", "maybe", "👍"])
     return t.labelled(True, g, urgent)
 
 
