@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import base64
+import json
+import os
 import statistics
 import time
 from pathlib import Path
@@ -31,7 +33,6 @@ IMAGES = [
     ROOT / "tests/data/pdq-reference/reg-test-input/exif-rotn/exif-rotn-1.jpg",
 ]
 ORIGIN = "http://localhost"  # a secure context, as Web Crypto needs; never reached: routed
-PAGE = '<!doctype html><title>bench</title><script type="module" src="/selfreferral.mjs"></script>'
 TIME_ONE = """async ([data, name]) => {
     const { fingerprint } = await import('/selfreferral.mjs');
     const bytes = Uint8Array.from(atob(data), c => c.charCodeAt(0));
@@ -42,10 +43,10 @@ TIME_ONE = """async ([data, name]) => {
 }"""
 
 
-def serve(route: Route) -> None:
+def serve(route: Route, page: str) -> None:
     path = route.request.url.removeprefix(ORIGIN)
     if path == "/":
-        route.fulfill(status=200, content_type="text/html", body=PAGE)
+        route.fulfill(status=200, content_type="text/html", body=page)
     elif (JS / path.lstrip("/")).is_file():
         route.fulfill(status=200, content_type="text/javascript", body=(JS / path.lstrip("/")).read_text())
     else:
@@ -65,13 +66,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "haven.settings")
+    import django
+
+    django.setup()
+    from haven.intake.selfreferral import script_text
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium",
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
         )
         page = browser.new_page()
-        page.route("**/*", serve)
+        # The page's words, as the self-referral page gives them to its script.
+        words = json.dumps(script_text())
+        html = (f'<!doctype html><title>bench</title><script type="application/json" id="self-referral-text">'
+                f'{words}</script><script type="module" src="/selfreferral.mjs"></script>')  # fmt: skip
+        page.route("**/*", lambda route: serve(route, html))
         page.goto(f"{ORIGIN}/")
         print(
             f"{'image':<22} {'pixels':>10} {'chromium JS':>12} {'server':>9} {'pdqhash':>9}"

@@ -238,8 +238,9 @@ def _second_opinion(people: dict[str, Person], *, child_victim: bool) -> dict[st
     if not candidates:
         return None
     texts = [learned_model.participant_text(p.said) for p in candidates]
-    probability, best = max(zip(learned_model.model().probabilities(texts), candidates, strict=True),
-                            key=lambda pair: pair[0])  # fmt: skip
+    probabilities = learned_model.model().probabilities(texts)
+    chosen = max(range(len(candidates)), key=probabilities.__getitem__)
+    probability, best = probabilities[chosen], candidates[chosen]
     others = [p for p in people.values() if p.id != best.id]
     if probability >= learned_model.THRESHOLD and (
         child_victim or any(p.child and not p.adult for p in others)
@@ -253,7 +254,7 @@ def _second_opinion(people: dict[str, Person], *, child_victim: bool) -> dict[st
         basis = "sure, and no adult is present"
     else:
         return None
-    reasons = learned_model.model().reasons(learned_model.participant_text(best.said))
+    reasons = learned_model.model().reasons(texts[chosen])
     return {"participant": best.id, "probability": round(probability, 3), "basis": basis, "reasons": reasons}
 
 

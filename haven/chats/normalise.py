@@ -101,7 +101,8 @@ def _deletes(word: str) -> set[str]:
 @cache
 def _english() -> dict[str, int]:
     """English words and how often they occur (pyspellchecker's list, shipped inside the package)."""
-    return dict(SpellChecker(language="en", distance=1).word_frequency.dictionary)
+    words: dict[str, int] = SpellChecker(language="en", distance=1).word_frequency.dictionary
+    return words
 
 
 def _corrected(token: str) -> str:

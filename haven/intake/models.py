@@ -261,14 +261,17 @@ class PublicSubmission(models.Model):
 # A self-referral's reference: SR- and three groups of four characters from Crockford's base 32 (no I, L,
 # O or U, so that it reads aloud and copies by hand without mistakes), 60 random bits.
 SELF_REFERRAL_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-SELF_REFERRAL_GROUPS = 3
+
+
+def _written(chars: str) -> str:
+    """Twelve characters of a reference in its one written form: SR-XXXX-XXXX-XXXX."""
+    return "SR-" + "-".join(chars[k : k + 4] for k in range(0, 12, 4))
 
 
 def self_referral_reference(secret: bytes) -> str:
-    """The reference number that stands for ``secret`` (an HMAC the caller made): SR-XXXX-XXXX-XXXX."""
+    """The reference number that stands for ``secret`` (an HMAC the caller made)."""
     value = int.from_bytes(secret[:8], "big") >> 4
-    chars = "".join(SELF_REFERRAL_ALPHABET[(value >> (5 * k)) & 31] for k in reversed(range(12)))
-    return "SR-" + "-".join(chars[k : k + 4] for k in range(0, 12, 4))
+    return _written("".join(SELF_REFERRAL_ALPHABET[(value >> (5 * k)) & 31] for k in reversed(range(12))))
 
 
 def clean_self_referral_reference(typed: str) -> str | None:
@@ -280,7 +283,7 @@ def clean_self_referral_reference(typed: str) -> str | None:
     cleaned = cleaned.translate(str.maketrans("OIL", "011"))
     if len(cleaned) != 12 or any(c not in SELF_REFERRAL_ALPHABET for c in cleaned):
         return None
-    return "SR-" + "-".join(cleaned[k : k + 4] for k in range(0, 12, 4))
+    return _written(cleaned)
 
 
 def self_referral_digest(reference: str) -> str:

@@ -112,7 +112,7 @@ def _token(raw: str) -> str | None:
 
 @public
 def start(request: HttpRequest) -> HttpResponse:
-    return render(request, "intake/selfreferral/start.html", {"page_title": "Get images of you removed"})
+    return render(request, "intake/selfreferral/start.html", {"page_title": _("Get images of you removed")})
 
 
 @public
@@ -142,7 +142,7 @@ def send(request: HttpRequest) -> HttpResponse:
                     "token": token or "", "count": len(files)}  # fmt: skip
         return render(request, "intake/selfreferral/send.html", context, status=400)
     if not admit_public_report(client_ip(request), per_hour=settings.PUBLIC_REPORTS_PER_HOUR):
-        return render(request, "intake/public/limit.html", {"page_title": "Try again later"}, status=429)
+        return render(request, "intake/public/limit.html", {"page_title": _("Try again later")}, status=429)
     assert token is not None  # for mypy: a missing token is an error above
     sent = submit_self_referral(token, files)
     context = {"page_title": _("Fingerprints sent"), "reference": sent.reference, "count": len(files)}
@@ -160,7 +160,9 @@ def status(request: HttpRequest) -> HttpResponse:
         if not admit_public_report(
             f"status {client_ip(request) or ''}", per_hour=settings.PUBLIC_STATUS_CHECKS_PER_HOUR
         ):
-            return render(request, "intake/public/limit.html", {"page_title": "Try again later"}, status=429)
+            return render(
+                request, "intake/public/limit.html", {"page_title": _("Try again later")}, status=429
+            )
         referral = find_self_referral(typed)
         if referral is None:
             context["error"] = _("Enter the reference number you were given, like SR-7K2M-9QXD-4HBT")

@@ -15,10 +15,11 @@ from django.core.management.base import CommandError
 from haven.chats import synthetic
 from haven.chats.analysis import analyse
 from haven.chats.indicators import hits, sources
+from haven.chats.model import DATA
 from haven.chats.normalise import normalise
 from haven.chats.readers import Conversation, Message, Participant, conversation_from_json
 
-SPENT = Path(__file__).resolve().parents[2] / "haven" / "chats" / "data"  # the spent held-back sets
+SPENT = DATA  # the spent held-back sets
 
 
 def chat(*lines: tuple[str, str], cid: str = "t", ages: dict[str, int] | None = None) -> Conversation:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -15,7 +14,7 @@ from haven.chats import model as learned_model
 from haven.chats.analysis import analyse
 from haven.chats.readers import conversation_from_json
 
-SPENT = Path(__file__).resolve().parents[2] / "haven" / "chats" / "data"
+SPENT = learned_model.DATA  # the spent held-back sets
 
 
 def spent(set_number: int, cid: str) -> dict[str, Any]:

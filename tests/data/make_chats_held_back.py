@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import random
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
+from haven.chats.model import DATA
 from tests.data.chatsets import Chat, write_set
 
-OUT = Path(__file__).resolve().parents[2] / "haven" / "chats" / "data" / "held_back_1.jsonl"
+OUT = DATA / "held_back_1.jsonl"
 SEED = 77_2026
 WITHHELD = "[explicit message withheld]"
 

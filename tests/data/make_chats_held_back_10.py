@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import random
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
+from haven.chats.model import DATA
 from tests.data import chatsets
 from tests.data.chatsets import Chat, close, everyday, pick, play_steps, write_set
 
-OUT = Path(__file__).resolve().parents[2] / "haven" / "chats" / "data" / "held_back_10.jsonl"
+OUT = DATA / "held_back_10.jsonl"
 SEED = 10_12_2026
 
 ADULTS = ["kxng_beats", "dre_e14", "influencer_jaz", "tz_mandem", "rico_ldn", "big_sav", "jj_producer", "marcus.o",

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import random
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
+from haven.chats.model import DATA
 from tests.data import chatsets
 from tests.data.chatsets import Chat, write_set
 
-OUT = Path(__file__).resolve().parents[2] / "haven" / "chats" / "data" / "held_back_3.jsonl"
+OUT = DATA / "held_back_3.jsonl"
 SEED = 3_3_2026
 HIDDEN = "[sexual message withheld]"
 

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import random
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
+from haven.chats.model import DATA
 from tests.data import chatsets
 from tests.data.chatsets import Chat, write_set
 
-OUT = Path(__file__).resolve().parents[2] / "haven" / "chats" / "data" / "held_back_4.jsonl"
+OUT = DATA / "held_back_4.jsonl"
 SEED = 4_12_2026
 HIDDEN = "[explicit message withheld]"
 

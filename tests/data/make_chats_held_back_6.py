@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import random
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
+from haven.chats.model import DATA
 from tests.data import chatsets
 from tests.data.chatsets import Chat, close, everyday, pick, play_steps, write_set
 
-OUT = Path(__file__).resolve().parents[2] / "haven" / "chats" / "data" / "held_back_6.jsonl"
+OUT = DATA / "held_back_6.jsonl"
 SEED = 6_12_2026
 
 ADULTS = ["coach_daz", "scout_models_uk", "jj_17_honest", "liam_from_fifa", "kev.d", "mr_beats_prod", "tommo_88",

@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import random
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
+from haven.chats.model import DATA
 from tests.data import chatsets
 from tests.data.chatsets import Chat, close, everyday, pick, play_steps, write_set
 
-OUT = Path(__file__).resolve().parents[2] / "haven" / "chats" / "data" / "held_back_7.jsonl"
+OUT = DATA / "held_back_7.jsonl"
 SEED = 7_12_2026
 
 ADULTS = ["sk8r_girl_amy", "jayden_yr10", "mazza_92", "frosty_mike", "lewis.t", "gav_the_gamer", "callum_r",

@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import random
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
+from haven.chats.model import DATA
 from tests.data import chatsets
 from tests.data.chatsets import Chat, close, everyday, pick, play_steps, write_set
 
-OUT = Path(__file__).resolve().parents[2] / "haven" / "chats" / "data" / "held_back_8.jsonl"
+OUT = DATA / "held_back_8.jsonl"
 SEED = 8_12_2026
 
 ADULTS = ["tyler_b_23", "coach_mike_aau", "xXshadowXx", "brandon.k", "dj_marcus", "hunter_w", "jake_the_snake",

@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import random
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
+from haven.chats.model import DATA
 from tests.data import chatsets
 from tests.data.chatsets import Chat, close, everyday, pick, play_steps, write_set
 
-OUT = Path(__file__).resolve().parents[2] / "haven" / "chats" / "data" / "held_back_9.jsonl"
+OUT = DATA / "held_back_9.jsonl"
 SEED = 9_12_2026
 
 ADULTS = ["talent_scout_rach", "rich_gamer_zed", "lily_xo_16", "connor_bros_mate", "mick.o", "shane_aus", "darragh_k",

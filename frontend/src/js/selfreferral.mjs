@@ -10,21 +10,8 @@ import { pdqOfPixels } from "./pdq.mjs";
 const MAX_BYTES = 200 * 1024 * 1024; // Web Crypto hashes a whole file in memory
 
 // The words the page shows, in the reader's language: the server puts them in the page as JSON
-// (selfreferral.script_text); these English ones stand in where it has not, as in bench/pdqjs.py.
-const TEXT = {
-  making: "Making fingerprints: {done} of {total}",
-  ready_one: "{count} fingerprint ready to send.",
-  ready_many: "{count} fingerprints ready to send.",
-  made: "Made",
-  made_file_only: "Made from the file only",
-  not_made: "Not made: {reason}",
-  too_many: "You can send up to {max} at a time. Choose fewer, then send the rest afterwards.",
-  too_large: "too large: choose files of 200 MB or less",
-  unreadable: "the file could not be read",
-  insecure: "This page must be opened over a secure connection (an address that starts https) to make fingerprints.",
-};
-const given = document.getElementById("self-referral-text");
-if (given) Object.assign(TEXT, JSON.parse(given.textContent));
+// (selfreferral.script_text), with the names in braces for this script to fill in.
+const TEXT = JSON.parse(document.getElementById("self-referral-text").textContent);
 
 function say(key, values = {}) {
   return TEXT[key].replace(/\{(\w+)\}/g, (_, name) => String(values[name]));
