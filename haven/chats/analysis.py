@@ -187,10 +187,15 @@ def _urgent(lines: list[Line], groomer: Person) -> dict[str, Any]:
 
 
 def analyse(
-    conversation: Conversation, *, victim_age: int | None = None, learned: bool = True
+    conversation: Conversation,
+    *,
+    victim_age: int | None = None,
+    learned: bool = True,
+    model: learned_model.Model | None = None,
 ) -> dict[str, Any]:
     """The conversation's reading, as the JSON line ``haven chats analyse`` writes. With ``learned``, the
-    learned model is asked too when the indicators find no grooming (``_second_opinion``)."""
+    learned model (``model``, or the process's own) is asked too when the indicators find no grooming
+    (``_second_opinion``)."""
     reading = _read(conversation)
     people = reading.people
     _score(people)
@@ -202,7 +207,9 @@ def analyse(
     if top is not None and (children or child_victim):
         strong = {s for s in top.stages if s in ind.STRONG and top.stages[s]}
         grooming = bool(top.stages["sextortion"]) or (top.score >= THRESHOLD and len(strong) >= 2)
-    opinion = _second_opinion(people, child_victim=child_victim) if learned and not grooming else None
+    opinion = None
+    if learned and not grooming:
+        opinion = _second_opinion(people, model or learned_model.model(), child_victim=child_victim)
     if opinion is not None:
         grooming, top = True, people[opinion["participant"]]
     groomer = top.id if grooming and top is not None else None
@@ -227,34 +234,31 @@ def analyse(
     }
 
 
-def _second_opinion(people: dict[str, Person], *, child_victim: bool) -> dict[str, Any] | None:
+def _second_opinion(
+    people: dict[str, Person], model: learned_model.Model, *, child_victim: bool
+) -> dict[str, Any] | None:
     """The learned model's view, asked only where the indicators found no grooming: the participant it
-    most takes for a groomer, if they are not family and either their probability reaches
-    ``model.THRESHOLD`` and another participant reads as a child (or the report gives a child victim), or it
-    reaches ``model.SURE`` in a chat of two where the other gives no sign of being an adult. The second
-    way is for a child who never says their age in words the indicators know. It may add a flag, never
-    remove one."""
+    most takes for a groomer, if they are not family, their probability reaches the model's threshold, and
+    either another participant reads as a child (or the report gives a child victim) or, in a chat of two,
+    the other gives no sign of being an adult. The second way is for a child who never says their age in
+    words the indicators know. It may add a flag, never remove one."""
     candidates = [p for p in people.values() if p.messages and not p.family]
     if not candidates:
         return None
     texts = [learned_model.participant_text(p.said) for p in candidates]
-    probabilities = learned_model.model().probabilities(texts)
+    probabilities = model.probabilities(texts)
     chosen = max(range(len(candidates)), key=probabilities.__getitem__)
     probability, best = probabilities[chosen], candidates[chosen]
     others = [p for p in people.values() if p.id != best.id]
-    if probability >= learned_model.THRESHOLD and (
-        child_victim or any(p.child and not p.adult for p in others)
-    ):
+    if probability < model.threshold:
+        return None
+    if child_victim or any(p.child and not p.adult for p in others):
         basis = "a child is present"
-    elif (
-        probability >= learned_model.SURE
-        and len([p for p in people.values() if p.messages]) == 2
-        and not any(p.adult for p in others)
-    ):
-        basis = "sure, and no adult is present"
+    elif len([p for p in people.values() if p.messages]) == 2 and not any(p.adult for p in others):
+        basis = "a chat of two, and no adult is present"
     else:
         return None
-    reasons = learned_model.model().reasons(texts[chosen])
+    reasons = model.reasons(texts[chosen])
     return {"participant": best.id, "probability": round(probability, 3), "basis": basis, "reasons": reasons}
 
 

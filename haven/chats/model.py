@@ -32,8 +32,10 @@ from haven.chats.readers import conversation_from_json
 
 DATA = Path(__file__).with_name("data")
 SYNTHETIC_COUNT, SYNTHETIC_SEED = 2000, 99
-THRESHOLD = 0.7  # the probability at which the model flags a participant when a child is read as present
-SURE = 0.8  # ... and when no participant reads as a child, but none reads as an adult either (a chat of two)
+# The probability at which the model flags a participant, when a child is read as present or, in a chat of
+# two, nobody else reads as an adult. Chosen by leaving each spent set out of training in turn
+# (``bench/chats_crossval.py``, docs/PERFORMANCE.md).
+THRESHOLD = 0.65
 REASONS = 6
 
 
@@ -47,6 +49,7 @@ class Model:
     vectorisers: list[TfidfVectorizer]
     classifier: LogisticRegression
     names: np.ndarray[Any, Any]
+    threshold: float = THRESHOLD
 
     def _features(self, texts: list[str]) -> csr_matrix:
         return hstack([v.transform(texts) for v in self.vectorisers]).tocsr()
@@ -70,13 +73,28 @@ class Model:
         return [(str(self.names[k]), round(float(coef[k]), 3)) for k in np.argsort(-coef)[:count]]
 
 
-def examples() -> tuple[list[str], list[bool]]:
-    """Every participant of the training conversations: their text, and whether they are the groomer."""
+def spent_sets() -> dict[str, list[dict[str, Any]]]:
+    """The spent held-back sets in ``data/``, by file name, each a list of labelled conversations."""
+    return {
+        path.stem: [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        for path in sorted(DATA.glob("held_back_*.jsonl"), key=lambda p: int(p.stem.rsplit("_", 1)[1]))
+    }
+
+
+def training_rows(leave_out: str | None = None) -> list[dict[str, Any]]:
+    """The labelled conversations the model learns from: the synthetic set and the spent sets, but for
+    ``leave_out`` (a set's file name, for cross-validation)."""
     rows = synthetic.labelled(SYNTHETIC_COUNT, seed=SYNTHETIC_SEED)
-    for path in sorted(DATA.glob("held_back_*.jsonl")):
-        rows += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for name, conversations in spent_sets().items():
+        rows += conversations if name != leave_out else []
+    return rows
+
+
+def examples(rows: list[dict[str, Any]] | None = None) -> tuple[list[str], list[bool]]:
+    """Every participant of the training conversations: their text, and whether they are the groomer."""
     texts, labels = [], []
-    for row in rows:
+    for row in training_rows() if rows is None else rows:
+        row = dict(row)
         label = row.pop("label")
         conversation = conversation_from_json(row)
         said: dict[str, list[str]] = {pid: [] for pid in conversation.participant_ids()}
@@ -88,8 +106,8 @@ def examples() -> tuple[list[str], list[bool]]:
     return texts, labels
 
 
-def train() -> Model:
-    texts, labels = examples()
+def train(rows: list[dict[str, Any]] | None = None) -> Model:
+    texts, labels = examples(rows)
     vectorisers = [
         TfidfVectorizer(analyzer="word", ngram_range=(1, 2), min_df=2, sublinear_tf=True),
         TfidfVectorizer(

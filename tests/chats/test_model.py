@@ -55,18 +55,19 @@ def test_the_model_flags_nobody_talking_to_an_adult() -> None:
         learned_model.model().probabilities(
             [learned_model.participant_text([m.text for m in adult.messages if m.sender == "nathan.p"])]
         )[0]
-        >= learned_model.SURE
+        >= learned_model.THRESHOLD
     )  # the model still reads the words; the rule stops it acting on them
     result = analyse(adult)
     assert (result["grooming"], result["learned"]) == (False, None)
     assert analyse(adult, victim_age=14)["grooming"] is True  # the report's victim age overrides what is said
 
 
-def test_when_no_age_is_given_only_a_sure_model_flags() -> None:
+def test_when_no_age_is_given_the_model_flags_a_chat_of_two_without_an_adult() -> None:
     unsaid = with_words("i'm 14 ", "")
     result = analyse(unsaid)
-    assert result["grooming"] is True and result["learned"]["basis"] == "sure, and no adult is present"
-    assert result["learned"]["probability"] >= learned_model.SURE
+    assert result["grooming"] is True
+    assert result["learned"]["basis"] == "a chat of two, and no adult is present"
+    assert result["learned"]["probability"] >= learned_model.THRESHOLD
     assert analyse(with_words("i'm 14 ", ""), learned=False)["grooming"] is False
 
 
@@ -78,6 +79,9 @@ def test_the_model_is_not_asked_where_the_indicators_already_flag() -> None:
 def test_training_is_deterministic_and_uses_the_spent_sets() -> None:
     texts, labels = learned_model.examples()
     assert sum(labels) > 800 and len(texts) > 5000
+    left_out = learned_model.training_rows(leave_out="held_back_3")
+    assert len(left_out) == len(learned_model.training_rows()) - len(learned_model.spent_sets()["held_back_3"])
+    assert not any(row["id"].startswith("hb3-") for row in left_out)
     first, second = learned_model.train(), learned_model.train()
     assert np.array_equal(first.classifier.coef_, second.classifier.coef_)
     assert list(first.names) == list(second.names)
