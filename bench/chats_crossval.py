@@ -48,8 +48,9 @@ def main() -> None:
             flagged = [max(model.probabilities(t), default=0.0) >= threshold for t in texts]
             hit = sum(f and labels[c.id]["grooming"] for f, c in zip(flagged, conversations, strict=True))
             grooming = sum(bool(label["grooming"]) for label in labels.values())
-            print(f"| {name} | {threshold} | {alone.recall:.2f} | **{both.recall:.2f}** | {both.precision:.2f} | "
-                  f"{both.groomer_accuracy:.2f} | {hit / grooming:.2f} | {hit / max(1, sum(flagged)):.2f} |")
+            print(f"| {name} | {threshold} | {alone.recall:.2f} | **{both.recall:.2f}** | "
+                  f"{both.precision:.2f} | {both.groomer_accuracy:.2f} | {hit / grooming:.2f} | "
+                  f"{hit / max(1, sum(flagged)):.2f} |")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -314,13 +314,19 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         (
             "pick_up",
             r"\bi (will|can|could|am going to) ((come )?pick you up|come (and )?(get|see|pick up|collect) you|"
-            r"come to your (house|school|place|town)|drive (to you|over|down)|wait for you)\b",
+            r"come to your (house|school|place|town)|drive (to you|over|down)|wait for you)\b|\bi (will|can|could) "
+            r"(drive you|give you a lift|take you there)\b",
         ),
         (
             "my_place",
             r"\b(come|get) (to|in|into|round to|over to) my (car|house|place|flat|hotel|room)\b|"
             r"\bcome (over|round) (to )?mine\b|\bcome (and )?see me\b|\bi will be in your (town|area|city|"
-            r"village)\b",
+            r"village)\b|\b(photoshoot|photo shoot|shoot|session) (at|in) my (studio|house|place|flat)\b",
+        ),
+        (
+            "cover_story",
+            r"\b(tell|say to) (your )?(mum|mam|dad|parents|nan|gran)( [a-z]+){0,3} you are (at|staying at|sleeping at|"
+            r"round|with) (a |your )?(friend|mate)",
         ),
         ("where", r"\bwhere (can|should|shall|could) we meet\b"),
         (
@@ -409,7 +415,7 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
             r"jump( off)?\b|\bkill my ?self\b|\bend (everything|it all)\b|\b(want|going) to disappear( forever)?\b|\b(everyone|they) would be better (off )?"
             r"without me\b|\b(would|had) rather be dead\b|\bno point (in )?(being here|living|being alive|going "
             r"on)\b|\b(take|taking|swallow|swallowing) (all )?(the |my |them |these )?(tablets|pills)\b|\b(tablets|pills)"
-            r"( [a-z]+){0,8} (take|swallow) them\b",
+            r"( [a-z]+){0,8} (take|swallow) them\b|\bi can not (do|take|cope with|handle) (this|it) (anymore|any more)\b",
         ),
     ],
 }

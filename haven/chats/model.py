@@ -75,10 +75,12 @@ class Model:
 
 def spent_sets() -> dict[str, list[dict[str, Any]]]:
     """The spent held-back sets in ``data/``, by file name, each a list of labelled conversations."""
-    return {
-        path.stem: [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-        for path in sorted(DATA.glob("held_back_*.jsonl"), key=lambda p: int(p.stem.rsplit("_", 1)[1]))
-    }
+    paths = sorted(DATA.glob("held_back_*.jsonl"), key=lambda p: int(p.stem.rsplit("_", 1)[1]))
+    sets = {}
+    for path in paths:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        sets[path.stem] = [json.loads(line) for line in lines if line.strip()]
+    return sets
 
 
 def training_rows(leave_out: str | None = None) -> list[dict[str, Any]]:
@@ -93,8 +95,8 @@ def training_rows(leave_out: str | None = None) -> list[dict[str, Any]]:
 def examples(rows: list[dict[str, Any]] | None = None) -> tuple[list[str], list[bool]]:
     """Every participant of the training conversations: their text, and whether they are the groomer."""
     texts, labels = [], []
-    for row in training_rows() if rows is None else rows:
-        row = dict(row)
+    for labelled in training_rows() if rows is None else rows:
+        row = dict(labelled)
         label = row.pop("label")
         conversation = conversation_from_json(row)
         said: dict[str, list[str]] = {pid: [] for pid in conversation.participant_ids()}

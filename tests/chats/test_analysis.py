@@ -220,7 +220,7 @@ def evaluated(path: Path, *args: str) -> dict[str, Any]:
     return dict(json.loads(out.getvalue()))
 
 
-@pytest.mark.parametrize("name", [f"held_back_{k}.jsonl" for k in range(1, 11)])
+@pytest.mark.parametrize("name", [f"held_back_{k}.jsonl" for k in range(1, 12)])
 @pytest.mark.parametrize("learned", [True, False])
 def test_the_spent_held_back_sets_stay_met(name: str, learned: bool) -> None:
     # Each set was measured once, when it was new (docs/PERFORMANCE.md gives those figures), and its misses
@@ -233,7 +233,7 @@ def test_the_spent_held_back_sets_stay_met(name: str, learned: bool) -> None:
     # urgent flags, and held-back 10's not at all; the model carries their recall (with the indicators
     # alone: 0.76, 0.81, 0.63 and 0.12).
     floors = {"held_back_7.jsonl": 0.75, "held_back_8.jsonl": 0.80, "held_back_9.jsonl": 0.60,
-              "held_back_10.jsonl": 0.10}  # fmt: skip
+              "held_back_10.jsonl": 0.10, "held_back_11.jsonl": 0.30}  # fmt: skip
     floor = 0.90 if learned else floors.get(name, 0.90)
     assert scores["precision"] >= 0.95 and scores["recall"] >= floor
     assert scores["groomer_accuracy"] >= 0.95 and scores["benign_with_urgent"] == 0

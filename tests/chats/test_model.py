@@ -80,7 +80,8 @@ def test_training_is_deterministic_and_uses_the_spent_sets() -> None:
     texts, labels = learned_model.examples()
     assert sum(labels) > 800 and len(texts) > 5000
     left_out = learned_model.training_rows(leave_out="held_back_3")
-    assert len(left_out) == len(learned_model.training_rows()) - len(learned_model.spent_sets()["held_back_3"])
+    third = learned_model.spent_sets()["held_back_3"]
+    assert len(left_out) == len(learned_model.training_rows()) - len(third)
     assert not any(row["id"].startswith("hb3-") for row in left_out)
     first, second = learned_model.train(), learned_model.train()
     assert np.array_equal(first.classifier.coef_, second.classifier.coef_)

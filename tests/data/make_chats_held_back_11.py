@@ -1,7 +1,8 @@
-"""Writes tests/data/chats_held_back_11.jsonl: the eleventh held-back set for the grooming analysis.
+"""Writes haven/chats/data/held_back_11.jsonl (spent, now training data for the learned model): the eleventh held-back set for the grooming analysis.
 
 Written on 2026-12-01 after the learned model's threshold was chosen by leaving each spent set out, and
-committed before it was measured; to be measured once, with no change before the figures are recorded.
+committed before it was measured; measured once, with no change before the figures were recorded
+(docs/PERFORMANCE.md).
 New again:
 - gaming servers and study apps, in a politer, adult register with full sentences and emoji;
 - groomers posing as a girl of the same age, an esports team manager, an online tutor and a modelling
@@ -24,13 +25,13 @@ from __future__ import annotations
 
 import random
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
+from haven.chats.model import DATA
 from tests.data import chatsets
 from tests.data.chatsets import Chat, close, everyday, pick, play_steps, write_set
 
-OUT = Path(__file__).with_name("chats_held_back_11.jsonl")  # outside the training data until spent
+OUT = DATA / "held_back_11.jsonl"
 SEED = 11_12_2026
 
 ADULTS = ["sophie_plays_13", "coach_ryker", "tutor_mr_h", "scout_elle_models", "nightowl_gg", "vex_manager",
