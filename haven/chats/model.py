@@ -4,9 +4,10 @@ The indicators are written by hand, and each new held-back set, in phrasing they
 missing grooming (recall 0.63 to 0.86 on first runs). A linear model over a participant's words and
 character n-grams generalises to new phrasing better: trained on the synthetic set alone, it found 0.86 to
 1.00 of the grooming in the first four held-back sets (docs/PERFORMANCE.md). It may only add to the
-indicators, never overrule them, and only when a child is present or, where it is surer, when nobody reads
+indicators, never overrule them, and only when a child is present or, in a chat of two, nobody else reads
 as an adult (``analysis._second_opinion``); what it saw is shown as the words that weighed most for the
-participant it names. Both thresholds were chosen on the spent sets (docs/PERFORMANCE.md).
+participant it names. Its threshold was chosen by leaving each spent set out of training in turn
+(``bench/chats_crossval.py``, docs/PERFORMANCE.md).
 
 It is trained when first needed, in each process, from data in the repository: the synthetic generator's
 set and the spent held-back sets in ``data/``. No weights are downloaded or shipped, and training is
