@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "haven.chats",
     "haven.intel",
     "haven.triage",
+    "haven.grading",
     "haven.referrals",
     "haven.demo",
 ]

@@ -19,6 +19,7 @@ urlpatterns = [
     path("staff/", include(section_patterns)),
     path("staff/audit/", include("haven.audit.urls")),
     path("staff/hashbank/", include("haven.hashbank.urls")),
+    path("staff/grading/", include("haven.grading.urls")),
     path("staff/reports/", include("haven.intake.urls")),
     path("staff/subjects/", include("haven.intel.urls")),
     path("staff/queue/", include("haven.triage.urls")),

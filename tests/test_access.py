@@ -23,6 +23,10 @@ STAFF_PAGES: dict[str, set[str]] = {
     "intel:exclusions": {"admin"},
     "hashbank:search": {"analyst", "grader", "supervisor"},
     "hashbank:lists": {"analyst", "grader", "supervisor"},
+    "grading:queue": {"grader", "supervisor"},
+    "grading:settings": {"grader", "supervisor"},
+    "grading:disputes": {"supervisor"},
+    "grading:metrics": {"supervisor"},
     "referrals:list": {"analyst", "supervisor", "liaison_a", "liaison_b"},
     "section:insights": {"analyst", "supervisor", "admin"},
     "audit:list": {"supervisor"},
@@ -36,7 +40,8 @@ OPEN_PAGES = {
 }  # fmt: skip
 # The steps of signing in, and changing one's own password (any role, both factors: test_sign_in.py).
 SIGN_IN_STEPS = {"accounts:two_factor", "accounts:logout", "accounts:password"}
-# Pages that take an argument or accept only POST; their boundary tests are in the apps' own test modules.
+# Pages that take an argument, accept only POST or only redirect; their boundary tests are in the apps' own
+# test modules.
 WITH_ARGUMENTS = {
     "advice:topic",
     "intake:report",
@@ -69,6 +74,13 @@ WITH_ARGUMENTS = {
     "triage:access",
     "chats:conversation",
     "chats:log",
+    "grading:next",
+    "grading:cluster",
+    "grading:grade",
+    "grading:image",
+    "grading:reveal",
+    "grading:pull_out",
+    "grading:hide",
 }
 
 

@@ -17,6 +17,7 @@ NAVIGATION = [
     ("Reports", "intake:inbox", Permission.REPORTS_VIEW),
     ("Subjects", "intel:subjects", Permission.SUBJECTS_VIEW),
     ("Hash bank", "hashbank:search", Permission.HASHBANK_VIEW),
+    ("Grading", "grading:queue", Permission.HASHBANK_GRADE),
     ("Refer a case", "intake:police", Permission.REPORTS_SUBMIT),
     ("Referrals", "referrals:list", Permission.REFERRALS_VIEW),
     ("Insights", "section:insights", Permission.INSIGHTS_VIEW),

@@ -149,7 +149,7 @@ def record_hits(record_ids: Iterable[int]) -> None:
         BankRecord.objects.filter(id__in=ids).update(hit_count=F("hit_count") + count, last_seen=now)
 
 
-GRADES = (Category.A, Category.B, Category.C, Category.NOT_INDECENT)
+GRADES = (Category.A, Category.B, Category.C, Category.NOT_INDECENT, Category.UNCATEGORISED)
 
 
 def give_verdict(
@@ -157,52 +157,73 @@ def give_verdict(
     *,
     grader: User,
     category: str,
+    series: str = "",
+    victim_identified: bool = False,
+    offender_identified: bool = False,
+    settles: bool = False,
     request: HttpRequest | None = None,
 ) -> BankRecord:
-    """Record one grader's category, then recount the record's verification from every verdict.
+    """Record one grader's grade, then recount the record's verification from every verdict.
 
-    Graders in agreement set the category; two or more in agreement make the record verified and settle a
-    dispute. Graders who disagree leave the record disputed, so it stops matching until they agree.
+    Graders in agreement set the category; two or more in agreement make the record verified. Graders who
+    disagree leave the record disputed, so it stops matching until they agree or a supervisor's verdict
+    ``settles`` it (only a disputed record can be settled). The record takes the series of the verdict that
+    decided it, and a flag that any grader gives (flags only ever turn on).
     """
     if category not in GRADES:
         raise BankError(f"category: expected one of {', '.join(GRADES)}")
+    series = series.strip()
+    if len(series) > 100:
+        raise BankError("series: 100 characters at most")
     with transaction.atomic():
         record_obj = BankRecord.objects.select_for_update().get(pk=record_obj.pk)
+        if settles and record_obj.status != Status.DISPUTED:
+            raise BankError(f"record {record_obj.pk}: only a disputed record can be settled")
         GradingVerdict.objects.update_or_create(
-            record=record_obj, grader=grader, defaults={"category": category}
-        )
-        verdicts = set(record_obj.verdicts.values_list("category", flat=True))
+            record=record_obj,
+            grader=grader,
+            defaults={"category": category, "series": series, "victim_identified": victim_identified,
+                      "offender_identified": offender_identified, "settles": settles},
+        )  # fmt: skip
         before = {"category": record_obj.category, "graders": record_obj.graders,
                   "agree": record_obj.graders_agree, "status": record_obj.status}  # fmt: skip
-        record_obj.graders = record_obj.verdicts.count()
-        record_obj.graders_agree = len(verdicts) == 1
-        if record_obj.graders_agree:
-            record_obj.category = category
-            if record_obj.status == Status.DISPUTED and record_obj.graders >= 2:
-                record_obj.status = Status.ACTIVE
-        elif record_obj.status == Status.ACTIVE:
-            record_obj.status = Status.DISPUTED
+        _recount(record_obj)
         record_obj.save()
         after = {"category": record_obj.category, "graders": record_obj.graders,
                  "agree": record_obj.graders_agree, "status": record_obj.status}  # fmt: skip
         if record_obj.shareable and _join_national_if_self_referred(record_obj, grader):
             after["joined"] = "national"
+        given = {"verdict": category, "series": series, "victim_identified": victim_identified,
+                 "offender_identified": offender_identified, "settles": settles}  # fmt: skip
         RecordEvent.objects.create(
-            record=record_obj,
-            actor=name_of(grader),
-            kind="verdict",
-            details={"verdict": category, "from": before, "to": after},
-        )
-        record(
-            "hashbank.record_verdict",
-            actor=grader,
-            request=request,
-            obj=record_obj,
-            details={"verdict": category, **after},
-        )
+            record=record_obj, actor=name_of(grader), kind="verdict",
+            details={**given, "from": before, "to": after},
+        )  # fmt: skip
+        record("hashbank.record_verdict", actor=grader, request=request, obj=record_obj,
+               details={**given, **after})  # fmt: skip
         mark_shared([record_obj.pk])
     transaction.on_commit(lambda: _notify_changed([record_obj.pk]))
     return record_obj
+
+
+def _recount(record_obj: BankRecord) -> None:
+    verdicts = list(record_obj.verdicts.order_by("at", "id"))
+    settled = [v for v in verdicts if v.settles]
+    record_obj.graders = len(verdicts)
+    record_obj.graders_agree = bool(settled) or len({v.category for v in verdicts}) == 1
+    if not record_obj.graders_agree:
+        if record_obj.status == Status.ACTIVE:
+            record_obj.status = Status.DISPUTED
+        return
+    deciding = settled[-1] if settled else verdicts[-1]
+    record_obj.category = deciding.category
+    record_obj.series = deciding.series or next(
+        (v.series for v in reversed(verdicts) if v.series), record_obj.series
+    )
+    record_obj.victim_identified |= any(v.victim_identified for v in verdicts)
+    record_obj.offender_identified |= any(v.offender_identified for v in verdicts)
+    if record_obj.status == Status.DISPUTED and record_obj.graders >= 2:
+        record_obj.status = Status.ACTIVE
 
 
 def _join_national_if_self_referred(record_obj: BankRecord, grader: User) -> bool:

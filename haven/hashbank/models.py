@@ -181,11 +181,17 @@ class RecordEvent(models.Model):
 
 
 class GradingVerdict(models.Model):
-    """One grader's category for one record. A grader may change their mind; the latest verdict stands."""
+    """One grader's category for one record, with the series they put it in and what they know of the
+    victim and the offender. A grader may change their mind; the latest verdict stands. A supervisor's
+    verdict on a disputed record ``settles`` it: its category stands whatever the graders said."""
 
     record = models.ForeignKey(BankRecord, on_delete=models.CASCADE, related_name="verdicts")
     grader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="verdicts")
     category = models.CharField(max_length=20, choices=Category.choices)
+    series = models.CharField(max_length=100, blank=True)
+    victim_identified = models.BooleanField(default=False)
+    offender_identified = models.BooleanField(default=False)
+    settles = models.BooleanField(default=False)
     at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -127,7 +127,7 @@ def test_graders_verdicts_verify_or_dispute_a_record(
     assert page.count("Category C</td>") == 2
     assert AuditEntry.objects.filter(action="hashbank.record_verdict").count() == 3
 
-    bad = gita.post(url, {"category": "uncategorised"})
+    bad = gita.post(url, {"category": "D"})
     assert bad.status_code == 400
     assert "Select a category" in bad.content.decode()
     assert 'href="#id_category"' in bad.content.decode()
