@@ -31,7 +31,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "bank",
         "import or export bank records: bank import FILE --format vics|csv | bank export --format ...",
     ),
-    "scan": ("scan", "triage a folder of seized media against the bank: scan DIR [--output FILE] [--resume]"),
+    "scan": (
+        "scan",
+        "triage a folder of seized media against the bank: scan DIR [--output FILE] [--resume] "
+        "[--queue-novel [--upload-files]]",
+    ),
+    "grading": (
+        "grading",
+        "the grading queue: grading cluster (group near-duplicates now) | grading metrics",
+    ),
     "reports": (
         "reports",
         "import or export reports: reports import FILE.jsonl [--organisation ORG] | reports export",

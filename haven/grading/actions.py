@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,6 +27,7 @@ from haven.intake.models import MatchStatus, Report, ReportMedia
 REVEAL_SECONDS = 120  # a reveal ends by itself after this long
 LOOK_IDLE = timedelta(minutes=10)  # a look left open counts for this long at most
 GRADED_LIST = "national"  # the list a graded file's record joins
+IDS_A_QUERY = 10_000  # SQLite takes at most 32,766 parameters a statement
 
 
 class GradingError(Exception):
@@ -169,6 +170,9 @@ def recluster(*, radius: int | None = None) -> int:
             .order_by("id")
             .values_list("id", "pdq", "cluster_id")
         )
+        Item.objects.filter(id__in=[item_id for item_id, _, _ in rows], clustered=False).update(
+            clustered=True
+        )
         roots = clustering.components([pdq or None for _, pdq, _ in rows], radius)
         target: dict[int, int] = {}
         for (_, _, cluster_id), root in zip(rows, roots, strict=True):
@@ -180,30 +184,43 @@ def recluster(*, radius: int | None = None) -> int:
         if not moves:
             return 0
         touched = set(moves)
+        now_in = {item_id: cluster_id for item_id, _, cluster_id in rows}
         for cluster_id, item_ids in moves.items():
-            touched.update(
-                Item.objects.filter(id__in=item_ids).values_list("cluster_id", flat=True).distinct()
-            )
-            Item.objects.filter(id__in=item_ids).update(cluster_id=cluster_id)
+            touched.update(now_in[i] for i in item_ids)
+            for start in range(0, len(item_ids), IDS_A_QUERY):
+                Item.objects.filter(id__in=item_ids[start : start + IDS_A_QUERY]).update(
+                    cluster_id=cluster_id
+                )
         _refresh(touched)
         moved = sum(len(ids) for ids in moves.values())
         record("grading.reclustered", details={"moved": moved, "into": len(moves), "radius": radius})
     return moved
 
 
+def recluster_if_new() -> int:
+    """``recluster``, if anything has joined the queue since it last ran (the workers' chore)."""
+    return recluster() if Item.objects.filter(clustered=False).exists() else 0
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
+    for start in range(0, len(ids), IDS_A_QUERY):
+        yield ids[start : start + IDS_A_QUERY]
+
+
 def _refresh(cluster_ids: set[int]) -> None:
     """Recount each cluster's size, band and age from its members; delete the ones left empty."""
-    stats = {
-        row["cluster_id"]: row
-        for row in Item.objects.filter(cluster_id__in=cluster_ids)
-        .values("cluster_id")
-        .annotate(band=Min("band"), queued_at=Min("queued_at"), size=Count("id"))
-    }
-    Cluster.objects.filter(pk__in=cluster_ids - set(stats)).delete()
-    for cluster_id, row in stats.items():
-        Cluster.objects.filter(pk=cluster_id).update(
-            band=row["band"], queued_at=row["queued_at"], size=row["size"]
-        )
+    for chunk in _chunks(sorted(cluster_ids)):
+        stats = {
+            row["cluster_id"]: row
+            for row in Item.objects.filter(cluster_id__in=chunk)
+            .values("cluster_id")
+            .annotate(band=Min("band"), queued_at=Min("queued_at"), size=Count("id"))
+        }
+        Cluster.objects.filter(pk__in=[c for c in chunk if c not in stats]).delete()
+        for cluster_id, row in stats.items():
+            Cluster.objects.filter(pk=cluster_id).update(
+                band=row["band"], queued_at=row["queued_at"], size=row["size"]
+            )
 
 
 def pull_out(item: Item, *, grader: User, request: HttpRequest | None = None) -> Cluster:

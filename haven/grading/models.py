@@ -67,11 +67,15 @@ class Item(models.Model):
     cluster = models.ForeignKey(Cluster, on_delete=models.PROTECT, related_name="items")
     # A grader took it out of a cluster it did not belong in; reclustering leaves it alone.
     pulled_out = models.BooleanField(default=False)
+    clustered = models.BooleanField(default=False)  # reclustering has seen it
     record = models.ForeignKey(BankRecord, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     reports = models.ManyToManyField(Report, related_name="+")
 
     class Meta:
         ordering = ["queued_at", "id"]
+        indexes = [
+            models.Index(fields=["clustered"], condition=models.Q(clustered=False), name="grading_item_new")
+        ]
 
     def __str__(self) -> str:
         return f"item {self.pk}"

@@ -134,6 +134,23 @@ class ScanError(RuntimeError):
     """The scan cannot go on; the message says why."""
 
 
+# Where ``haven scan --queue-novel`` sends the rows of files the bank did not know, with the stored blob of
+# each file the user consented to upload (by sha256): the grading queue registers itself here, from its
+# AppConfig.ready(), so the bank never imports it. Returns how many files were queued.
+NovelSink = Callable[[list[dict[str, Any]], dict[str, int]], int]
+_novel_sink: NovelSink | None = None
+NOVEL_STATUSES = frozenset({"unknown", "low_quality"})
+
+
+def register_novel_sink(sink: NovelSink) -> None:
+    global _novel_sink  # noqa: PLW0603  (the registry is this module's state)
+    _novel_sink = sink
+
+
+def novel_sink() -> NovelSink | None:
+    return _novel_sink
+
+
 def dask_cluster(address: str, *, workers: int, batch: int = 32, connect_timeout: float = 10) -> Hasher:
     """Hash on a Dask cluster, in completion order. Every worker must see the files at the same paths.
 
