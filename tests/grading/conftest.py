@@ -37,9 +37,11 @@ def queue_files(evidence: Path, db: None) -> Queue:
     """Store each file, queue it as a scan with consent to upload would, and cluster the queue."""
 
     def put(*files: bytes, cluster: bool = True) -> list[Item]:
-        rows, blobs = [], {}
+        rows: list[dict[str, object]] = []
+        blobs: dict[str, int] = {}
         for data in files:
             hashes = hash_bytes(data, "file")
+            assert hashes.sha256 is not None
             blobs[hashes.sha256] = store.put(data).blob.pk
             rows.append({"sha256": hashes.sha256, "md5": hashes.md5, "sha1": hashes.sha1, "pdq": hashes.pdq,
                          "quality": hashes.quality})  # fmt: skip

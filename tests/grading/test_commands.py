@@ -41,7 +41,9 @@ def test_a_scan_queues_only_the_unknown_files_and_uploads_them_on_consent(
         "scan", str(folder), "--workers", "1", "--output", str(out), "--queue-novel", "--upload-files"
     )
     items = list(Item.objects.order_by("id"))
-    assert sorted(i.sha256 for i in items) == sorted(hash_bytes(d, "x").sha256 for d in coffee_copies[:2])
+    assert sorted(i.sha256 for i in items) == sorted(
+        str(hash_bytes(d, "x").sha256) for d in coffee_copies[:2]
+    )
     assert all(i.blob_id is not None and i.origin == "scan" for i in items)
     assert Cluster.objects.count() == 1  # the two copies are near-duplicates, clustered at once
     assert len(out.read_text().splitlines()) == 3  # the rows are written as ever
