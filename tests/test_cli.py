@@ -67,7 +67,12 @@ def test_demo_seeding_is_idempotent(env: dict[str, str]) -> None:
         before = conn.execute("SELECT count(*) FROM accounts_user").fetchone()
         records = conn.execute("SELECT count(*), max(updated_at) FROM hashbank_bankrecord").fetchone()
         reports = conn.execute("SELECT count(*) FROM intake_report").fetchone()
-    assert records[0] == 24 + 2  # the national list's demo pictures, and the self-referral's two
+    # The national list's demo pictures, the self-referral's two, and the two a demo grader has graded once.
+    assert records[0] == 24 + 2 + 2
+    with db(env) as conn:
+        stages = dict(conn.execute("SELECT stage, count(*) FROM grading_cluster GROUP BY stage").fetchall())
+        assert stages == {"first": 3, "second": 1}
+        assert conn.execute("SELECT count(*) FROM grading_item WHERE blob_id IS NOT NULL").fetchone() == (7,)
     assert reports == (12,)
     again = run(["demo"], env)
     assert again.returncode == 0, again.stderr
@@ -77,6 +82,7 @@ def test_demo_seeding_is_idempotent(env: dict[str, str]) -> None:
         assert conn.execute("SELECT count(*), max(updated_at) FROM hashbank_bankrecord").fetchone() == records
         assert conn.execute("SELECT count(*) FROM intake_report").fetchone() == reports
         assert conn.execute("SELECT count(*) FROM intake_selfreferral").fetchone() == (1,)
+        assert conn.execute("SELECT count(*) FROM grading_item").fetchone() == (7,)
         referrals = conn.execute(
             "SELECT r.state, o.slug FROM referrals_referral r "
             "JOIN accounts_organisation o ON o.id = r.force_id"

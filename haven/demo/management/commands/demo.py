@@ -8,6 +8,7 @@ from django.db import transaction
 from haven.accounts.demo import DEMO_API_KEY, seed
 from haven.audit.actions import CommandLine
 from haven.audit.tasks import verify_audit_chain
+from haven.grading.demo import seed as seed_grading
 from haven.hashbank.demo import seed as seed_bank
 from haven.intake.demo import seed as seed_reports
 from haven.intake.demo import seed_self_referral
@@ -33,6 +34,7 @@ class Command(BaseCommand):
         process_reports.call(list(received.values_list("id", flat=True)))
         referrals = seed_referrals()
         self_referral = seed_self_referral()
+        grading = seed_grading()
         transaction.on_commit(verify_audit_chain.enqueue)
         self.stdout.write("Demo logins (password = haven-demo-<username>):")
         width = max(len(login.username) for login in logins)
@@ -49,4 +51,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo self-referral: {self_referral}, two generated pictures waiting for grading "
             "(check it at /remove/status/)"
+        )
+        self.stdout.write(
+            f"Demo grading queue: {grading['first']} cluster(s) of generated pictures for a first grader, "
+            f"{grading['second']} for a second (sign in as grader or supervisor, then Grading)"
         )
