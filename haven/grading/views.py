@@ -192,7 +192,7 @@ def cluster_grade(request: HttpRequest, pk: int) -> HttpResponse:
     saved = cluster.size - 1
     messages.success(
         request,
-        f"Graded {cluster.size} item{'s' if cluster.size != 1 else ''} with one decision"
+        f"Graded {cluster.size} file{'s' if cluster.size != 1 else ''} with one decision"
         + (f": {saved} look{'s' if saved != 1 else ''} saved" if saved else "")
         + {
             Stage.SECOND: ". A second grader will check it.",
