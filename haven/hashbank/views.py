@@ -19,7 +19,7 @@ from haven.core.listing import filters_used, paginate
 from haven.hashbank.actions import GRADES, give_verdict, set_status, update_list
 from haven.hashbank.hashtypes import kind_of
 from haven.hashbank.index import DEFAULT_MAX_RADIUS
-from haven.hashbank.models import BankList, BankRecord, Category, RecordSource, Status
+from haven.hashbank.models import BankList, BankRecord, Category, GradingVerdict, RecordSource, Status
 
 PAGE_SIZE = 50
 
@@ -64,7 +64,17 @@ def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     filters = filters_used(form)
     record("hashbank.search", request=request, details={"filters": filters})
-    page, query = paginate(request, _records(form), PAGE_SIZE)
+    records = _records(form)
+    user = request.user
+    assert isinstance(user, User)
+    if (
+        form.is_valid()
+        and form.cleaned_data["category"]
+        and not has_permission(user, Permission.HASHBANK_MANAGE)
+    ):
+        # A grade not yet seen by a second grader is not searchable by it either.
+        records = records.exclude(Q(graders=1) & ~Q(verdicts__grader=user))
+    page, query = paginate(request, records, PAGE_SIZE)
     return render(
         request,
         "hashbank/search.html",
@@ -74,8 +84,31 @@ def search(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query,
             "filtered": bool(filters),
+            "sealed": _sealed(request, list(page)),
         },
     )
+
+
+def _grades_blind(user: User) -> bool:
+    """A grader who is not a supervisor: they may be a record's independent second grader."""
+    return has_permission(user, Permission.HASHBANK_GRADE) and not has_permission(user, Permission.HASHBANK_MANAGE)
+
+
+def _sealed(request: HttpRequest, records: list[BankRecord]) -> set[int]:
+    """The records whose grade this grader may not see yet: one grader has graded them, and a second, who
+    must grade without knowing the first grade, has not. The first grader, supervisors and people who
+    never grade see it."""
+    user = request.user
+    assert isinstance(user, User)
+    if has_permission(user, Permission.HASHBANK_MANAGE) or not has_permission(
+        user, Permission.HASHBANK_GRADE
+    ):
+        return set()  # a supervisor, or someone who never grades
+    once = [r.pk for r in records if r.graders == 1 and not r.verified]
+    mine = set(
+        GradingVerdict.objects.filter(record_id__in=once, grader=user).values_list("record_id", flat=True)
+    )
+    return set(once) - mine
 
 
 class VerdictForm(forms.Form):
@@ -108,12 +141,14 @@ def _render_record(
     record(
         "hashbank.record_view", request=request, obj=rec, details={"invalid_form": True} if invalid else None
     )
+    sealed = bool(_sealed(request, [rec]))
     context = {
         "title": f"Record {rec.pk}",
         "rec": rec,
+        "sealed": sealed,
         "sources": rec.sources.select_related("bank_list").order_by("added_at"),
-        "events": rec.events.all(),
-        "verdicts": rec.verdicts.select_related("grader"),
+        "events": [] if sealed else rec.events.all(),
+        "verdicts": [] if sealed else rec.verdicts.select_related("grader"),
         "can_grade": has_permission(user, Permission.HASHBANK_GRADE),
         "can_manage": has_permission(user, Permission.HASHBANK_MANAGE),
         "verdict_form": verdict_form or VerdictForm(initial={"category": mine.category if mine else None}),

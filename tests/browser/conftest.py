@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from haven.accounts.models import User
 from tests.conftest import PASSWORD, verified_device
-from tests.grading.conftest import coffee_copies, evidence, queue_files  # noqa: F401  (the viewer's fixtures)
+from tests.grading.conftest import evidence, queue_files, unique_copies  # noqa: F401  (the viewer's fixtures)
 
 CHROMIUM = os.environ.get("HAVEN_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -43,14 +43,14 @@ def test_the_viewer_shows_nothing_clear_until_one_item_is_revealed(
     live_server: LiveServer,
     sign_in_browser: Callable[..., None],
     queue_files: Queue,
-    coffee_copies: list[bytes],
+    unique_copies: list[bytes],
     grader: User,
     supervisor: User,
 ) -> None:
     start = time.time() - 1
-    items = queue_files(*coffee_copies[:3])
+    items = queue_files(*unique_copies)
     cluster = items[0].cluster_id
-    clear = sharpness(thumbnail(coffee_copies[0], blur=0, greyscale=True))
+    clear = sharpness(thumbnail(unique_copies[0], blur=0, greyscale=True))
     base = live_server.url
     sign_in_browser(page, base, grader)
     received = _thumbnails(page)
@@ -91,7 +91,7 @@ def test_the_viewer_shows_nothing_clear_until_one_item_is_revealed(
     }  # fmt: skip
     assert problems == {key: [] for key in problems}
 
-    needles = [data[len(data) // 2 : len(data) // 2 + 64] for data in coffee_copies[:3]]
+    needles = [data[len(data) // 2 : len(data) // 2 + 64] for data in unique_copies]
     needles += [body[len(body) // 2 : len(body) // 2 + 64] for body in revealed]
     for path in _files_changed_since([Path(settings.VAR_DIR), Path(tempfile.gettempdir())], start):
         try:

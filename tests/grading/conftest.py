@@ -4,16 +4,19 @@ a fresh evidence store, and queued as a scan with the files would queue them."""
 from __future__ import annotations
 
 import io
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from PIL import Image
 
 from haven.evidence import store
 from haven.grading.actions import queue_scanned, recluster
 from haven.grading.models import Item
+from haven.hashbank.demo import picture
 from haven.hashbank.hashing import hash_bytes
 from tests.hashbank.conftest import load
 
@@ -63,3 +66,15 @@ def coffee_copies() -> list[bytes]:
         encoded(coffee.resize((coffee.width // 2, coffee.height // 2))),
         encoded(load("chelsea.png")),
     ]
+
+
+@pytest.fixture
+def unique_copies() -> list[bytes]:
+    """Three near-duplicates of a picture made for this test alone (so that no other test, running beside
+    it, writes the same bytes anywhere): a generated picture under random noise, as PNG, JPEG and smaller."""
+    rng = np.random.default_rng(secrets.randbits(64))
+    base = np.asarray(
+        Image.open(io.BytesIO(picture(secrets.randbelow(10**6)))).convert("RGB"), dtype=np.int16
+    )
+    noisy = Image.fromarray(np.clip(base + rng.integers(-12, 13, base.shape), 0, 255).astype(np.uint8))
+    return [encoded(noisy), encoded(noisy, "JPEG", quality=85), encoded(noisy.resize((320, 240)))]

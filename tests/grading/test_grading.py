@@ -55,6 +55,10 @@ def _grade(cluster: Cluster, user: User, category: str = "A", **kwargs: Any) -> 
     )
 
 
+def _another_grader(grader: User, username: str) -> User:
+    return User.objects.create_user(username, password="x", organisation=grader.organisation, role="grader")
+
+
 def _verified_export(capsys: pytest.CaptureFixture[str]) -> list[str]:
     capsys.readouterr()
     call_command("bank", "export", "--format", "csv", "--verified-only")
@@ -253,3 +257,27 @@ def test_graders_settings_are_checked(sign_in: Callable[..., Client], grader: Us
     assert client.post("/staff/grading/settings/", {"blur": "20", "break_minutes": "0"}).status_code == 302
     chosen = actions.viewer_settings(grader)
     assert (chosen.blur, chosen.greyscale, chosen.break_minutes) == (20, False, 0)
+
+
+def test_the_bank_pages_keep_a_first_grade_from_a_second_grader(
+    sign_in: Callable[..., Client],
+    queue_files: Queue,
+    coffee_copies: list[bytes],
+    grader: User,
+    supervisor: User,
+) -> None:
+    (item,) = queue_files(coffee_copies[3])
+    _grade(item.cluster, grader, "B", series="S-hidden")
+    rec = BankRecord.objects.get(sha256=item.sha256)
+    second = User.objects.create_user(
+        "grader2", password="x", organisation=grader.organisation, role="grader"
+    )
+    other = sign_in(second)
+    page = other.get(f"/staff/hashbank/records/{rec.pk}/").content.decode()
+    assert "Hidden" in page and "Category B</dd>" not in page and "S-hidden" not in page
+    assert "S-hidden" not in other.get(f"/staff/hashbank/?hash={rec.sha256}").content.decode()
+    assert f"/records/{rec.pk}/" not in other.get("/staff/hashbank/?category=B").content.decode()
+    # The first grader and supervisors see it.
+    assert "S-hidden" in sign_in(grader).get(f"/staff/hashbank/records/{rec.pk}/").content.decode()
+    assert "S-hidden" in sign_in(supervisor).get(f"/staff/hashbank/records/{rec.pk}/").content.decode()
+    assert f"/records/{rec.pk}/" in sign_in(grader).get("/staff/hashbank/?category=B").content.decode()

@@ -111,15 +111,15 @@ def _files_changed_since(roots: list[Path], since: float) -> Iterator[Path]:
 
 
 def test_no_decrypted_byte_is_written_to_the_data_or_temp_directory(
-    sign_in: Callable[..., Client], queue_files: Queue, coffee_copies: list[bytes], grader: User
+    sign_in: Callable[..., Client], queue_files: Queue, unique_copies: list[bytes], grader: User
 ) -> None:
     start = time.time() - 1
-    (item,) = queue_files(coffee_copies[0])
+    (item,) = queue_files(unique_copies[0])
     client = sign_in(grader)
     served = [image(client, item)]
     client.post(f"/staff/grading/items/{item.pk}/reveal/")
     served.append(image(client, item, Reveal.objects.get().pk))
-    plain = coffee_copies[0]
+    plain = unique_copies[0]
     needles = [plain[len(plain) // 2 : len(plain) // 2 + 64]] + [
         s[len(s) // 2 : len(s) // 2 + 64] for s in served
     ]
