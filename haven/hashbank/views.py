@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from haven.accounts.models import User
-from haven.accounts.roles import has_permission
+from haven.accounts.roles import has_permission, permissions_of
 from haven.audit.actions import record
 from haven.core.access import Permission, requires
 from haven.core.listing import filters_used, paginate
@@ -91,7 +91,8 @@ def search(request: HttpRequest) -> HttpResponse:
 
 def _grades_blind(user: User) -> bool:
     """A grader who is not a supervisor: they may be a record's independent second grader."""
-    return has_permission(user, Permission.HASHBANK_GRADE) and not has_permission(user, Permission.HASHBANK_MANAGE)
+    granted = permissions_of(user)
+    return Permission.HASHBANK_GRADE in granted and Permission.HASHBANK_MANAGE not in granted
 
 
 def _sealed(request: HttpRequest, records: list[BankRecord]) -> set[int]:
