@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
+from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -19,6 +20,7 @@ from haven.accounts.roles import has_permission
 from haven.api import problem
 from haven.audit.actions import record
 from haven.core.access import Permission, public, requires
+from haven.grading.views import waiting_for
 from haven.referrals.models import State
 from haven.referrals.views import visible_to
 from haven.triage.models import Priority
@@ -36,7 +38,7 @@ HOME_ROWS = 10
 def home(request: HttpRequest) -> HttpResponse:
     """Each person's work: an analyst's P1 and P2 items and what is assigned to them; a supervisor's overdue
     items, overrides and referrals not yet acknowledged; a liaison officer's referrals waiting for an
-    answer. Showing any of it is an audited view."""
+    answer; a grader's clusters waiting to be graded. Showing any of it is an audited view."""
     user = request.user
     assert isinstance(user, User)
     now = timezone.now()
@@ -59,6 +61,9 @@ def home(request: HttpRequest) -> HttpResponse:
         work["unacknowledged"] = list(
             visible_to(user).filter(state=State.SENT).order_by("sent_at")[:HOME_ROWS]
         )
+    if has_permission(user, Permission.HASHBANK_GRADE):
+        waiting = waiting_for(user)
+        work["grading"] = {"clusters": waiting.count(), "files": waiting.aggregate(n=Sum("size"))["n"] or 0}
     if work:
         record("staff.home", request=request, details={"shown": sorted(k for k, v in work.items() if v)})
     return render(request, "staff/home.html", {"work": work, "now": now})

@@ -281,3 +281,16 @@ def test_the_bank_pages_keep_a_first_grade_from_a_second_grader(
     assert "S-hidden" in sign_in(grader).get(f"/staff/hashbank/records/{rec.pk}/").content.decode()
     assert "S-hidden" in sign_in(supervisor).get(f"/staff/hashbank/records/{rec.pk}/").content.decode()
     assert f"/records/{rec.pk}/" in sign_in(grader).get("/staff/hashbank/?category=B").content.decode()
+
+
+def test_a_graders_home_page_counts_what_waits_for_them(
+    sign_in: Callable[..., Client],
+    queue_files: Queue,
+    coffee_copies: list[bytes],
+    grader: User,
+    analyst: User,
+) -> None:
+    queue_files(*coffee_copies)
+    page = sign_in(grader).get("/staff/").content.decode()
+    assert "2 clusters (4 files) waiting for you" in page
+    assert 'data-work="grading"' not in sign_in(analyst).get("/staff/").content.decode()

@@ -88,4 +88,5 @@ def test_a_grader_sees_no_case_work(orgs: Orgs, grader: User, sign_in: Callable[
     three(orgs)
     html = sign_in(grader).get("/staff/").content.decode()
     assert "/staff/queue/" not in html and "Referrals not yet acknowledged" not in html
-    assert not AuditEntry.objects.filter(action="staff.home").exists()
+    assert "Nothing is waiting for you to grade" in html  # their own work is grading
+    assert AuditEntry.objects.get(action="staff.home").details == {"shown": ["grading"]}
