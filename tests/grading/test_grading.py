@@ -20,7 +20,14 @@ from haven.grading.models import Cluster, Decision, Item, Stage
 from haven.hashbank.hashing import hash_bytes
 from haven.hashbank.matcher import matcher
 from haven.hashbank.models import BankRecord
-from haven.intake.actions import Submitted, attach_file, finish_report, submit_reports
+from haven.intake.actions import (
+    SelfReferredFile,
+    Submitted,
+    attach_file,
+    finish_report,
+    submit_reports,
+    submit_self_referral,
+)
 from haven.intake.schemas import ReportIn
 from tests.conftest import Keys
 from tests.grading.conftest import Queue, encoded
@@ -294,3 +301,30 @@ def test_a_graders_home_page_counts_what_waits_for_them(
     page = sign_in(grader).get("/staff/").content.decode()
     assert "2 clusters (4 files) waiting for you" in page
     assert 'data-work="grading"' not in sign_in(analyst).get("/staff/").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_copy_of_a_self_referred_image_is_graded_for_the_young_person(
+    orgs: Any, evidence: Any, unique_copies: list[bytes], grader: User, supervisor: User
+) -> None:
+    data = unique_copies[0]
+    hashes = hash_bytes(data, "mine.png")
+    assert hashes.sha256 is not None
+    referred = submit_self_referral(
+        "token-for-this-test", [SelfReferredFile(hashes.sha256, hashes.pdq, hashes.quality)]
+    )
+    record = BankRecord.objects.get(sha256=hashes.sha256)
+    assert referred.referral.progress()["waiting"] == 1
+    report = ReportIn.model_validate(a_report("SELF-COPY", media=[]))
+    (result,) = submit_reports([report], organisation=orgs.platform, source="industry")
+    assert isinstance(result, Submitted)
+    attach_file(result.report, store.put(data).blob, file_name="copy.png")
+    finish_report(result.report)
+    call_command("worker", "--burst")
+    item = Item.objects.get()
+    assert (item.origin, item.record_id) == ("self_referral", record.pk)
+    _grade(item.cluster, grader, "C")
+    _grade(item.cluster, supervisor, "C")
+    record.refresh_from_db()
+    assert record.shareable and record.sources.filter(bank_list__name="national").exists()
+    assert referred.referral.progress()["listed"] == 1
