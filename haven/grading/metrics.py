@@ -56,7 +56,7 @@ class Day:
 class Metrics:
     days: list[Day]
     stages: dict[str, dict[str, int]]
-    oldest_waiting: timedelta | None
+    oldest_waiting_hours: float | None
     bands: dict[str, int]
     first_grade_hours: dict[str, float | None]
     verified_hours: dict[str, float | None]
@@ -113,7 +113,7 @@ def metrics(*, days: int = 30, now: datetime | None = None) -> Metrics:
     return Metrics(
         days=sorted(by_day.values(), key=lambda d: (d.day, d.grader), reverse=True),
         stages=stages,
-        oldest_waiting=now - oldest if oldest else None,
+        oldest_waiting_hours=round((now - oldest).total_seconds() / 3600, 1) if oldest else None,
         bands=bands,
         first_grade_hours=_hours([d.waited_seconds for d in decisions if d.stage == Stage.FIRST]),
         verified_hours=_hours([d.waited_seconds for d in decisions if d.outcome == Stage.DONE]),

@@ -175,7 +175,15 @@ def cluster_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @requires(Permission.HASHBANK_GRADE)
 def cluster_grade(request: HttpRequest, pk: int) -> HttpResponse:
-    cluster = get_object_or_404(Cluster, pk=pk)
+    cluster = Cluster.objects.filter(pk=pk).first()
+    if cluster is None:
+        # Reclustering merged it into an older cluster while the grader looked: nothing was graded.
+        messages.info(
+            request,
+            "That cluster was joined with near-duplicates that came in since. Nothing was graded: "
+            "look at it again",
+        )
+        return redirect("grading:next")
     form = GradeForm(request.POST)
     if not form.is_valid():
         return _cluster_page(request, cluster, form=form)

@@ -4,11 +4,13 @@ what reaches the verified export and industry's hash lists."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from haven.accounts.models import User
 from haven.audit.models import AuditEntry
@@ -16,7 +18,7 @@ from haven.evidence import store
 from haven.grading import actions
 from haven.grading.actions import Grade, GradingError, grade_cluster, pull_out, recluster
 from haven.grading.clustering import components, components_naive
-from haven.grading.models import Cluster, Decision, Item, Stage
+from haven.grading.models import Cluster, Decision, Item, Look, Stage
 from haven.hashbank.hashing import hash_bytes
 from haven.hashbank.matcher import matcher
 from haven.hashbank.models import BankRecord
@@ -328,3 +330,37 @@ def test_a_copy_of_a_self_referred_image_is_graded_for_the_young_person(
     record.refresh_from_db()
     assert record.shareable and record.sources.filter(bank_list__name="national").exists()
     assert referred.referral.progress()["listed"] == 1
+
+
+def test_the_viewer_reminds_a_grader_to_take_a_break(
+    sign_in: Callable[..., Client], queue_files: Queue, coffee_copies: list[bytes], grader: User
+) -> None:
+    (item,) = queue_files(coffee_copies[3])
+    client = sign_in(grader)
+    url = f"/staff/grading/clusters/{item.cluster_id}/"
+    assert "Time for a break" not in client.get(url).content.decode()
+    now = timezone.now()
+    # Four looks of 9 minutes, 1 minute apart: 36 minutes with no break, past the default 30.
+    for k in range(4):
+        opened = now - timedelta(minutes=40 - 10 * k)
+        Look.objects.create(
+            grader=grader, cluster=item.cluster, opened_at=opened, closed_at=opened + timedelta(minutes=9)
+        )
+    assert "Time for a break" in client.get(url).content.decode()
+    actions.save_viewer_settings(grader, blur=12, greyscale=True, break_minutes=0)
+    assert "Time for a break" not in client.get(url).content.decode()
+
+
+def test_grading_a_cluster_merged_away_grades_nothing(
+    sign_in: Callable[..., Client], queue_files: Queue, coffee_copies: list[bytes], grader: User
+) -> None:
+    (first,) = queue_files(coffee_copies[0])
+    (second,) = queue_files(coffee_copies[1], cluster=False)
+    client = sign_in(grader)
+    client.get(f"/staff/grading/clusters/{second.cluster_id}/")
+    recluster()  # the newer item's cluster joins the older one
+    response = client.post(
+        f"/staff/grading/clusters/{second.cluster_id}/grade/", {"category": "A", "seen": str(second.pk)}
+    )
+    assert response.status_code == 302 and not BankRecord.objects.exists()
+    assert Item.objects.get(pk=second.pk).cluster_id == first.cluster_id

@@ -31,9 +31,7 @@ class Command(BaseCommand):
         record("grading.metrics_export", actor=CommandLine(), details={"days": options["days"]})
         data = {
             "stages": found.stages,
-            "oldest_waiting_hours": round(found.oldest_waiting.total_seconds() / 3600, 1)
-            if found.oldest_waiting
-            else None,
+            "oldest_waiting_hours": found.oldest_waiting_hours,
             "waiting_by_band": found.bands,
             "first_grade_hours": found.first_grade_hours,
             "verified_hours": found.verified_hours,
