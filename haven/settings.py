@@ -254,6 +254,8 @@ INTEL_CORRELATION_CAP = env_int("HAVEN_INTEL_CORRELATION_CAP", 20, minimum=1)
 
 # The largest file a partner may send to POST /api/v1/match/file; it is hashed in memory.
 MATCH_MAX_UPLOAD_BYTES = env_int("HAVEN_MATCH_MAX_UPLOAD_BYTES", 50 * 1024 * 1024, minimum=1)
+# The welfare viewer: a grader's reveal of one file ends by itself after this many seconds.
+GRADING_REVEAL_SECONDS = env_int("HAVEN_GRADING_REVEAL_SECONDS", 120, minimum=5, maximum=600)
 
 # The largest request body outside file uploads: a batch of 1,000 reports of a few kilobytes each fits; a
 # larger body gets 413 before it is parsed.

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Min
 from django.http import HttpRequest
@@ -24,10 +25,14 @@ from haven.hashbank.importing import RecordInput
 from haven.hashbank.models import SELF_REFERRAL_LIST, BankList, BankRecord, Status
 from haven.intake.models import MatchStatus, Report, ReportMedia
 
-REVEAL_SECONDS = 120  # a reveal ends by itself after this long
 LOOK_IDLE = timedelta(minutes=10)  # a look left open counts for this long at most
 GRADED_LIST = "national"  # the list a graded file's record joins
 IDS_A_QUERY = 10_000  # SQLite takes at most 32,766 parameters a statement
+
+
+def reveal_seconds() -> int:
+    """How long a reveal lasts at most (``HAVEN_GRADING_REVEAL_SECONDS``)."""
+    return int(settings.GRADING_REVEAL_SECONDS)
 
 
 class GradingError(Exception):
@@ -377,7 +382,7 @@ def open_look(cluster: Cluster, grader: User) -> Look:
 
 
 def reveal(item: Item, *, grader: User, request: HttpRequest | None = None) -> Reveal:
-    """Show one item unblurred to this grader, for ``REVEAL_SECONDS`` at most; audited."""
+    """Show one item unblurred to this grader, for ``reveal_seconds()`` at most; audited."""
     with transaction.atomic():
         shown = Reveal.objects.create(grader=grader, item=item)
         record(
@@ -385,7 +390,7 @@ def reveal(item: Item, *, grader: User, request: HttpRequest | None = None) -> R
             actor=grader,
             request=request,
             obj=item,
-            details={"reveal": shown.pk, "cluster": item.cluster_id, "for_seconds": REVEAL_SECONDS},
+            details={"reveal": shown.pk, "cluster": item.cluster_id, "for_seconds": reveal_seconds()},
         )
     return shown
 
@@ -397,7 +402,7 @@ def hide(shown: Reveal, *, grader: User, request: HttpRequest | None = None) -> 
         if shown.grader_id != grader.pk:
             raise GradingError("only the grader who revealed an item can hide it")
         if shown.ended_at is None:
-            shown.ended_at = min(timezone.now(), shown.started_at + timedelta(seconds=REVEAL_SECONDS))
+            shown.ended_at = min(timezone.now(), shown.started_at + timedelta(seconds=reveal_seconds()))
             shown.save(update_fields=["ended_at"])
             record(
                 "grading.reveal_end",
@@ -412,7 +417,7 @@ def hide(shown: Reveal, *, grader: User, request: HttpRequest | None = None) -> 
 def _end_reveals(grader: User, items: list[Item], now: datetime) -> list[dict[str, int]]:
     ended = []
     for shown in Reveal.objects.filter(grader=grader, item__in=items, ended_at=None):
-        shown.ended_at = min(now, shown.started_at + timedelta(seconds=REVEAL_SECONDS))
+        shown.ended_at = min(now, shown.started_at + timedelta(seconds=reveal_seconds()))
         shown.save(update_fields=["ended_at"])
         ended.append({"reveal": shown.pk, "item": shown.item_id, "seconds": seconds_of(shown)})
     return ended
@@ -420,12 +425,12 @@ def _end_reveals(grader: User, items: list[Item], now: datetime) -> list[dict[st
 
 def seconds_of(shown: Reveal) -> int:
     """How long a reveal lasted: to its end, or its whole allowance if it was left to run out."""
-    end = shown.ended_at or shown.started_at + timedelta(seconds=REVEAL_SECONDS)
+    end = shown.ended_at or shown.started_at + timedelta(seconds=reveal_seconds())
     return max(
         0,
         round(
             (
-                min(end, shown.started_at + timedelta(seconds=REVEAL_SECONDS)) - shown.started_at
+                min(end, shown.started_at + timedelta(seconds=reveal_seconds())) - shown.started_at
             ).total_seconds()
         ),
     )
@@ -435,7 +440,7 @@ def active_reveal(item: Item, grader: User, reveal_id: int | None) -> Reveal | N
     """The grader's reveal of this item, if it is still running."""
     if reveal_id is None:
         return None
-    since = timezone.now() - timedelta(seconds=REVEAL_SECONDS)
+    since = timezone.now() - timedelta(seconds=reveal_seconds())
     return Reveal.objects.filter(
         pk=reveal_id, item=item, grader=grader, ended_at=None, started_at__gt=since
     ).first()

@@ -13,7 +13,7 @@ from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 
 from haven.accounts.models import User
-from haven.grading.actions import LOOK_IDLE, REVEAL_SECONDS, seconds_of
+from haven.grading.actions import LOOK_IDLE, reveal_seconds, seconds_of
 from haven.grading.models import Cluster, Decision, Item, Look, Reveal, Stage
 
 BREAK_GAP = timedelta(minutes=10)  # a pause this long between looks counts as a break
@@ -123,7 +123,7 @@ def metrics(*, days: int = 30, now: datetime | None = None) -> Metrics:
         items_graded=sum(d.members for d in decisions),
         totals={
             "waiting_for_a_copy": Item.objects.filter(blob=None).count(),
-            "reveal_allowance": REVEAL_SECONDS,
+            "reveal_allowance": reveal_seconds(),
         },
     )
 

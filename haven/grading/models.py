@@ -120,7 +120,7 @@ class Look(models.Model):
 
 class Reveal(models.Model):
     """One item shown unblurred to one grader, by their deliberate choice. It lasts until they hide it or
-    decide, and never longer than ``REVEAL_SECONDS``."""
+    decide, and never longer than ``HAVEN_GRADING_REVEAL_SECONDS``."""
 
     grader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="reveals")

@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from haven.accounts.models import User
@@ -145,7 +146,7 @@ def _cluster_page(
     context = {
         "title": f"Cluster {cluster.pk}",
         "cluster": cluster,
-        "items": [(item, revealed.get(item.pk)) for item in shown],
+        "items": [(item, revealed.get(item.pk), _remaining(revealed.get(item.pk))) for item in shown],
         "can_decide": can_decide,
         "mine": mine,
         "form": form or GradeForm(initial={"seen": ",".join(str(i.pk) for i in shown)}),
@@ -161,10 +162,18 @@ def _cluster_page(
         "settings": chosen,
         "minutes": round(minutes),
         "take_a_break": chosen.break_minutes and minutes >= chosen.break_minutes,
-        "reveal_seconds": actions.REVEAL_SECONDS,
+        "reveal_seconds": actions.reveal_seconds(),
     }
     status = 400 if (form is not None and form.errors) or error else 200
     return render(request, "grading/cluster.html", context, status=status)
+
+
+def _remaining(shown: Reveal | None) -> int:
+    """Whole seconds left of a running reveal, for the page to blur the file again when it ends."""
+    if shown is None:
+        return 0
+    left = actions.reveal_seconds() - (timezone.now() - shown.started_at).total_seconds()
+    return max(0, int(left))
 
 
 @requires(Permission.HASHBANK_GRADE)

@@ -9,10 +9,10 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-from django.conf import settings
-from playwright.sync_api import Page, Response
+from playwright.sync_api import Page, Response, expect
 from pytest_django.live_server_helper import LiveServer
 
 from haven.accounts.models import User
@@ -38,6 +38,7 @@ def _thumbnails(page: Page) -> dict[str, bytes]:
 
 
 def test_the_viewer_shows_nothing_clear_until_one_item_is_revealed(
+    settings: Any,
     page: Page,
     axe_page: Page,
     live_server: LiveServer,
@@ -78,6 +79,14 @@ def test_the_viewer_shows_nothing_clear_until_one_item_is_revealed(
     page.wait_for_load_state("networkidle")
     assert images.nth(1).get_attribute("data-revealed") == "false"
 
+    # A reveal left alone runs out, and the page blurs the file again by itself.
+    settings.GRADING_REVEAL_SECONDS = 5
+    page.get_by_role("button", name="Reveal file 3").click()
+    page.wait_for_url(re.compile(r"\?reveal=\d+"))
+    assert images.nth(2).get_attribute("data-revealed") == "true"
+    expect(images.nth(2)).to_have_attribute("data-revealed", "false", timeout=15_000)
+    assert "reveal=" not in (images.nth(2).get_attribute("src") or "")
+
     page.get_by_label("Category C").check()
     page.get_by_role("button", name="Grade all 3 files").click()
     page.wait_for_url(re.compile(r"/staff/grading/"))
@@ -92,6 +101,7 @@ def test_the_viewer_shows_nothing_clear_until_one_item_is_revealed(
     assert problems == {key: [] for key in problems}
 
     needles = [data[len(data) // 2 : len(data) // 2 + 64] for data in unique_copies]
+    revealed += [body for url, body in received.items() if "reveal=" in url]
     needles += [body[len(body) // 2 : len(body) // 2 + 64] for body in revealed]
     for path in _files_changed_since([Path(settings.VAR_DIR), Path(tempfile.gettempdir())], start):
         try:
