@@ -109,6 +109,24 @@ class GradeForm(forms.Form):
             ) from None
 
 
+def may_decide(cluster: Cluster, user: User) -> bool:
+    """Whether this grader is one the cluster waits for: a first grader, a second who did not grade it
+    first, or a supervisor for a dispute they took no part in. Only they are shown its files."""
+    if Decision.objects.filter(cluster=cluster, grader=user).exists():
+        return False
+    if cluster.stage in {Stage.FIRST, Stage.SECOND}:
+        return True
+    return cluster.stage == Stage.DISPUTED and has_permission(user, Permission.HASHBANK_MANAGE)
+
+
+def _viewable(request: HttpRequest, pk: int) -> Item:
+    """The item, if it has a file and its cluster waits for this grader; otherwise 404 or 403."""
+    item = get_object_or_404(Item.objects.select_related("blob", "cluster"), pk=pk, blob__isnull=False)
+    if not may_decide(item.cluster, _user(request)):
+        raise PermissionDenied("This file's cluster is not waiting for you")
+    return item
+
+
 def _cluster_page(
     request: HttpRequest, cluster: Cluster, *, form: GradeForm | None = None, error: str | None = None
 ) -> HttpResponse:
@@ -116,9 +134,7 @@ def _cluster_page(
     supervisor = has_permission(user, Permission.HASHBANK_MANAGE)
     items = list(cluster.items.order_by("id"))
     mine = Decision.objects.filter(cluster=cluster, grader=user).exists()
-    can_decide = not mine and (
-        cluster.stage in {Stage.FIRST, Stage.SECOND} or (cluster.stage == Stage.DISPUTED and supervisor)
-    )
+    can_decide = may_decide(cluster, user)
     shown = items if can_decide else []
     try:
         wanted = int(request.GET.get("reveal", ""))
@@ -223,7 +239,7 @@ def cluster_grade(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @requires(Permission.HASHBANK_GRADE)
 def item_reveal(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(Item, pk=pk, blob__isnull=False)
+    item = _viewable(request, pk)
     shown = actions.reveal(item, grader=_user(request), request=request)
     return redirect(f"{reverse('grading:cluster', args=[item.cluster_id])}?reveal={shown.pk}#item-{item.pk}")
 
@@ -257,7 +273,7 @@ def item_image(request: HttpRequest, pk: int) -> HttpResponse:
     """One thumbnail, made now from the encrypted file in memory: blurred and greyscale as the grader's
     settings say, unless ``?reveal=`` names their running reveal of this item. Audited."""
     user = _user(request)
-    item = get_object_or_404(Item.objects.select_related("blob"), pk=pk, blob__isnull=False)
+    item = _viewable(request, pk)
     try:
         wanted = int(request.GET.get("reveal", ""))
     except ValueError:

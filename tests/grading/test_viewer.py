@@ -133,3 +133,24 @@ def test_no_decrypted_byte_is_written_to_the_data_or_temp_directory(
         checked += 1
         assert not any(n in data for n in needles), f"decrypted bytes in {path}"
     assert checked >= 1  # the encrypted blob itself, at least, was written under the temp directory
+
+
+def test_only_the_graders_a_cluster_waits_for_see_its_files(
+    sign_in: Callable[..., Client],
+    queue_files: Queue,
+    coffee_copies: list[bytes],
+    grader: User,
+    supervisor: User,
+) -> None:
+    (item,) = queue_files(coffee_copies[3])
+    first = sign_in(grader)
+    first.post(f"/staff/grading/clusters/{item.cluster_id}/grade/", {"category": "B", "seen": str(item.pk)})
+    # The first grader has decided: the cluster waits for someone else now.
+    assert first.get(f"/staff/grading/items/{item.pk}/image").status_code == 403
+    assert first.post(f"/staff/grading/items/{item.pk}/reveal/").status_code == 403
+    second = sign_in(supervisor)
+    assert second.get(f"/staff/grading/items/{item.pk}/image").status_code == 200
+    second.post(f"/staff/grading/clusters/{item.cluster_id}/grade/", {"category": "B", "seen": str(item.pk)})
+    # Graded and verified: nobody needs to look again.
+    assert second.get(f"/staff/grading/items/{item.pk}/image").status_code == 403
+    assert not Reveal.objects.exists()
