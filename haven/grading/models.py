@@ -68,7 +68,10 @@ class Item(models.Model):
     # A grader took it out of a cluster it did not belong in; reclustering leaves it alone.
     pulled_out = models.BooleanField(default=False)
     clustered = models.BooleanField(default=False)  # reclustering has seen it
-    record = models.ForeignKey(BankRecord, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # The bank reads this relation (``grading_items``) to send a grader to the queue, without importing it.
+    record = models.ForeignKey(
+        BankRecord, on_delete=models.PROTECT, null=True, blank=True, related_name="grading_items"
+    )
     reports = models.ManyToManyField(Report, related_name="+")
 
     class Meta:

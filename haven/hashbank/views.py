@@ -89,6 +89,18 @@ def search(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _in_grading_queue(rec: BankRecord) -> int | None:
+    """The grading cluster this record's file waits in, if it is still being graded there: its grades are
+    given in the queue, so that the two graders' stages are kept (``haven.grading``)."""
+    stages = ["first", "second", "disputed"]
+    waiting = (
+        BankRecord.objects.filter(pk=rec.pk, grading_items__cluster__stage__in=stages)
+        .values_list("grading_items__cluster_id", flat=True)
+        .first()
+    )
+    return int(waiting) if waiting is not None else None
+
+
 def _grades_blind(user: User) -> bool:
     """A grader who is not a supervisor: they may be a record's independent second grader."""
     granted = permissions_of(user)
@@ -143,14 +155,16 @@ def _render_record(
         "hashbank.record_view", request=request, obj=rec, details={"invalid_form": True} if invalid else None
     )
     sealed = bool(_sealed(request, [rec]))
+    queued = _in_grading_queue(rec)
     context = {
         "title": f"Record {rec.pk}",
         "rec": rec,
         "sealed": sealed,
+        "queued": queued,
         "sources": rec.sources.select_related("bank_list").order_by("added_at"),
         "events": [] if sealed else rec.events.all(),
         "verdicts": [] if sealed else rec.verdicts.select_related("grader"),
-        "can_grade": has_permission(user, Permission.HASHBANK_GRADE),
+        "can_grade": has_permission(user, Permission.HASHBANK_GRADE) and queued is None,
         "can_manage": has_permission(user, Permission.HASHBANK_MANAGE),
         "verdict_form": verdict_form or VerdictForm(initial={"category": mine.category if mine else None}),
         "status_form": status_form or StatusForm(initial={"status": rec.status}),
@@ -169,6 +183,8 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def record_verdict(request: HttpRequest, pk: int) -> HttpResponse:
     rec = get_object_or_404(BankRecord, pk=pk)
     form = VerdictForm(request.POST)
+    if _in_grading_queue(rec) is not None:
+        form.add_error(None, "This file is in the grading queue: grade it there, with its cluster")
     if not form.is_valid():
         return _render_record(request, rec, verdict_form=form)
     user = request.user

@@ -364,3 +364,21 @@ def test_grading_a_cluster_merged_away_grades_nothing(
     )
     assert response.status_code == 302 and not BankRecord.objects.exists()
     assert Item.objects.get(pk=second.pk).cluster_id == first.cluster_id
+
+
+def test_a_record_being_graded_in_the_queue_is_graded_there_not_on_the_bank_page(
+    sign_in: Callable[..., Client],
+    queue_files: Queue,
+    coffee_copies: list[bytes],
+    grader: User,
+    supervisor: User,
+) -> None:
+    (item,) = queue_files(coffee_copies[3])
+    _grade(item.cluster, grader, "B")
+    rec = BankRecord.objects.get(sha256=item.sha256)
+    client = sign_in(supervisor)
+    page = client.get(f"/staff/hashbank/records/{rec.pk}/").content.decode()
+    assert f"/staff/grading/clusters/{item.cluster_id}/" in page and "Save my verdict" not in page
+    refused = client.post(f"/staff/hashbank/records/{rec.pk}/verdict/", {"category": "B"})
+    assert refused.status_code == 400 and "grade it there" in refused.content.decode()
+    assert BankRecord.objects.get(pk=rec.pk).graders == 1
