@@ -80,6 +80,8 @@ def _hash_list(client: Client, key: str) -> list[str]:
     return [i["sha256"] for i in response.json()["items"] if i["action"] == "add"]
 
 
+# Transactional: on PostgreSQL a hash list sends a change only once the transaction that made it has ended.
+@pytest.mark.django_db(transaction=True)
 def test_one_grade_is_not_enough_and_a_second_makes_it_shareable(
     queue_files: Queue,
     coffee_copies: list[bytes],
