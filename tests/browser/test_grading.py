@@ -51,6 +51,8 @@ def test_the_viewer_shows_nothing_clear_until_one_item_is_revealed(
     start = time.time() - 1
     items = queue_files(*unique_copies)
     cluster = items[0].cluster_id
+    # Over 100 such pictures a blurred thumbnail kept at most 0.035 of the clear one's sharpness, and a
+    # revealed one at least 0.99: a tenth and a half leave room both ways.
     clear = sharpness(thumbnail(unique_copies[0], blur=0, greyscale=True))
     base = live_server.url
     sign_in_browser(page, base, grader)
@@ -63,7 +65,7 @@ def test_the_viewer_shows_nothing_clear_until_one_item_is_revealed(
     assert images.count() == 3
     assert all(images.nth(k).get_attribute("data-revealed") == "false" for k in range(3))
     assert all(images.nth(k).evaluate("img => img.complete && img.naturalWidth > 0") for k in range(3))
-    assert len(received) == 3 and all(sharpness(body) < clear / 50 for body in received.values())
+    assert len(received) == 3 and all(sharpness(body) < clear / 10 for body in received.values())
 
     received.clear()
     page.get_by_role("button", name="Reveal file 2").click()
@@ -72,7 +74,7 @@ def test_the_viewer_shows_nothing_clear_until_one_item_is_revealed(
     assert [images.nth(k).get_attribute("data-revealed") for k in range(3)] == ["false", "true", "false"]
     revealed = [body for url, body in received.items() if "reveal=" in url]
     assert len(revealed) == 1 and sharpness(revealed[0]) > clear / 2
-    assert all(sharpness(body) < clear / 50 for url, body in received.items() if "reveal=" not in url)
+    assert all(sharpness(body) < clear / 10 for url, body in received.items() if "reveal=" not in url)
     assert csp_violations(page) == []
 
     page.get_by_role("button", name="Blur again file 2").click()
