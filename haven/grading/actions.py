@@ -402,7 +402,7 @@ def hide(shown: Reveal, *, grader: User, request: HttpRequest | None = None) -> 
         if shown.grader_id != grader.pk:
             raise GradingError("only the grader who revealed an item can hide it")
         if shown.ended_at is None:
-            shown.ended_at = min(timezone.now(), shown.started_at + timedelta(seconds=reveal_seconds()))
+            shown.ended_at = min(timezone.now(), deadline(shown))
             shown.save(update_fields=["ended_at"])
             record(
                 "grading.reveal_end",
@@ -417,23 +417,21 @@ def hide(shown: Reveal, *, grader: User, request: HttpRequest | None = None) -> 
 def _end_reveals(grader: User, items: list[Item], now: datetime) -> list[dict[str, int]]:
     ended = []
     for shown in Reveal.objects.filter(grader=grader, item__in=items, ended_at=None):
-        shown.ended_at = min(now, shown.started_at + timedelta(seconds=reveal_seconds()))
+        shown.ended_at = min(now, deadline(shown))
         shown.save(update_fields=["ended_at"])
         ended.append({"reveal": shown.pk, "item": shown.item_id, "seconds": seconds_of(shown)})
     return ended
 
 
+def deadline(shown: Reveal) -> datetime:
+    """When a reveal ends if nobody hides it first."""
+    return shown.started_at + timedelta(seconds=reveal_seconds())
+
+
 def seconds_of(shown: Reveal) -> int:
     """How long a reveal lasted: to its end, or its whole allowance if it was left to run out."""
-    end = shown.ended_at or shown.started_at + timedelta(seconds=reveal_seconds())
-    return max(
-        0,
-        round(
-            (
-                min(end, shown.started_at + timedelta(seconds=reveal_seconds())) - shown.started_at
-            ).total_seconds()
-        ),
-    )
+    end = min(shown.ended_at or deadline(shown), deadline(shown))
+    return max(0, round((end - shown.started_at).total_seconds()))
 
 
 def active_reveal(item: Item, grader: User, reveal_id: int | None) -> Reveal | None:

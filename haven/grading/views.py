@@ -136,10 +136,7 @@ def _cluster_page(
     mine = Decision.objects.filter(cluster=cluster, grader=user).exists()
     can_decide = may_decide(cluster, user)
     shown = items if can_decide else []
-    try:
-        wanted = int(request.GET.get("reveal", ""))
-    except ValueError:
-        wanted = None
+    wanted = _reveal_id(request)
     revealed = {}
     for item in shown:
         active = actions.active_reveal(item, user, wanted)
@@ -188,8 +185,15 @@ def _remaining(shown: Reveal | None) -> int:
     """Whole seconds left of a running reveal, for the page to blur the file again when it ends."""
     if shown is None:
         return 0
-    left = actions.reveal_seconds() - (timezone.now() - shown.started_at).total_seconds()
-    return max(0, int(left))
+    return max(0, int((actions.deadline(shown) - timezone.now()).total_seconds()))
+
+
+def _reveal_id(request: HttpRequest) -> int | None:
+    """The reveal that ``?reveal=`` names, if it is a number."""
+    try:
+        return int(request.GET.get("reveal", ""))
+    except ValueError:
+        return None
 
 
 @requires(Permission.HASHBANK_GRADE)
@@ -274,10 +278,7 @@ def item_image(request: HttpRequest, pk: int) -> HttpResponse:
     settings say, unless ``?reveal=`` names their running reveal of this item. Audited."""
     user = _user(request)
     item = _viewable(request, pk)
-    try:
-        wanted = int(request.GET.get("reveal", ""))
-    except ValueError:
-        wanted = None
+    wanted = _reveal_id(request)
     shown = actions.active_reveal(item, user, wanted)
     chosen = actions.viewer_settings(user)
     assert item.blob is not None
