@@ -27,7 +27,7 @@ frontend/node_modules/.installed: frontend/package.json frontend/package-lock.js
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-frontend/dist/.built: frontend/node_modules/.installed frontend/build.mjs $(shell find frontend/src -type f)
+frontend/dist/.built: frontend/node_modules/.installed frontend/build.mjs $(shell find frontend/src frontend/entries -type f)
 	cd frontend && node build.mjs
 	touch $@
 

@@ -36,6 +36,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "triage a folder of seized media against the bank: scan DIR [--output FILE] [--resume] "
         "[--queue-novel [--upload-files]]",
     ),
+    "insights": (
+        "insights",
+        "dashboards' figures: insights report --month YYYY-MM --output FILE.pdf | insights trends | "
+        "insights refresh [--all]",
+    ),
     "grading": (
         "grading",
         "the grading queue: grading cluster (group near-duplicates now) | grading metrics",

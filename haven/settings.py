@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "haven.triage",
     "haven.grading",
     "haven.referrals",
+    "haven.insights",
     "haven.demo",
 ]
 
@@ -224,6 +225,8 @@ TASKS = {
 # made gets a new job. The workers' chores check both every minute.
 JOB_TIMEOUT_SECONDS = env_int("HAVEN_JOB_TIMEOUT_SECONDS", 1800, minimum=1)
 REQUEUE_AFTER_SECONDS = env_int("HAVEN_REQUEUE_AFTER_SECONDS", 600, minimum=1)
+# Insights: how soon after receipt a report should have its band, for the "triage target met" share.
+INSIGHTS_TRIAGE_MINUTES = env_int("HAVEN_INSIGHTS_TRIAGE_MINUTES", 15, minimum=1)
 
 # The evidence store: encrypted blobs under EVIDENCE_DIR, each data key wrapped by HAVEN_EVIDENCE_KEY (32
 # bytes, base64). Retired keys stay in HAVEN_EVIDENCE_OLD_KEYS until `haven evidence rotate-key` has run.

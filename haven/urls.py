@@ -3,11 +3,6 @@ from django.urls import include, path
 from haven import views
 from haven.api import api
 
-section_patterns = (
-    [path(f"{slug}/", view, name=slug) for slug, view in views.section_views.items()],
-    "section",
-)
-
 urlpatterns = [
     path("", include("haven.advice.urls")),
     path("report/", include("haven.intake.public_urls")),
@@ -16,7 +11,6 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("staff/", views.home, name="home"),
     path("staff/", include("haven.accounts.urls")),
-    path("staff/", include(section_patterns)),
     path("staff/audit/", include("haven.audit.urls")),
     path("staff/hashbank/", include("haven.hashbank.urls")),
     path("staff/grading/", include("haven.grading.urls")),
@@ -25,6 +19,7 @@ urlpatterns = [
     path("staff/queue/", include("haven.triage.urls")),
     path("staff/conversations/", include("haven.chats.urls")),
     path("staff/referrals/", include("haven.referrals.urls")),
+    path("staff/insights/", include("haven.insights.urls")),
     path("api/v1/", api.urls),
 ]
 

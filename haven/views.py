@@ -1,8 +1,7 @@
-"""Project-level pages: the staff home and section shells, health checks and error pages."""
+"""Project-level pages: the staff home, health checks and error pages."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -25,11 +24,6 @@ from haven.referrals.models import State
 from haven.referrals.views import visible_to
 from haven.triage.models import Priority
 from haven.triage.views import open_reports, with_clocks
-
-SECTIONS = {
-    "insights": ("Insights", Permission.INSIGHTS_VIEW, "Analytics that inform strategy."),
-}
-
 
 HOME_ROWS = 10
 
@@ -67,20 +61,6 @@ def home(request: HttpRequest) -> HttpResponse:
     if work:
         record("staff.home", request=request, details={"shown": sorted(k for k, v in work.items() if v)})
     return render(request, "staff/home.html", {"work": work, "now": now})
-
-
-def _section_view(slug: str) -> Callable[[HttpRequest], HttpResponse]:
-    title, permission, summary = SECTIONS[slug]
-
-    @requires(permission)
-    def view(request: HttpRequest) -> HttpResponse:
-        return render(request, "staff/section.html", {"title": title, "summary": summary})
-
-    view.__name__ = f"section_{slug}"
-    return view
-
-
-section_views = {slug: _section_view(slug) for slug in SECTIONS}
 
 
 @public

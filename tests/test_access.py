@@ -28,7 +28,7 @@ STAFF_PAGES: dict[str, set[str]] = {
     "grading:disputes": {"supervisor"},
     "grading:metrics": {"supervisor"},
     "referrals:list": {"analyst", "supervisor", "liaison_a", "liaison_b"},
-    "section:insights": {"analyst", "supervisor", "admin"},
+    "insights:home": {"analyst", "supervisor", "admin"},
     "audit:list": {"supervisor"},
     "audit:export": {"supervisor"},
 }

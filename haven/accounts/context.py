@@ -20,7 +20,7 @@ NAVIGATION = [
     ("Grading", "grading:queue", Permission.HASHBANK_GRADE),
     ("Refer a case", "intake:police", Permission.REPORTS_SUBMIT),
     ("Referrals", "referrals:list", Permission.REFERRALS_VIEW),
-    ("Insights", "section:insights", Permission.INSIGHTS_VIEW),
+    ("Insights", "insights:home", Permission.INSIGHTS_VIEW),
     ("Audit", "audit:list", Permission.AUDIT_VIEW),
     ("Exclusions", "intel:exclusions", Permission.EXCLUSIONS_MANAGE),
 ]
