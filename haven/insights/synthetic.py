@@ -107,8 +107,9 @@ def _plain(rng: random.Random, start: date, days: int) -> _Planned:
 
 
 def _risen(rng: random.Random, rise: Rise, end: date) -> list[_Planned]:
-    """The rise: its weeks end with the last whole week before ``end``, each with more than the last."""
-    monday = end - timedelta(days=end.weekday())
+    """The rise: its weeks end with the last whole week that ends by ``end``, each with more than the last."""
+    after = end + timedelta(days=1)
+    monday = after - timedelta(days=after.weekday())
     out = []
     for week in range(rise.weeks):
         first = monday - timedelta(weeks=rise.weeks - week)
