@@ -23,9 +23,15 @@ class ReportDay(models.Model):
     incident_type = models.CharField(max_length=30)
     platform = models.CharField(max_length=100)  # the reporting platform, or where it happened; "" if unknown
     force = models.CharField(max_length=100)  # the force the report routes to; "" if none yet
-    band = models.CharField(max_length=2)  # the priority band in force; "" before triage
-    age_band = models.CharField(max_length=8, choices=AgeBand.choices)  # the youngest victim's
     reports = models.PositiveIntegerField(default=0)
+    # By the priority band in force (a report not yet banded is in none), and by the youngest victim's age:
+    # counts rather than dimensions, so that a day has a few hundred rows, not one per report.
+    p1 = models.PositiveIntegerField(default=0)
+    p2 = models.PositiveIntegerField(default=0)
+    p3 = models.PositiveIntegerField(default=0)
+    p4 = models.PositiveIntegerField(default=0)
+    under_13 = models.PositiveIntegerField(default=0)
+    teen = models.PositiveIntegerField(default=0)  # 13 to 17; the rest gave no age
     imminent = models.PositiveIntegerField(default=0)
     sextortion = models.PositiveIntegerField(default=0)  # annotated so, or of that incident type
     self_generated = models.PositiveIntegerField(default=0)

@@ -47,12 +47,18 @@ def month_end(month: date) -> date:
 @dataclass
 class Figure:
     label: str
-    value: int | str
-    before: int | str
+    value: str
+    before: str
     change: str
 
 
-def _change(now: int, before: int) -> str:
+def _change(now: str, before: str) -> str:
+    if now.endswith("%") and before.endswith("%"):
+        return f"{float(now[:-1]) - float(before[:-1]):+.1f} points"
+    return _relative(_count(now), _count(before))
+
+
+def _relative(now: int, before: int) -> str:
     if before == 0:
         return "new" if now else "none either month"
     return f"{100 * (now - before) / before:+.0f}%"
@@ -76,8 +82,7 @@ def context(month: date) -> dict[str, Any]:
             if headline.label in wanted:
                 prior = next(h for h in before[slug].headlines if h.label == headline.label)
                 figures.append(
-                    Figure(headline.label, headline.value, prior.value,
-                           _change(_count(headline.value), _count(prior.value)))
+                    Figure(headline.label, headline.value, prior.value, _change(headline.value, prior.value))
                 )  # fmt: skip
     over_year = [c for c in queries.reports_dashboard(year).charts if c.slug == "reports-by-source"]
     over_year += [c for c in queries.media_dashboard(year).charts if c.slug == "media-known-novel"]

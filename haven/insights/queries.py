@@ -22,12 +22,12 @@ from django.utils import timezone
 from haven.chats.models import Analysis
 from haven.grading.models import Decision, Stage
 from haven.insights.charts import Chart, top_series
-from haven.insights.models import AgeBand, ReportDay
+from haven.insights.models import ReportDay
 from haven.insights.summary import bounds
 from haven.intake.models import IncidentType, Source
 from haven.referrals import forces
 from haven.referrals.models import Outcome, Referral
-from haven.triage.models import Band, Priority
+from haven.triage.models import Priority
 
 MAX_DAYS = 3 * 366
 WEEKLY_UP_TO = 120  # days; a longer range is shown by month
@@ -169,11 +169,20 @@ def totals(
     return [(label_of(by, r[by]), "", float(r["n"] or 0)) for r in found if r["n"]]
 
 
+def measures_of(
+    rows: QuerySet[ReportDay], measures: dict[str, str], rest: str
+) -> list[tuple[str, str, float]]:
+    """Reports split by counts that partition them, and the rest (``reports`` less their sum) if any."""
+    got = _sum(rows, "reports", *measures)
+    out = [(label, "", float(got[m])) for m, label in measures.items()]
+    if got["reports"] > sum(got[m] for m in measures):
+        out.append((rest, "", float(got["reports"] - sum(got[m] for m in measures))))
+    return out
+
+
 LABELS: dict[str, dict[str, str]] = {
     "source": dict(Source.choices),
     "incident_type": dict(IncidentType.choices),
-    "age_band": dict(AgeBand.choices),
-    "band": {**{b: b for b in Band.values}, "": "Not yet banded"},
 }
 
 
@@ -265,7 +274,7 @@ def reports_dashboard(filters: Filters) -> Dashboard:
                 "bar",
                 "Age band",
                 "Reports",
-                totals(rows, "age_band"),
+                measures_of(rows, {"under_13": "Under 13", "teen": "13 to 17"}, rest="Age not given"),
             ),
         ],
     )
@@ -391,7 +400,7 @@ def priorities_dashboard(filters: Filters) -> Dashboard:
                 "bar",
                 "Band",
                 "Reports",
-                sorted(totals(rows, "band")),
+                measures_of(rows, {"p1": "P1", "p2": "P2", "p3": "P3", "p4": "P4"}, rest="Not yet banded"),
             ),
             Chart(
                 "deadlines-met",

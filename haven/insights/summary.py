@@ -25,7 +25,7 @@ from haven.triage.models import Priority
 
 # Reports a summary counts: not one still open for files, nor one its sender took back.
 COUNTED = [ReportStatus.RECEIVED, ReportStatus.PROCESSED, ReportStatus.FAILED]
-DIMENSIONS = ("source", "incident_type", "platform", "force", "band", "age_band")
+DIMENSIONS = ("source", "incident_type", "platform", "force")
 MEASURES = tuple(f.name for f in ReportDay._meta.get_fields() if f.name not in {"id", "day", *DIMENSIONS})
 # Annotations that the dashboards count and mark on the charts.
 MARKED = ("sextortion", "self_generated", "generative_ai")
@@ -113,11 +113,14 @@ def summarise_day(day: date) -> int:
             incident,
             _platform(source, organisation, payload, facts.chat_platform.get(rid, "")),
             facts.force.get(rid, ""),
-            band,
-            _age_band(payload),
         )
         row = groups[key]
         row["reports"] += 1
+        if band:
+            row[band.lower()] += 1
+        age = _age_band(payload)
+        row["under_13"] += age == AgeBand.UNDER_13
+        row["teen"] += age == AgeBand.TEEN
         row["imminent"] += bool(imminent)
         tags = _annotations(payload)
         row["sextortion"] += incident == "sextortion" or "sextortion" in tags

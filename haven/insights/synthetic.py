@@ -17,9 +17,10 @@ from datetime import date, datetime, time, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
-from haven.accounts.models import Organisation, OrganisationKind
+from haven.accounts.models import Organisation, OrganisationKind, User
 from haven.intake.models import MatchStatus, Report, ReportMedia, ReportStatus, Source
-from haven.referrals.models import ProposedRoute
+from haven.intel.models import Hold
+from haven.referrals.models import Outcome, ProposedRoute, Referral, State
 from haven.triage.actions import current_policy
 from haven.triage.models import WINDOWS, Priority
 
@@ -208,3 +209,41 @@ def _write(
 
 def _other_source(rng: random.Random) -> str:
     return rng.choices([s for s, _ in SOURCES[1:]], [w for _, w in SOURCES[1:]])[0]
+
+
+def referrals(forces: list[Organisation], *, sent_by: User, share: float = 0.05, seed: int = 0) -> int:
+    """Closed referrals of a share of the synthetic reports routed to ``forces`` and banded P1 to P3, each
+    sent within its deadline or a little after, acknowledged, and given an outcome. Their holds are closed,
+    so deconfliction never shows them. Returns how many were written."""
+    rng = random.Random(seed)  # noqa: S311  (synthetic data, repeatable by seed)
+    by_code = {f.slug: f for f in forces}
+    chosen = [
+        p for p in Priority.objects.filter(
+            report__external_id__startswith=EXTERNAL, report__route__force__in=list(by_code),
+            effective_band__in=["P1", "P2", "P3"], report__referrals__isnull=True,
+        ).select_related("report", "report__route").order_by("id")
+        if rng.random() < share
+    ]  # fmt: skip
+    outcomes = [Outcome.CHARGED, Outcome.SAFEGUARDED, Outcome.NO_FURTHER_ACTION]
+    written = 0
+    with transaction.atomic():
+        for priority in chosen:
+            report = priority.report
+            assert report is not None
+            force = by_code[report.route.force]
+            window = WINDOWS[priority.effective_band] or timedelta(days=7)
+            sent = report.received_at + window * rng.uniform(0.2, 1.3)
+            hold = Hold.objects.create(organisation=force, reference="synthetic", contact="", closed_at=sent)
+            referral = Referral.objects.create(
+                force=force, hold=hold, subject_reference="SUBJ-SYNTHETIC", sent_by=sent_by,
+                summary="Synthetic history for the insights demo.", state=State.OUTCOME,
+            )  # fmt: skip
+            referral.reports.add(report)
+            acknowledged = sent + window * rng.uniform(0.1, 1.5)
+            Referral.objects.filter(pk=referral.pk).update(
+                sent_at=sent, acknowledge_by=sent + window, acknowledged_at=acknowledged,
+                actioned_at=acknowledged, outcome=rng.choices(outcomes, [3, 4, 5])[0],
+                outcome_at=acknowledged + timedelta(days=rng.randint(3, 40)),
+            )  # fmt: skip
+            written += 1
+    return written

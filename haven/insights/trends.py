@@ -1,8 +1,9 @@
 """Trends to watch: weekly series whose last weeks rose beyond their own usual range.
 
-Every series is a count of reports per week for one combination of a few dimensions (an incident type; a
-platform; an incident type on a platform; an incident type for one age band on one platform; a source; and
-each marked annotation, overall and by age band and platform). For each, with the last ``RECENT`` whole
+Every series is a count of reports per week for one combination of a few dimensions (a source; an incident
+type; a platform; an incident type on a platform; each of the last two counting children under 13 only; and
+each marked annotation, overall and by platform). The summaries are read once, by week, source, incident
+type and platform, and every series is added up from that. For each, with the last ``RECENT`` whole
 weeks against the ``BASELINE`` weeks before them:
 
 - the usual top is the highest of: the baseline's highest week; its mean plus ``SPREAD`` times its
@@ -13,8 +14,9 @@ weeks against the ``BASELINE`` weeks before them:
   weeks are above the baseline's highest, and the recent weeks hold at least ``MIN_EXCESS`` more reports
   than the baseline mean would give.
 
-A broad series whose rise a listed narrower one explains (same measure, its filters a subset, the narrower
+A broad series whose rise a listed narrower one explains (the same count, its filters a subset, the narrower
 rise at least ``EXPLAINED`` of it) is left off, so that a rise shows once, where it is most specific.
+Sextortion counted by incident type and by annotation is one count here.
 """
 
 from __future__ import annotations
@@ -43,16 +45,17 @@ MARKED_LABELS = {
     "self_generated": "Self-generated",
     "generative_ai": "Generative AI",
 }
+# Counts of some of a series' reports: a rise in one of them can account for a rise in all of them.
+PART_OF_REPORTS = {"under_13": "children under 13"}
 FAMILIES: list[tuple[str, tuple[str, ...]]] = [
     ("reports", ("source",)),
     ("reports", ("incident_type",)),
     ("reports", ("platform",)),
     ("reports", ("incident_type", "platform")),
-    ("reports", ("incident_type", "age_band")),
-    ("reports", ("incident_type", "age_band", "platform")),
+    ("under_13", ("incident_type",)),
+    ("under_13", ("incident_type", "platform")),
     *[(m, ()) for m in MARKED_LABELS],
-    *[(m, ("age_band",)) for m in MARKED_LABELS],
-    *[(m, ("age_band", "platform")) for m in MARKED_LABELS],
+    *[(m, ("platform",)) for m in MARKED_LABELS],
 ]
 
 
@@ -82,6 +85,8 @@ class Trend:
     def label(self) -> str:
         parts = [MARKED_LABELS[self.measure]] if self.measure in MARKED_LABELS else []
         parts += [label_of(k, v) for k, v in self.where.items()]
+        if self.measure in PART_OF_REPORTS:
+            parts.append(PART_OF_REPORTS[self.measure])
         return ", ".join(parts) or "All reports"
 
     @property
@@ -117,33 +122,35 @@ def find(today: date | None = None, platform: str = "", source: str = "") -> lis
     end = last_whole_week(today or timezone.localdate())
     weeks = [end - timedelta(weeks=n) for n in range(RECENT + BASELINE, 0, -1)]
     year_ago = [w - timedelta(weeks=52) for w in weeks]
-    rows = ReportDay.objects.filter(day__gte=year_ago[0], day__lt=end)
+    history_starts = ReportDay.objects.order_by("day").values_list("day", flat=True).first()
+    seasonal = history_starts is not None and history_starts <= year_ago[0]
+    rows = ReportDay.objects.filter(day__gte=year_ago[0] if seasonal else weeks[0], day__lt=end)
     if platform:
         rows = rows.filter(platform=platform)
     if source:
         rows = rows.filter(source=source)
-    history_starts = ReportDay.objects.order_by("day").values_list("day", flat=True).first()
-    seasonal = history_starts is not None and history_starts <= year_ago[0]
+    measures = sorted({m for m, _ in FAMILIES})
+    grouped = (
+        rows.annotate(week=TruncWeek("day"))
+        .values("week", "source", "incident_type", "platform")
+        .annotate(**{m: Sum(m) for m in measures})
+        .order_by()
+    )
+    series: dict[tuple[str, tuple[str, ...], tuple[str, ...]], dict[date, int]] = defaultdict(dict)
+    for row in grouped:
+        week = as_date(row["week"])
+        for measure, dims in FAMILIES:
+            if row[measure]:
+                counts = series[(measure, dims, tuple(row[d] for d in dims))]
+                counts[week] = counts.get(week, 0) + row[measure]
     found: list[Trend] = []
-    for measure, dims in FAMILIES:
-        series: dict[tuple[str, ...], dict[date, int]] = defaultdict(dict)
-        grouped = (
-            rows.annotate(week=TruncWeek("day")).values("week", *dims).annotate(n=Sum(measure)).order_by()
-        )
-        for row in grouped:
-            if row["n"]:
-                series[tuple(row[d] for d in dims)][as_date(row["week"])] = row["n"]
-        for key, counts in series.items():
-            trend = _judge(
-                measure,
-                dict(zip(dims, key, strict=True)),
-                weeks=weeks,
-                year_ago=year_ago,
-                counts=counts,
-                seasonal=seasonal,
-            )
-            if trend is not None:
-                found.append(trend)
+    for (measure, dims, key), counts in series.items():
+        trend = _judge(
+            measure, dict(zip(dims, key, strict=True)), weeks=weeks, year_ago=year_ago, counts=counts,
+            seasonal=seasonal,
+        )  # fmt: skip
+        if trend is not None:
+            found.append(trend)
     return _most_specific(found)
 
 
@@ -174,13 +181,31 @@ def _judge(
 
 def _most_specific(found: list[Trend]) -> list[Trend]:
     kept: list[Trend] = []
-    for trend in sorted(found, key=lambda t: (-len(t.where), -t.excess)):
-        explained = any(
-            other.measure == trend.measure
-            and trend.where.items() < other.where.items()
-            and other.excess >= EXPLAINED * trend.excess
-            for other in kept
-        )
+    for trend in sorted(found, key=lambda t: (-len(_key(t)[1]), -t.excess)):
+        explained = any(_explains(other, trend) for other in kept)
         if not explained:
             kept.append(trend)
     return sorted(kept, key=lambda t: (-t.excess, t.label))
+
+
+def _explains(narrow: Trend, broad: Trend) -> bool:
+    """Whether the narrower series' rise accounts for the broader one's: the same count, counted as it is
+    or as ``_key`` names it, within the broader one's filters, and most of its rise."""
+    if narrow.excess < EXPLAINED * broad.excess:
+        return False
+    return any(
+        inner[0] in {outer[0], *(PART_OF_REPORTS if outer[0] == "reports" else ())}
+        and outer[1].items() <= inner[1].items()
+        for inner, outer in (
+            ((narrow.measure, narrow.where), (broad.measure, broad.where)),
+            (_key(narrow), _key(broad)),
+        )
+    )
+
+
+def _key(trend: Trend) -> tuple[str, dict[str, str]]:
+    """A series as what it counts: sextortion reports are the same series whether counted by incident type
+    or by the annotation (which counts the incident type too)."""
+    if trend.measure == "reports" and trend.where.get("incident_type") == "sextortion":
+        return "sextortion", {k: v for k, v in trend.where.items() if k != "incident_type"}
+    return trend.measure, trend.where

@@ -19,14 +19,14 @@ def test_a_planted_rise_is_listed_and_nothing_else(history: date) -> None:
     assert found, "the planted rise was not found"
     top = found[0]
     assert (top.measure, top.where) == (
-        "reports",
-        {"incident_type": "sextortion", "age_band": "under_13", "platform": "ExampleGames"},
+        "under_13",
+        {"incident_type": "sextortion", "platform": "ExampleGames"},
     )
+    assert top.label == "Sextortion, ExampleGames, children under 13"
     assert top.excess >= 60 and top.recent == sorted(top.recent)
     # Every series listed is the planted one, or a wider one holding it that its rise does not explain.
     for trend in found:
         assert trend.where.get("platform", "ExampleGames") == "ExampleGames", trend.label
-        assert trend.where.get("age_band", "under_13") == "under_13", trend.label
     # The chart of a trend shows its weeks and its usual top, and ends with the rise.
     chart = top.chart()
     assert chart.series == ["Reports", "Usual top"]

@@ -10,6 +10,7 @@ from haven.audit.actions import CommandLine
 from haven.audit.tasks import verify_audit_chain
 from haven.grading.demo import seed as seed_grading
 from haven.hashbank.demo import seed as seed_bank
+from haven.insights.demo import seed as seed_insights
 from haven.intake.demo import seed as seed_reports
 from haven.intake.demo import seed_self_referral
 from haven.intake.models import Report, ReportStatus
@@ -35,6 +36,7 @@ class Command(BaseCommand):
         referrals = seed_referrals()
         self_referral = seed_self_referral()
         grading = seed_grading()
+        insights = seed_insights()
         transaction.on_commit(verify_audit_chain.enqueue)
         self.stdout.write("Demo logins (password = haven-demo-<username>):")
         width = max(len(login.username) for login in logins)
@@ -55,4 +57,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo grading queue: {grading['first']} cluster(s) of generated pictures for a first grader, "
             f"{grading['second']} for a second (sign in as grader or supervisor, then Grading)"
+        )
+        self.stdout.write(
+            f"Demo insights: {insights['reports']} synthetic reports over 26 weeks, "
+            f"{insights['referrals']} closed referrals, one rising series (supervisor, then Insights)"
         )
