@@ -31,7 +31,7 @@ def test_every_dashboard_draws_its_charts_and_passes_axe(
 ) -> None:
     base = live_server.url
     sign_in_browser(page, base, analyst)
-    axe_page.context.add_cookies(page.context.cookies())  # the same session: a code is good once
+    axe_page.context.add_cookies(page.context.cookies())  # type: ignore[arg-type]  # one session: a code is good once
     problems: dict[str, list[str]] = {}
     for url in PAGES:
         page.goto(base + url)
