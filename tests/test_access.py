@@ -29,6 +29,9 @@ STAFF_PAGES: dict[str, set[str]] = {
     "grading:metrics": {"supervisor"},
     "referrals:list": {"analyst", "supervisor", "liaison_a", "liaison_b"},
     "insights:home": {"analyst", "supervisor", "admin"},
+    "insights:trends": {"analyst", "supervisor", "admin"},
+    "insights:trends_csv": {"analyst", "supervisor", "admin"},
+    "insights:monthly": {"analyst", "supervisor", "admin"},
     "audit:list": {"supervisor"},
     "audit:export": {"supervisor"},
 }
@@ -81,6 +84,8 @@ WITH_ARGUMENTS = {
     "grading:reveal",
     "grading:pull_out",
     "grading:hide",
+    "insights:dashboard",
+    "insights:csv",
 }
 
 

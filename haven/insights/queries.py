@@ -136,7 +136,12 @@ def periods(filters: Filters) -> list[date]:
 
 
 def period_label(filters: Filters, start: date) -> str:
-    return f"w/c {start:%d %b %Y}" if filters.weekly else f"{start:%b %Y}"
+    """A week by its Monday, a month by its name; a period that runs past the range's end says so."""
+    if filters.weekly:
+        label, last = f"w/c {start:%d %b %Y}", start + timedelta(days=6)
+    else:
+        label, last = f"{start:%b %Y}", (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return f"{label} (to date)" if last > filters.end else label
 
 
 def as_date(value: date | datetime) -> date:
