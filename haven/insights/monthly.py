@@ -96,6 +96,7 @@ def context(month: date) -> dict[str, Any]:
     rising = trends.find(today=end + timedelta(days=1))
     return {
         "month": month,
+        "running_head": f"Haven insights, {month:%B %Y}",
         "end": end,
         "generated": timezone.now(),
         "figures": figures,
