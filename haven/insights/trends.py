@@ -14,9 +14,9 @@ weeks against the ``BASELINE`` weeks before them:
   weeks are above the baseline's highest, and the recent weeks hold at least ``MIN_EXCESS`` more reports
   than the baseline mean would give.
 
-A broad series whose rise a listed narrower one explains (the same count, its filters a subset, the narrower
-rise at least ``EXPLAINED`` of it) is left off, so that a rise shows once, where it is most specific.
-Sextortion counted by incident type and by annotation is one count here.
+A broad series whose rise a listed narrower one explains (every report the narrower counts, the broader
+counts too, and the narrower rise is at least ``EXPLAINED`` of it) is left off, so that a rise shows once,
+where it is most specific.
 """
 
 from __future__ import annotations
@@ -45,8 +45,7 @@ MARKED_LABELS = {
     "self_generated": "Self-generated",
     "generative_ai": "Generative AI",
 }
-# Counts of some of a series' reports: a rise in one of them can account for a rise in all of them.
-PART_OF_REPORTS = {"under_13": "children under 13"}
+PART_OF_REPORTS = {"under_13": "children under 13"}  # counts of some of the reports, and their names
 FAMILIES: list[tuple[str, tuple[str, ...]]] = [
     ("reports", ("source",)),
     ("reports", ("incident_type",)),
@@ -181,7 +180,7 @@ def _judge(
 
 def _most_specific(found: list[Trend]) -> list[Trend]:
     kept: list[Trend] = []
-    for trend in sorted(found, key=lambda t: (-len(_key(t)[1]), -t.excess)):
+    for trend in sorted(found, key=lambda t: (-len(_counted(t)), -t.excess)):
         explained = any(_explains(other, trend) for other in kept)
         if not explained:
             kept.append(trend)
@@ -189,23 +188,20 @@ def _most_specific(found: list[Trend]) -> list[Trend]:
 
 
 def _explains(narrow: Trend, broad: Trend) -> bool:
-    """Whether the narrower series' rise accounts for the broader one's: the same count, counted as it is
-    or as ``_key`` names it, within the broader one's filters, and most of its rise."""
-    if narrow.excess < EXPLAINED * broad.excess:
-        return False
-    return any(
-        inner[0] in {outer[0], *(PART_OF_REPORTS if outer[0] == "reports" else ())}
-        and outer[1].items() <= inner[1].items()
-        for inner, outer in (
-            ((narrow.measure, narrow.where), (broad.measure, broad.where)),
-            (_key(narrow), _key(broad)),
-        )
-    )
+    """Whether the narrower series' rise accounts for the broader one's: every report the narrower one
+    counts, the broader counts too, and the narrower holds most of the rise."""
+    return narrow.excess >= EXPLAINED * broad.excess and _counted(broad).items() <= _counted(narrow).items()
 
 
-def _key(trend: Trend) -> tuple[str, dict[str, str]]:
-    """A series as what it counts: sextortion reports are the same series whether counted by incident type
-    or by the annotation (which counts the incident type too)."""
-    if trend.measure == "reports" and trend.where.get("incident_type") == "sextortion":
-        return "sextortion", {k: v for k, v in trend.where.items() if k != "incident_type"}
-    return trend.measure, trend.where
+def _counted(trend: Trend) -> dict[str, str]:
+    """What a series' reports have in common: its filters, and what its count adds (children under 13; an
+    incident type or annotation). Sextortion by annotation is taken as the incident type: the annotated
+    count holds the incident type too."""
+    found = dict(trend.where)
+    if trend.measure == "under_13":
+        found["age"] = "under_13"
+    elif trend.measure == "sextortion":
+        found["incident_type"] = "sextortion"
+    elif trend.measure != "reports":
+        found["annotation"] = trend.measure
+    return found
