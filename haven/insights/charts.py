@@ -57,8 +57,8 @@ class Chart:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         header, body = self.table()
-        writer.writerow(header)
-        writer.writerows(body)
+        writer.writerow([_inert(cell) for cell in header])
+        writer.writerows([[_inert(cell) for cell in row] for row in body])
         return out.getvalue()
 
     def vega_lite(self) -> dict[str, Any]:
@@ -119,6 +119,12 @@ def top_series(rows: list[tuple[str, str, float]], keep: int = MAX_SERIES) -> li
         key = (x, s if s in kept else OTHER)
         merged[key] = merged.get(key, 0) + v
     return [(x, s, v) for (x, s), v in merged.items()]
+
+
+def _inert(cell: str) -> str:
+    """A cell a spreadsheet will not run: a platform's name is what a partner sent, and one beginning with
+    ``=``, ``+``, ``-``, ``@`` or a control character would be read as a formula (OWASP's CSV injection)."""
+    return "'" + cell if cell[:1] in {"=", "+", "-", "@", "\t", "\r"} else cell
 
 
 def _number(value: float, percent: bool) -> str:

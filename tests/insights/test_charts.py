@@ -73,3 +73,11 @@ def test_more_series_than_colours_fold_into_other() -> None:
     assert len(names) == len(PALETTE) and OTHER in names
     assert sum(v for _, _, v in folded) == sum(v for _, _, v in rows)
     assert "series 11" in names and "series 0" not in names
+
+
+def test_a_name_that_looks_like_a_formula_is_inert_in_the_csv() -> None:
+    rows = [('=HYPERLINK("http://example.com")', "", 3.0), ("@SUM(A1)", "", 2.0), ("ExampleChat", "", 1.0)]
+    chart = Chart("platforms", "Platforms", "Reports by platform.", "bar", "Platform", "Reports", rows)
+    cells = [row[0] for row in csv.reader(io.StringIO(chart.csv()))][1:]
+    assert cells == ['\'=HYPERLINK("http://example.com")', "'@SUM(A1)", "ExampleChat"]
+    assert chart.table()[1][0][0] == rows[0][0]  # the page shows the name as it is, escaped as HTML
