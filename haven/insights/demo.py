@@ -1,6 +1,7 @@
 """Demo history for the dashboards: six months of synthetic reports from invented platforms, with
 sextortion of under-13s on one platform rising over the last five weeks, closed referrals to both demo
-forces with their outcomes, and the summaries made. Idempotent."""
+forces with their outcomes, graded clusters with two graders' decisions, and the summaries made.
+Idempotent."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from haven.accounts.models import Organisation, User
 from haven.insights import summary
-from haven.insights.synthetic import EXTERNAL, Rise, generate, referrals
+from haven.insights.synthetic import EXTERNAL, Rise, generate, grading_history, referrals
 from haven.intake.models import Report
 
 DEMO_FORCES = ("greater-manchester", "west-yorkshire")
@@ -27,5 +28,9 @@ def seed() -> dict[str, int]:
     forces = list(Organisation.objects.filter(slug__in=DEMO_FORCES))
     analyst = User.objects.filter(username="analyst").first()
     sent = referrals(forces, sent_by=analyst, seed=2026) if analyst and forces else 0
+    grader, supervisor = (User.objects.filter(username=u).first() for u in ("grader", "supervisor"))
+    if grader and supervisor:
+        start, end = monday - timedelta(weeks=26), monday - timedelta(days=1)
+        grading_history(grader, supervisor, start=start, end=end, seed=2026)
     summary.rebuild()
     return {"reports": made, "referrals": sent}

@@ -255,6 +255,15 @@ def reports_dashboard(filters: Filters) -> Dashboard:
                 totals(rows, "incident_type"),
             ),
             Chart(
+                "reports-type-over-time",
+                "Reports by incident type over time",
+                "Reports received in each period, by incident type (the seven largest, the rest as Other).",
+                "line",
+                "Period",
+                "Reports",
+                over_time(filters, rows, "incident_type", {"reports": "Reports"}),
+            ),
+            Chart(
                 "reports-annotated",
                 "Sextortion, self-generated and generative AI",
                 "Reports in each period marked as sextortion, self-generated imagery or generative AI.",
@@ -532,6 +541,15 @@ def platforms_dashboard(filters: Filters) -> Dashboard:
             Headline("Reports naming a platform", f"{sum(p['reports'] for p in per.values()):,}"),
         ],
         charts=[
+            Chart(
+                "platform-over-time",
+                "Reports by platform over time",
+                "Reports naming a platform in each period, by platform (the seven largest, then Other).",
+                "line",
+                "Period",
+                "Reports",
+                over_time(filters, rows, "platform", {"reports": "Reports"}),
+            ),
             Chart(
                 "platform-volume",
                 "Reports by platform",

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from haven.accounts.models import Organisation, OrganisationKind, User
+from haven.grading.models import Cluster, Decision, Stage
 from haven.intake.models import MatchStatus, Report, ReportMedia, ReportStatus, Source
 from haven.intel.models import Hold
 from haven.referrals.models import Outcome, ProposedRoute, Referral, State
@@ -247,3 +248,36 @@ def referrals(forces: list[Organisation], *, sent_by: User, share: float = 0.05,
             )  # fmt: skip
             written += 1
     return written
+
+
+def grading_history(
+    first: User, second: User, *, start: date, end: date, clusters: int = 150, seed: int = 0
+) -> int:
+    """Graded clusters over the range, for the dashboards' throughput and agreement: each graded by
+    ``first``, then by ``second``, who agrees nine times in ten (a disagreement is settled by ``second`` as
+    supervisor). No files: the clusters are done and hold no items. Returns how many decisions."""
+    rng = random.Random(seed)  # noqa: S311  (synthetic data, repeatable by seed)
+    days = (end - start).days + 1
+    decisions = []
+    for _ in range(clusters):
+        queued = _moment(rng, start + timedelta(days=rng.randrange(days)))
+        size = rng.choice([1, 1, 1, 2, 3, 5, 8])
+        cluster = Cluster.objects.create(stage=Stage.DONE, band=rng.choice(["P1", "P2", "P3", "P4"]),
+                                         queued_at=queued, size=size, first_grader=first)  # fmt: skip
+        graded = queued + timedelta(hours=rng.expovariate(1 / 20))
+        verified = graded + timedelta(hours=rng.expovariate(1 / 30))
+        agree = rng.random() < 0.9
+        steps = [
+            (first, Stage.FIRST, Stage.SECOND, graded),
+            (second, Stage.SECOND, Stage.DONE if agree else Stage.DISPUTED, verified),
+        ]
+        if not agree:
+            steps.append((second, Stage.DISPUTED, Stage.DONE, verified + timedelta(hours=4)))
+        category = rng.choice(["A", "B", "C", "not_indecent"])
+        decisions += [
+            Decision(cluster=cluster, grader=grader, stage=stage, category=category, members=size,
+                     outcome=outcome, at=at, waited_seconds=int((at - queued).total_seconds()))
+            for grader, stage, outcome, at in steps
+        ]  # fmt: skip
+    Decision.objects.bulk_create(decisions)
+    return len(decisions)

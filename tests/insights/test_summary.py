@@ -9,9 +9,11 @@ import pytest
 from django.db.models import Sum
 
 from haven.accounts.models import User
+from haven.grading.models import Decision, Stage
 from haven.insights import summary
 from haven.insights.models import ReportDay, Stale
-from haven.insights.synthetic import generate
+from haven.insights.queries import Filters, media_dashboard
+from haven.insights.synthetic import generate, grading_history
 from haven.intake.actions import Processed, process_report
 from haven.intake.models import MatchStatus, Report, ReportMedia
 from haven.referrals.actions import send_referral
@@ -83,3 +85,18 @@ def test_a_referral_counts_toward_the_deadline_share(orgs: Orgs, analyst: User) 
     due = [r for r in reports if Priority.objects.get(report=r).deadline is not None]
     assert total("referral_due") == len(due) > 0
     assert total("referral_met") == len(due)  # sent at once, before any deadline
+
+
+def test_grading_throughput_and_agreement_come_from_the_decisions(grader: User, supervisor: User) -> None:
+    grading_history(grader, supervisor, start=date(2026, 6, 1), end=date(2026, 8, 31), clusters=60, seed=5)
+    board = media_dashboard(Filters(start=date(2026, 6, 1), end=date(2026, 9, 30)))
+    figures = {h.label: h for h in board.headlines}
+    decisions = Decision.objects.all()
+    files = sum(d.members for d in decisions)
+    assert figures["Files graded"].value == f"{files:,}"
+    second = decisions.filter(stage=Stage.SECOND)
+    agreed = second.filter(outcome=Stage.DONE).count()
+    assert 0 < agreed < second.count() == 60
+    assert figures["Second graders agreeing"].value == f"{100 * agreed / 60:.1f}%"
+    throughput = next(c for c in board.charts if c.slug == "grading-throughput")
+    assert sum(v for _, _, v in throughput.rows) == files
