@@ -67,13 +67,20 @@ def test_demo_seeding_is_idempotent(env: dict[str, str]) -> None:
         before = conn.execute("SELECT count(*) FROM accounts_user").fetchone()
         records = conn.execute("SELECT count(*), max(updated_at) FROM hashbank_bankrecord").fetchone()
         reports = conn.execute("SELECT count(*) FROM intake_report").fetchone()
+        demo_reports = conn.execute(
+            "SELECT count(*) FROM intake_report WHERE external_id LIKE 'DEMO-%'"
+        ).fetchone()
+        (summarised,) = conn.execute("SELECT sum(reports) FROM insights_reportday").fetchone()
     # The national list's demo pictures, the self-referral's two, and the two a demo grader has graded once.
     assert records[0] == 24 + 2 + 2
     with db(env) as conn:
         stages = dict(conn.execute("SELECT stage, count(*) FROM grading_cluster GROUP BY stage").fetchall())
-        assert stages == {"first": 3, "second": 1}
+        # The queue, and the insights' history of graded clusters.
+        assert stages == {"first": 3, "second": 1, "done": 150}
         assert conn.execute("SELECT count(*) FROM grading_item WHERE blob_id IS NOT NULL").fetchone() == (7,)
-    assert reports == (12,)
+    assert demo_reports == (12,)
+    # The insights' synthetic history beside them, every report of it summarised.
+    assert reports[0] > 4000 and summarised == reports[0]
     again = run(["demo"], env)
     assert again.returncode == 0, again.stderr
     with db(env) as conn:
@@ -85,7 +92,7 @@ def test_demo_seeding_is_idempotent(env: dict[str, str]) -> None:
         assert conn.execute("SELECT count(*) FROM grading_item").fetchone() == (7,)
         referrals = conn.execute(
             "SELECT r.state, o.slug FROM referrals_referral r "
-            "JOIN accounts_organisation o ON o.id = r.force_id"
+            "JOIN accounts_organisation o ON o.id = r.force_id WHERE r.subject_reference != 'SUBJ-SYNTHETIC'"
         ).fetchall()
         (holds,) = conn.execute("SELECT count(*) FROM intel_hold WHERE closed_at IS NULL").fetchone()
     # The busiest demo person, sent to both forces: each demo liaison has a case held by the other force too.
@@ -99,7 +106,8 @@ def test_a_demo_referrals_package_opens_names_its_deadline_and_reasons_and_embed
 ) -> None:
     listed = run(["referrals", "list"], env)
     assert listed.returncode == 0, listed.stderr
-    reference = listed.stdout.split()[0]
+    # The first demo referral still open (the insights' synthetic history, all closed, comes before it).
+    reference = next(line.split()[0] for line in listed.stdout.splitlines() if "\toutcome\t" not in line)
     pdf = tmp_path / "package.pdf"
     written = run(["referrals", "package", reference, "--output", str(pdf)], env)
     assert written.returncode == 0, written.stderr
@@ -264,7 +272,7 @@ def test_worker_burst_drains_the_queue(env: dict[str, str]) -> None:
             conn.execute("SELECT task_path, status FROM django_tasks_database_dbtaskresult").fetchall()
         )
         (processed,) = conn.execute(
-            "SELECT count(*) FROM intake_report WHERE status = 'processed'"
+            "SELECT count(*) FROM intake_report WHERE status = 'processed' AND external_id LIKE 'DEMO-%'"
         ).fetchone()
         (verified,) = conn.execute(
             "SELECT return_value FROM django_tasks_database_dbtaskresult WHERE task_path LIKE '%verify%'"
