@@ -99,7 +99,9 @@ class Trend:
         return Chart(
             self.slug,
             self.label,
-            f"Reports a week: {self.label}, against the top of its usual range.",
+            f"Reports a week: {self.label}. The last {RECENT} weeks: {', '.join(map(str, self.recent))}, "
+            f"against a usual top of {self.usual_top:.1f}: {self.excess} more than the usual "
+            f"{self.baseline_mean:.1f} a week would give.",
             "line",
             "Week",
             "Reports",
