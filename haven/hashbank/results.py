@@ -6,6 +6,7 @@ from typing import Any
 
 from haven.hashbank.hashing import MIN_MATCH_QUALITY, FileHashes
 from haven.hashbank.matcher import Match
+from haven.hashbank.video import VideoHashes
 
 STATUSES = ("known", "unknown", "low_quality", "error")
 
@@ -30,5 +31,23 @@ def row(hashes: FileHashes, matches: list[Match] | None) -> dict[str, Any]:
         "quality": hashes.quality,
         "status": status_of(hashes, matches),
         "matches": [m.as_json() for m in matches or []],
+        "error": hashes.error,
+    }
+
+
+def video_row(hashes: VideoHashes) -> dict[str, Any]:
+    """A video's hashes: the file's, its duration and size, and each sampled frame as
+    ``[index, seconds, pdq, quality]``."""
+    return {
+        "path": hashes.path,
+        "kind": "video",
+        "md5": hashes.md5,
+        "sha1": hashes.sha1,
+        "sha256": hashes.sha256,
+        "duration": hashes.duration,
+        "width": hashes.width,
+        "height": hashes.height,
+        "frames": [[f.index, f.seconds, f.pdq, f.quality] for f in hashes.frames],
+        "status": "error" if hashes.error else "hashed",
         "error": hashes.error,
     }

@@ -8,11 +8,23 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from haven.hashbank.hashing import hash_file
-from haven.hashbank.results import row
+from haven.hashbank.results import row, video_row
+from haven.hashbank.video import hash_video, looks_like_video
+
+
+def _head(path: Path) -> bytes:
+    try:
+        with path.open("rb") as stream:
+            return stream.read(512)
+    except OSError:
+        return b""
 
 
 class Command(BaseCommand):
-    help = "Hash files: md5, sha1, sha256 and PDQ with its quality, one JSON line per file. Matches nothing."
+    help = (
+        "Hash files: md5, sha1, sha256, and PDQ with its quality for an image or a PDQ hash a second (vPDQ) "
+        "for a video; one JSON line per file. Matches nothing."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("files", nargs="+", type=Path)
@@ -28,6 +40,12 @@ class Command(BaseCommand):
             if path.is_dir():
                 hashes = hash_file(path)
                 hashes.error = "is a directory (use `haven scan` for folders)"
+            elif looks_like_video(path.name, _head(path)):
+                hashed = hash_video(path)
+                if hashed.error:
+                    failed.append(f"{path}: {hashed.error}")
+                self.stdout.write(json.dumps(video_row(hashed)))
+                continue
             else:
                 hashes = hash_file(path, exact=options["exact"])
             if hashes.error:
