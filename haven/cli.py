@@ -29,7 +29,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "hash": ("hash", "hash files: md5, sha1, sha256 and PDQ as JSON lines (no matching)"),
     "bank": (
         "bank",
-        "import or export bank records: bank import FILE --format vics|csv | bank export --format ...",
+        "bank records: bank add PATH... --category C [--series S] (images and videos) | "
+        "bank import FILE --format vics|csv | bank export --format ...",
     ),
     "scan": (
         "scan",

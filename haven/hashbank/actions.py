@@ -25,6 +25,7 @@ from haven.hashbank.models import (
     RecordEvent,
     RecordSource,
     Status,
+    VideoFrame,
 )
 from haven.hashbank.signals import lists_changed, records_changed
 
@@ -86,6 +87,7 @@ def add_records(
         else:
             summary = add_rows(items, bank_list, actor_name)
         mark_shared(summary.existing)  # a record created just now has no grade yet
+        summary.touched += store_frames(items)
         # Last, so that the audit chain's lock is held only for the moment before the commit.
         record(
             "hashbank.import",
@@ -99,6 +101,30 @@ def add_records(
         touched = summary.touched
     transaction.on_commit(lambda: _notify_changed(touched))
     return summary
+
+
+def store_frames(items: list[RecordInput]) -> list[int]:
+    """Give each video its frames, replacing any its record had, and stamp the record as changed (through
+    ``duration``, which the change triggers watch), so that every matcher reloads them. Returns the
+    records."""
+    videos = {item.sha256: item for item in items if item.frames and item.sha256}
+    if not videos:
+        return []
+    ids = dict(BankRecord.objects.filter(sha256__in=list(videos)).values_list("sha256", "id"))
+    VideoFrame.objects.filter(record_id__in=list(ids.values())).delete()
+    VideoFrame.objects.bulk_create(
+        [
+            VideoFrame(record_id=ids[sha], index=index, seconds=seconds, pdq=pdq.lower(), quality=quality)
+            for sha, item in videos.items()
+            if sha in ids
+            for index, seconds, pdq, quality in item.frames
+        ],
+        batch_size=2000,
+    )
+    for sha, item in videos.items():
+        if sha in ids:
+            BankRecord.objects.filter(pk=ids[sha]).update(duration=item.duration)
+    return list(ids.values())
 
 
 def _notify_changed(record_ids: list[int]) -> None:

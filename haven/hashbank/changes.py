@@ -25,28 +25,32 @@ from django.db import connection
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.models import Q
 
-# The columns whose change matters to matching or to a hash list; hit counts and sightings do not.
-WATCHED = (
+# The columns whose change matters to matching or to a hash list; hit counts and sightings do not. The
+# migrations before videos (0004, 0005) install the triggers with the columns there were then.
+WATCHED_BEFORE_VIDEO = (
     "md5", "sha1", "sha256", "pdq", "pdq_quality", "category", "series", "victim_identified",
     "offender_identified", "distributed", "status", "graders", "graders_agree",
 )  # fmt: skip
+WATCHED = (*WATCHED_BEFORE_VIDEO, "duration")  # a video banked again with new frames
 
-_POSTGRESQL = [
-    """CREATE OR REPLACE FUNCTION hashbank_stamp_change() RETURNS trigger LANGUAGE plpgsql AS $$
+
+def _postgresql(watched: tuple[str, ...]) -> list[str]:
+    return [
+        """CREATE OR REPLACE FUNCTION hashbank_stamp_change() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         NEW.change := pg_current_xact_id()::text::bigint;
         RETURN NEW;
     END $$""",
-    # Bulk loads stamp the rows themselves; the WHEN clause then skips the function call.
-    """CREATE TRIGGER hashbank_record_insert BEFORE INSERT ON hashbank_bankrecord FOR EACH ROW
+        # Bulk loads stamp the rows themselves; the WHEN clause then skips the function call.
+        """CREATE TRIGGER hashbank_record_insert BEFORE INSERT ON hashbank_bankrecord FOR EACH ROW
     WHEN (NEW.change IS DISTINCT FROM pg_current_xact_id()::text::bigint)
     EXECUTE FUNCTION hashbank_stamp_change()""",
-    f"""CREATE TRIGGER hashbank_record_update BEFORE UPDATE OF {", ".join(WATCHED)}
+        f"""CREATE TRIGGER hashbank_record_update BEFORE UPDATE OF {", ".join(watched)}
     ON hashbank_bankrecord FOR EACH ROW EXECUTE FUNCTION hashbank_stamp_change()""",
-    # A record that joins a list is a change to that list's hash list. A bulk import that adds the sources
-    # of records it has just created (stamped by this transaction already) says so with the setting
-    # JOINED_STAMPED, and the join below, one index probe a row, is skipped.
-    """CREATE OR REPLACE FUNCTION hashbank_stamp_joined() RETURNS trigger LANGUAGE plpgsql AS $$
+        # A record that joins a list is a change to that list's hash list. A bulk import that adds the sources
+        # of records it has just created (stamped by this transaction already) says so with the setting
+        # JOINED_STAMPED, and the join below, one index probe a row, is skipped.
+        """CREATE OR REPLACE FUNCTION hashbank_stamp_joined() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         IF current_setting('haven.joined_stamped', true) = 'on' THEN
             RETURN NULL;
@@ -56,22 +60,29 @@ _POSTGRESQL = [
         WHERE r.id = j.record_id AND r.change <> pg_current_xact_id()::text::bigint;
         RETURN NULL;
     END $$""",
-    """CREATE TRIGGER hashbank_source_insert AFTER INSERT ON hashbank_recordsource
+        """CREATE TRIGGER hashbank_source_insert AFTER INSERT ON hashbank_recordsource
     REFERENCING NEW TABLE AS joined FOR EACH STATEMENT EXECUTE FUNCTION hashbank_stamp_joined()""",
-]
+    ]
+
+
 # The PostgreSQL setting (``SET LOCAL``) by which a bulk import says the sources it adds are of records
 # it created in this transaction; see ``importing.add_chunk``.
 JOINED_STAMPED = "haven.joined_stamped"
 _NEXT = "(SELECT coalesce(max(change), 0) + 1 FROM hashbank_bankrecord)"
+
+
 # Built from the constants above only, never from input.
-_SQLITE = [
-    f"""CREATE TRIGGER hashbank_record_insert AFTER INSERT ON hashbank_bankrecord BEGIN
+def _sqlite(watched: tuple[str, ...]) -> list[str]:
+    return [
+        f"""CREATE TRIGGER hashbank_record_insert AFTER INSERT ON hashbank_bankrecord BEGIN
     UPDATE hashbank_bankrecord SET change = {_NEXT} WHERE id = NEW.id; END""",  # noqa: S608
-    f"""CREATE TRIGGER hashbank_record_update AFTER UPDATE OF {", ".join(WATCHED)} ON hashbank_bankrecord
+        f"""CREATE TRIGGER hashbank_record_update AFTER UPDATE OF {", ".join(watched)} ON hashbank_bankrecord
     BEGIN UPDATE hashbank_bankrecord SET change = {_NEXT} WHERE id = NEW.id; END""",  # noqa: S608
-    f"""CREATE TRIGGER hashbank_source_insert AFTER INSERT ON hashbank_recordsource BEGIN
+        f"""CREATE TRIGGER hashbank_source_insert AFTER INSERT ON hashbank_recordsource BEGIN
     UPDATE hashbank_bankrecord SET change = {_NEXT} WHERE id = NEW.record_id; END""",  # noqa: S608
-]
+    ]
+
+
 _DROP = {
     "postgresql": [
         "DROP TRIGGER IF EXISTS hashbank_source_insert ON hashbank_recordsource",
@@ -88,17 +99,17 @@ _DROP = {
 }
 
 
-def install_triggers(schema_editor: BaseDatabaseSchemaEditor) -> None:
+def install_triggers(schema_editor: BaseDatabaseSchemaEditor, watched: tuple[str, ...] = WATCHED) -> None:
     """Make the triggers, replacing any there are: a later migration that makes SQLite rebuild the
     table must call this again, since the rebuild drops them."""
     remove_triggers(schema_editor)
     vendor = schema_editor.connection.vendor
-    statements = {"postgresql": _POSTGRESQL, "sqlite": _SQLITE}.get(vendor)
-    if statements is None:
+    make = {"postgresql": _postgresql, "sqlite": _sqlite}.get(vendor)
+    if make is None:
         raise NotImplementedError(
             f"the bank's change triggers are written for PostgreSQL and SQLite, not {vendor}"
         )
-    for statement in statements:
+    for statement in make(watched):
         schema_editor.execute(statement)
 
 

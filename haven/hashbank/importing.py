@@ -55,6 +55,10 @@ class RecordInput:
     victim_identified: bool = False
     offender_identified: bool = False
     distributed: bool = False
+    # A video's: its length, and its sampled frames as (index, seconds, pdq, quality). The record is found
+    # by the file's sha256, which a video must have; its frames replace any it had.
+    duration: float | None = None
+    frames: tuple[tuple[int, float, str, int], ...] = ()
 
     def __post_init__(self) -> None:
         for name in LENGTHS:
@@ -70,6 +74,15 @@ class RecordInput:
             raise BankError(f"pdq_quality: expected 0 to 100, got {self.pdq_quality}")
         self.series = self.series.strip()[:100]
         self.source = self.source.strip()[:200]
+        if self.frames and not self.sha256:
+            raise BankError("frames: a video's frames need the file's sha256")
+        for n, (_, seconds, pdq, quality) in enumerate(self.frames):
+            try:
+                clean("pdq", pdq)
+            except ValueError as exc:
+                raise BankError(f"frames[{n}]: {exc}") from None
+            if not 0 <= quality <= 100 or seconds < 0:
+                raise BankError(f"frames[{n}]: quality must be 0 to 100 and seconds not negative")
 
 
 @dataclass

@@ -25,10 +25,15 @@ from haven.hashbank.changes import Horizon, horizon
 from haven.hashbank.hashing import DIHEDRAL, MIN_MATCH_QUALITY, FileHashes
 from haven.hashbank.hashtypes import EXACT, STRENGTH
 from haven.hashbank.index import MultiIndex, hex_to_codes
-from haven.hashbank.models import BankList, BankRecord, Status
+from haven.hashbank.models import BankList, BankRecord, Status, VideoFrame
 from haven.hashbank.signals import lists_changed, records_changed
+from haven.hashbank.video import Frame, VideoHashes, VideoMatch, compare, good_distinct
 
 SYNC_INTERVAL = 1.0
+# A video is known when this share of its good frames is in a banked video, or of the banked video's in it
+# (a clip cut from a known video; a compilation holding a known clip), as vPDQ's percentages do.
+VIDEO_MATCH_SHARE = 0.5
+VIDEO_CANDIDATES = 50  # banked videos compared in full per query, those sharing the most frames first
 APPLY_BATCH = 10_000  # ids a query: SQLite takes at most 32,766 parameters
 
 
@@ -43,6 +48,22 @@ class Match:
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class VideoHit:
+    """A banked video that a query video matched, and how."""
+
+    record: int
+    category: str
+    series: str
+    list: str
+    found: VideoMatch
+
+    def as_json(self) -> dict[str, Any]:
+        how = "file" if self.found.matched_frames < 0 else "vpdq"  # the same file, or its frames
+        return {"record": self.record, "category": self.category, "series": self.series, "list": self.list,
+                "how": how, **self.found.as_json()}  # fmt: skip
 
 
 def _matchable() -> Q:
@@ -73,6 +94,10 @@ class Matcher:
         self._last_sync = 0.0
         self._lists: dict[int, BankList] = {}
         self._lists_read = -math.inf
+        # Banked videos' good frames: one index of frame ids, and each frame's record.
+        self._frames: MultiIndex | None = None
+        self._record_of: dict[int, int] = {}
+        self._frames_of: dict[int, list[int]] = {}
 
     def enabled_lists(self) -> dict[int, BankList]:
         """The enabled lists, read at most once a sync interval: a scan does not query them per file. A
@@ -100,9 +125,36 @@ class Matcher:
         with self._lock:
             if self._index is None:
                 self._index = self._build()
+                self._frames = self._build_frames()
             elif time.monotonic() - self._last_sync >= SYNC_INTERVAL:
                 self._sync_locked()
             return self._index
+
+    def frame_index(self) -> MultiIndex:
+        self.index()
+        assert self._frames is not None
+        return self._frames
+
+    def _frame_rows(self, record_ids: list[int] | None) -> list[tuple[int, int, str]]:
+        rows = VideoFrame.objects.filter(
+            quality__gte=MIN_MATCH_QUALITY, record__status=Status.ACTIVE
+        ).values_list("id", "record_id", "pdq")
+        if record_ids is not None:
+            rows = rows.filter(record_id__in=record_ids)
+        return list(rows)
+
+    def _build_frames(self) -> MultiIndex:
+        rows = self._frame_rows(None)
+        self._record_of, self._frames_of = {}, {}
+        self._remember(rows)
+        index = MultiIndex()
+        index.build(np.array([r[0] for r in rows], dtype=np.int64), hex_to_codes([r[2] for r in rows]))
+        return index
+
+    def _remember(self, rows: list[tuple[int, int, str]]) -> None:
+        for frame_id, record_id, _ in rows:
+            self._record_of[frame_id] = record_id
+            self._frames_of.setdefault(record_id, []).append(frame_id)
 
     def _sync_locked(self) -> None:
         started = horizon()
@@ -126,6 +178,24 @@ class Matcher:
                 self._index.remove(np.array(gone, dtype=np.int64))
             if live:
                 self._index.add(np.array(list(live), dtype=np.int64), hex_to_codes(list(live.values())))
+            self._apply_frames(batch)
+
+    def _apply_frames(self, record_ids: list[int]) -> None:
+        """A changed record's frames leave the frame index, and its current good ones (if it is active)
+        come back."""
+        if self._frames is None:
+            return
+        old = [f for r in record_ids for f in self._frames_of.pop(r, [])]
+        if old:
+            self._frames.remove(np.array(old, dtype=np.int64))
+            for frame_id in old:
+                self._record_of.pop(frame_id, None)
+        rows = self._frame_rows(record_ids)
+        if rows:
+            self._remember(rows)
+            self._frames.add(
+                np.array([r[0] for r in rows], dtype=np.int64), hex_to_codes([r[2] for r in rows])
+            )
 
     def refresh(self, record_ids: list[int]) -> None:
         with self._lock:
@@ -134,6 +204,7 @@ class Matcher:
     def reset(self) -> None:
         with self._lock:
             self._index = None
+            self._frames = None
             self._lists_read = -math.inf
 
     def _closest(self, hashes: FileHashes, *, radius: int) -> dict[int, tuple[int, str]]:
@@ -182,6 +253,60 @@ class Matcher:
                     continue
                 matches.append(Match(rec.pk, rec.category, rec.series, distance, variant, bank_list.name))
         return sorted(matches, key=lambda m: (m.distance, m.record, m.list))
+
+    def match_video(self, hashes: VideoHashes, *, partner: str | None = None) -> list[VideoHit]:
+        """The banked videos a video matches: the same file (by md5, sha1 or sha256), or enough of its good
+        frames, or of theirs, within the list's PDQ threshold (``VIDEO_MATCH_SHARE``). The frame index gives
+        the candidates; each is then compared whole (``video.compare``), for both shares and the matched
+        stretches. What a partner may see is as for ``match``."""
+        lists = self.enabled_lists()
+        own = partner_list(partner) if partner is not None else None
+        if partner is not None:
+            lists = {pk: bl for pk, bl in lists.items() if bl.name in {"national", own}}
+        if not lists:
+            return []
+        found: dict[int, VideoMatch] = {}
+        whole = VideoMatch(1.0, 1.0, [], [], -1)  # the same file: nothing to compare
+        for rec in lookup_exact(hashes.md5, hashes.sha1, hashes.sha256):
+            found[rec.pk] = whole
+        query = good_distinct(hashes.frames)
+        radius = max(bl.pdq_threshold for bl in lists.values())
+        if query:
+            votes: dict[int, int] = {}
+            for hits in self.frame_index().search(hex_to_codes([f.pdq for f in query]), radius):
+                for record_id in {self._record_of.get(hit.id) for hit in hits} - {None}:
+                    assert record_id is not None
+                    votes[record_id] = votes.get(record_id, 0) + 1
+            for record_id in sorted(votes, key=lambda r: (-votes[r], r))[:VIDEO_CANDIDATES]:
+                if record_id in found:
+                    continue
+                banked = [Frame(i, t, p, q) for i, t, p, q in VideoFrame.objects.filter(record_id=record_id)
+                          .values_list("index", "seconds", "pdq", "quality")]  # fmt: skip
+                compared = compare(query, banked, threshold=radius)
+                if compared.known(VIDEO_MATCH_SHARE):
+                    found[record_id] = compared
+        return self._visible(found, lists, own, partner)
+
+    def _visible(
+        self, found: dict[int, VideoMatch], lists: dict[int, BankList], own: str | None, partner: str | None
+    ) -> list[VideoHit]:
+        out = []
+        records = (
+            BankRecord.objects.filter(id__in=found)
+            .exclude(status=Status.DISABLED)
+            .prefetch_related("sources")
+        )
+        for rec in records:
+            compared = found[rec.pk]
+            exact = compared.matched_frames < 0
+            if not exact and rec.status != Status.ACTIVE:
+                continue
+            for list_id in sorted({s.bank_list_id for s in rec.sources.all()}):
+                bank_list = lists.get(list_id)
+                if bank_list is None or (partner is not None and bank_list.name != own and not rec.shareable):
+                    continue
+                out.append(VideoHit(rec.pk, rec.category, rec.series, bank_list.name, compared))
+        return sorted(out, key=lambda h: (-max(h.found.query_share, h.found.banked_share), h.record, h.list))
 
 
 _matcher = Matcher()

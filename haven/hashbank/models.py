@@ -78,6 +78,8 @@ class BankRecord(models.Model):
     sha256 = models.CharField(max_length=64, null=True, blank=True, validators=[hex_of[64]])  # noqa: DJ001
     pdq = models.CharField(max_length=64, null=True, blank=True, validators=[hex_of[64]])  # noqa: DJ001
     pdq_quality = models.PositiveSmallIntegerField(null=True, blank=True)
+    # A video's length in seconds; its frame hashes are ``frames`` (``VideoFrame``). None for an image.
+    duration = models.FloatField(null=True, blank=True)
     category = models.CharField(max_length=20, choices=Category.choices, default=Category.UNCATEGORISED)
     series = models.CharField(max_length=100, blank=True)
     victim_identified = models.BooleanField(default=False)
@@ -138,6 +140,24 @@ class BankRecord(models.Model):
     @property
     def shareable(self) -> bool:
         return self.status == Status.ACTIVE and self.category in SHAREABLE_CATEGORIES and self.verified
+
+
+class VideoFrame(models.Model):
+    """One sampled frame of a banked video (vPDQ): its place, its time, its PDQ hash and that hash's
+    quality. A record's frames are replaced whole when its video is banked again."""
+
+    record = models.ForeignKey(BankRecord, on_delete=models.CASCADE, related_name="frames", db_index=False)
+    index = models.PositiveIntegerField()
+    seconds = models.FloatField()
+    pdq = models.CharField(max_length=64, validators=[hex_of[64]])
+    quality = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["record", "index"]
+        constraints = [models.UniqueConstraint(fields=["record", "index"], name="hashbank_frame_once")]
+
+    def __str__(self) -> str:
+        return f"frame {self.index} of {self.record_id}"
 
 
 class RecordSource(models.Model):

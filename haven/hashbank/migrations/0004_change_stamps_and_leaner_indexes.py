@@ -6,11 +6,11 @@ from django.db import migrations, models
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.state import StateApps
 
-from haven.hashbank.changes import install_triggers, remove_triggers
+from haven.hashbank.changes import WATCHED_BEFORE_VIDEO, install_triggers, remove_triggers
 
 
 def triggers(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    install_triggers(schema_editor)
+    install_triggers(schema_editor, watched=WATCHED_BEFORE_VIDEO)
 
 
 def no_triggers(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:

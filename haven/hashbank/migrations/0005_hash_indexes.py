@@ -16,7 +16,7 @@ from django.db import migrations
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.state import StateApps
 
-from haven.hashbank.changes import install_triggers
+from haven.hashbank.changes import WATCHED_BEFORE_VIDEO, install_triggers
 
 TABLE = "hashbank_bankrecord"
 EXACT = ("md5", "sha1", "sha256")
@@ -50,7 +50,7 @@ def to_btree(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
 
 
 def triggers(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    install_triggers(schema_editor)
+    install_triggers(schema_editor, watched=WATCHED_BEFORE_VIDEO)
 
 
 class Migration(migrations.Migration):

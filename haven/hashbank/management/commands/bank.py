@@ -13,10 +13,12 @@ from rich.progress import Progress, TextColumn
 
 from haven.audit.actions import CommandLine, record
 from haven.hashbank import csvformat, vics
-from haven.hashbank.actions import get_or_create_list
+from haven.hashbank.actions import add_records, get_or_create_list
+from haven.hashbank.hashing import hash_file
 from haven.hashbank.importing import BankError, RecordInput
 from haven.hashbank.loading import ChunkLoader
 from haven.hashbank.models import BankRecord, Category
+from haven.hashbank.video import hash_video, looks_like_video
 
 # Rows a transaction: large enough that the chunk path's statements cost little a row, small enough that a
 # kill loses little and the audit chain is never waited on for long.
@@ -41,6 +43,13 @@ class Command(BaseCommand):
             default=0,
             help="chunks written at once, each on its own connection (default 2 on PostgreSQL, 1 on SQLite)",
         )
+        add = sub.add_parser(
+            "add", help="hash image and video files and bank them (their hashes only: nothing of the media)"
+        )
+        add.add_argument("paths", nargs="+", type=Path)
+        add.add_argument("--category", required=True, choices=Category.values)
+        add.add_argument("--series", default="")
+        add.add_argument("--list", default="national", help="national (default) or partner:<name>")
         exp = sub.add_parser("export", help="write records to standard output")
         exp.add_argument("--format", choices=["vics", "csv", "pdq"], required=True)
         exp.add_argument("--list")
@@ -48,6 +57,9 @@ class Command(BaseCommand):
         exp.add_argument("--verified-only", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["subcommand"] == "add":
+            self._add(options)
+            return
         if options["subcommand"] == "import":
             # Millions of short-lived rows, none in a cycle: reference counting frees them, and the
             # collector's passes over them took a tenth of the import's CPU (perf, bench/bank_import.py).
@@ -113,6 +125,28 @@ class Command(BaseCommand):
         if bad:
             raise CommandError("rejected rows:\n" + "\n".join(bad))
 
+    def _add(self, options: dict[str, Any]) -> None:
+        """Each file's hashes as a record: an image's md5, sha1, sha256 and PDQ; a video's file hashes and
+        a PDQ hash a second (vPDQ). Files that cannot be hashed are listed, and the rest are banked."""
+        try:
+            bank_list = get_or_create_list(options["list"], actor=CommandLine())
+        except BankError as exc:
+            raise CommandError(str(exc)) from None
+        items, bad = [], []
+        for path in options["paths"]:
+            try:
+                items.append(_record_of(path, category=options["category"], series=options["series"]))
+            except BankError as exc:
+                bad.append(f"{path}: {exc}")
+        if items:
+            total = add_records(items, bank_list, actor=CommandLine(), origin="haven bank add")
+            self.stdout.write(
+                f"{total.created} created, {total.merged} merged, {total.unchanged} unchanged, "
+                f"{len(bad)} rejected (list {bank_list.name})"
+            )
+        if bad:
+            raise CommandError(f"{len(bad)} file(s) not banked:\n" + "\n".join(bad))
+
     def _export(self, options: dict[str, Any]) -> None:
         records = (
             BankRecord.objects.exclude(status="disabled")
@@ -136,3 +170,30 @@ class Command(BaseCommand):
             return
         for pdq in records.exclude(pdq=None).values_list("pdq", flat=True).iterator(chunk_size=5000):
             self.stdout.write(pdq or "")
+
+
+def _record_of(path: Path, *, category: str, series: str) -> RecordInput:
+    if path.is_dir():
+        raise BankError("is a directory: name the files")
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(512)
+    except OSError as exc:
+        raise BankError(f"cannot read: {exc.strerror}") from None
+    source = f"haven bank add: {path.name}"
+    if looks_like_video(path.name, head):
+        video = hash_video(path)
+        if video.error:
+            raise BankError(video.error)
+        return RecordInput(
+            md5=video.md5, sha1=video.sha1, sha256=video.sha256, category=category, series=series,
+            source=source, duration=video.duration,
+            frames=tuple((f.index, f.seconds, f.pdq, f.quality) for f in video.frames),
+        )  # fmt: skip
+    image = hash_file(path)
+    if image.error:
+        raise BankError(image.error)
+    return RecordInput(
+        md5=image.md5, sha1=image.sha1, sha256=image.sha256, pdq=image.pdq, pdq_quality=image.quality,
+        category=category, series=series, source=source,
+    )  # fmt: skip

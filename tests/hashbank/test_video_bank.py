@@ -1,0 +1,82 @@
+"""Banking videos from files and matching against them: `haven bank add` keeps each video's file hashes and
+frame hashes (nothing of the media), and the matcher finds a copy by its file or by its frames, saying both
+shares and where they matched; a partner sees only what it may."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from haven.hashbank.footage import Film, altered, write
+from haven.hashbank.matcher import matcher
+from haven.hashbank.models import BankRecord, VideoFrame
+from haven.hashbank.video import hash_video
+from tests.conftest import Orgs
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def reels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("reels")
+    base = Film(seed=21, seconds=16, fps=10)
+    out = {"original": write(base, folder / "original.mp4")}
+    for how in ("trimmed", "watermarked"):
+        film, suffix = altered(base, how)
+        out[how] = write(film, folder / f"{how}{suffix}")
+    out["other"] = write(Film(seed=22, seconds=16, fps=10), folder / "other.mp4")
+    return out
+
+
+def test_a_banked_video_is_found_by_its_file_and_by_its_frames(reels: dict[str, Path], orgs: Orgs) -> None:
+    call_command("bank", "add", str(reels["original"]), "--category", "B", "--series", "test-reel")
+    record = BankRecord.objects.get()
+    assert record.sha256 == hash_video(reels["original"]).sha256 and record.pdq is None
+    assert record.duration == pytest.approx(16, abs=0.2)
+    assert VideoFrame.objects.filter(record=record).count() == 16
+    same = matcher().match_video(hash_video(reels["original"]))
+    assert [(h.record, h.series, h.as_json()["how"]) for h in same] == [(record.pk, "test-reel", "file")]
+    for how in ("trimmed", "watermarked"):
+        [hit] = matcher().match_video(hash_video(reels[how]))
+        assert (hit.record, hit.category, hit.series, hit.list) == (record.pk, "B", "test-reel", "national")
+        assert hit.as_json()["how"] == "vpdq" and hit.found.query_ranges
+        if how == "trimmed":
+            assert hit.found.query_share > hit.found.banked_share
+    assert matcher().match_video(hash_video(reels["other"])) == []
+
+
+def test_a_partner_sees_a_banked_video_only_once_it_is_shareable(reels: dict[str, Path], orgs: Orgs) -> None:
+    call_command("bank", "add", str(reels["original"]), "--category", "A")
+    query = hash_video(reels["watermarked"])
+    assert matcher().match_video(query, partner=orgs.platform.slug) == []  # not verified yet
+    BankRecord.objects.update(graders=2, graders_agree=True)
+    matcher().reset()
+    assert [h.list for h in matcher().match_video(query, partner=orgs.platform.slug)] == ["national"]
+
+
+def test_banking_a_video_again_replaces_its_frames(reels: dict[str, Path], orgs: Orgs) -> None:
+    call_command("bank", "add", str(reels["original"]), "--category", "C")
+    record = BankRecord.objects.get()
+    change = record.change
+    VideoFrame.objects.filter(record=record, index__gte=4).delete()  # a record with fewer frames than it had
+    call_command("bank", "add", str(reels["original"]), "--category", "C")
+    record.refresh_from_db()
+    assert VideoFrame.objects.filter(record=record).count() == 16
+    assert record.change != change  # stamped, so that other processes' matchers reload its frames
+
+
+def test_bad_files_are_listed_and_the_rest_are_banked(
+    reels: dict[str, Path], tmp_path: Path, orgs: Orgs
+) -> None:
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(4000))
+    with pytest.raises(CommandError) as refused:
+        call_command("bank", "add", str(reels["original"]), str(broken), str(tmp_path / "gone.png"),
+                     "--category", "B")  # fmt: skip
+    message = str(refused.value)
+    assert (
+        "2 file(s) not banked" in message and "broken.mp4: " in message and "gone.png: cannot read" in message
+    )
+    assert BankRecord.objects.count() == 1
