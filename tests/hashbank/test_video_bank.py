@@ -56,6 +56,7 @@ def test_a_partner_sees_a_banked_video_only_once_it_is_shareable(reels: dict[str
     assert [h.list for h in matcher().match_video(query, partner=orgs.platform.slug)] == ["national"]
 
 
+@pytest.mark.django_db(transaction=True)  # on PostgreSQL the stamp is the writing transaction's id
 def test_banking_a_video_again_replaces_its_frames(reels: dict[str, Path], orgs: Orgs) -> None:
     call_command("bank", "add", str(reels["original"]), "--category", "C")
     record = BankRecord.objects.get()
