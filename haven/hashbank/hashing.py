@@ -173,9 +173,3 @@ def hash_file(path: Path | str, *, exact: bool = False, dihedral: bool = False) 
 
 def hamming(a: str, b: str) -> int:
     return (int(a, 16) ^ int(b, 16)).bit_count()
-
-
-def hash_batch(paths: list[str]) -> list[FileHashes]:
-    """Hash several files with their dihedral variants: one task for a Dask worker, which imports only this
-    module (no Django)."""
-    return [hash_file(path, dihedral=True) for path in paths]

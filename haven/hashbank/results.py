@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from haven.hashbank.hashing import MIN_MATCH_QUALITY, FileHashes
-from haven.hashbank.matcher import Match
+from haven.hashbank.matcher import Match, VideoHit
 from haven.hashbank.video import VideoHashes
 
 STATUSES = ("known", "unknown", "low_quality", "error")
@@ -49,5 +49,31 @@ def video_row(hashes: VideoHashes) -> dict[str, Any]:
         "height": hashes.height,
         "frames": [[f.index, f.seconds, f.pdq, f.quality] for f in hashes.frames],
         "status": "error" if hashes.error else "hashed",
+        "error": hashes.error,
+    }
+
+
+def video_scan_row(hashes: VideoHashes, hits: list[VideoHit]) -> dict[str, Any]:
+    """A scanned video's row: the columns an image's has (no PDQ of its own), its length and how many
+    frames were hashed, and each banked video it matched with both shares and the matched stretches."""
+    good = sum(f.good for f in hashes.frames)
+    if hits:
+        status = "known"
+    elif hashes.error:
+        status = "error"
+    else:
+        status = "unknown" if good else "low_quality"
+    return {
+        "path": hashes.path,
+        "kind": "video",
+        "md5": hashes.md5,
+        "sha1": hashes.sha1,
+        "sha256": hashes.sha256,
+        "pdq": None,
+        "quality": None,
+        "duration": hashes.duration,
+        "frames": len(hashes.frames),
+        "status": status,
+        "matches": [h.as_json() for h in hits],
         "error": hashes.error,
     }

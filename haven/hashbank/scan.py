@@ -18,14 +18,14 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
 from haven.hashbank.actions import record_hits
-from haven.hashbank.hashing import FileHashes, hash_batch, hash_file
+from haven.hashbank.hashing import FileHashes
 from haven.hashbank.matcher import matcher
-from haven.hashbank.results import row
+from haven.hashbank.results import row, video_scan_row
+from haven.hashbank.video import VideoHashes, hash_any, hash_any_batch
 
 HITS_BATCH = 500  # sightings are written to the bank in batches, not one UPDATE per known file
 CSV_COLUMNS = ["path", "md5", "sha1", "sha256", "pdq", "quality", "status", "matches", "error"]
@@ -114,18 +114,18 @@ class RowWriter:
         self.stream.flush()
 
 
-Hasher = Callable[[list[str]], Iterable[FileHashes]]
+Hasher = Callable[[list[str]], Iterable[FileHashes | VideoHashes]]
 
 
 def process_pool(workers: int) -> Hasher:
     """Hash on this machine's cores, in input order."""
 
-    def run(paths: list[str]) -> Iterator[FileHashes]:
+    def run(paths: list[str]) -> Iterator[FileHashes | VideoHashes]:
         # forkserver, not fork: a forked worker would inherit this process's database connection, and its
-        # exit could close the connection under us. Workers import only haven.hashbank.hashing.
+        # exit could close the connection under us. Workers import only haven.hashbank's hashing modules.
         context = multiprocessing.get_context("forkserver")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            yield from pool.map(partial(hash_file, dihedral=True), paths, chunksize=8)
+            yield from pool.map(hash_any, paths, chunksize=8)
 
     return run
 
@@ -159,7 +159,7 @@ def dask_cluster(address: str, *, workers: int, batch: int = 32, connect_timeout
     never queues all its work on the scheduler at once.
     """
 
-    def run(paths: list[str]) -> Iterator[FileHashes]:
+    def run(paths: list[str]) -> Iterator[FileHashes | VideoHashes]:
         from distributed import Client, LocalCluster, as_completed  # noqa: PLC0415  (only when asked for)
 
         logging.getLogger("distributed").setLevel(logging.WARNING)  # its INFO lines would bury the summary
@@ -182,12 +182,12 @@ def dask_cluster(address: str, *, workers: int, batch: int = 32, connect_timeout
             batches = iter([paths[i : i + batch] for i in range(0, len(paths), batch)])
             limit = 4 * max(1, len(client.scheduler_info()["workers"]) if cluster is None else workers)
             first = itertools.islice(batches, limit)
-            running = as_completed([client.submit(hash_batch, b, pure=False) for b in first])
+            running = as_completed([client.submit(hash_any_batch, b, pure=False) for b in first])
             for future in running:
                 yield from future.result()
                 following = next(batches, None)
                 if following is not None:
-                    running.add(client.submit(hash_batch, following, pure=False))
+                    running.add(client.submit(hash_any_batch, following, pure=False))
         finally:
             client.close()
             if cluster is not None:
@@ -217,12 +217,17 @@ def scan(
     match = matcher()
     seen: list[int] = []
     for hashes in hasher(todo):
-        matches = match.match(hashes) if hashes.sha256 else []
-        seen.extend({m.record for m in matches})
+        if isinstance(hashes, VideoHashes):
+            hits = match.match_video(hashes) if hashes.sha256 and not hashes.error else []
+            seen.extend({h.record for h in hits})
+            data = video_scan_row(hashes, hits)
+        else:
+            matches = match.match(hashes) if hashes.sha256 else []
+            seen.extend({m.record for m in matches})
+            data = row(hashes, matches)
         if len(seen) >= HITS_BATCH:
             record_hits(seen)
             seen = []
-        data = row(hashes, matches)
         writer.write(data)
         summary.statuses[data["status"]] += 1
         for category in sorted({m["category"] for m in data["matches"]}):

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from haven.hashbank import pdqfast
-from haven.hashbank.hashing import MIN_MATCH_QUALITY
+from haven.hashbank.hashing import MIN_MATCH_QUALITY, FileHashes, hash_file
 
 # What Haven takes for a video by its name; ``looks_like_video`` also knows the containers by their bytes.
 VIDEO_SUFFIXES = frozenset(
@@ -92,6 +92,27 @@ def looks_like_video(name: str, head: bytes = b"") -> bool:
         or (head[:4] == b"RIFF" and head[8:12] == b"AVI ")
         or (len(head) > 188 and head[0] == 0x47 == head[188])
     )
+
+
+def head_of(path: Path | str) -> bytes:
+    try:
+        with Path(path).open("rb") as stream:
+            return stream.read(512)
+    except OSError:
+        return b""
+
+
+def hash_any(path: str) -> FileHashes | VideoHashes:
+    """A video's hashes if the file is one (by its name or its first bytes), else an image's with its eight
+    orientations: what `haven scan` hashes each file with, in a worker process or on a Dask worker."""
+    if looks_like_video(path, head_of(path)):
+        return hash_video(path)
+    return hash_file(path, dihedral=True)
+
+
+def hash_any_batch(paths: list[str]) -> list[FileHashes | VideoHashes]:
+    """Several files: one task for a Dask worker, which imports no Django."""
+    return [hash_any(path) for path in paths]
 
 
 def hash_video(path: Path | str, *, every: float = EVERY_SECONDS) -> VideoHashes:

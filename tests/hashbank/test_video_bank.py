@@ -81,3 +81,27 @@ def test_bad_files_are_listed_and_the_rest_are_banked(
         "2 file(s) not banked" in message and "broken.mp4: " in message and "gone.png: cannot read" in message
     )
     assert BankRecord.objects.count() == 1
+
+
+def test_a_scan_calls_a_copy_of_a_banked_video_known(
+    reels: dict[str, Path], tmp_path: Path, orgs: Orgs
+) -> None:
+    import json  # noqa: PLC0415
+    import shutil  # noqa: PLC0415
+
+    call_command("bank", "add", str(reels["original"]), "--category", "B", "--series", "test-reel")
+    folder = tmp_path / "seized"
+    folder.mkdir()
+    for name in ("trimmed", "watermarked", "other"):
+        shutil.copy(reels[name], folder / reels[name].name)
+    (folder / "broken.avi").write_bytes(b"RIFF\x00\x00\x00\x00AVI LIST" + bytes(3000))
+    output = tmp_path / "rows.jsonl"
+    with pytest.raises(CommandError, match="1 file\\(s\\) could not be read"):
+        call_command("scan", str(folder), "--output", str(output), "--workers", "1")
+    rows = {Path(r["path"]).name: r for r in map(json.loads, output.read_text().splitlines())}
+    assert {n: r["status"] for n, r in rows.items()} == {
+        "trimmed.mp4": "known", "watermarked.mov": "known", "other.mp4": "unknown", "broken.avi": "error",
+    }  # fmt: skip
+    hit = rows["trimmed.mp4"]["matches"][0]
+    assert (hit["series"], hit["how"]) == ("test-reel", "vpdq") and hit["query_share"] > hit["banked_share"]
+    assert rows["other.mp4"]["kind"] == "video" and rows["other.mp4"]["frames"] == 16  # a frame a second

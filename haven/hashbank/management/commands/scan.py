@@ -144,5 +144,6 @@ class NovelRows(RowWriter):
 
     def write(self, data: dict[str, Any]) -> None:
         self.inner.write(data)
-        if data.get("status") in NOVEL_STATUSES and data.get("sha256"):
+        # Videos wait for the grading queue's keyframe viewer (issue 18's next part): not queued yet.
+        if data.get("status") in NOVEL_STATUSES and data.get("sha256") and data.get("kind") != "video":
             self.novel.append(data)
