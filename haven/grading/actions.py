@@ -23,6 +23,7 @@ from haven.grading.thumbs import BLUR_RANGE
 from haven.hashbank.actions import GRADES, add_records, get_or_create_list, give_verdict
 from haven.hashbank.importing import RecordInput
 from haven.hashbank.models import SELF_REFERRAL_LIST, BankList, BankRecord, Status
+from haven.hashbank.video import looks_like_video
 from haven.intake.models import MatchStatus, Report, ReportMedia
 
 LOOK_IDLE = timedelta(minutes=10)  # a look left open counts for this long at most
@@ -69,6 +70,10 @@ def queue_novel_media(report: Report) -> list[Item]:
     for media in media_items.select_related("blob"):
         self_referred = _ungraded_self_referred(media) if media.match_status == MatchStatus.KNOWN else None
         if media.match_status == MatchStatus.KNOWN and self_referred is None:
+            continue
+        if not media.pdq or looks_like_video(media.file_name):
+            # Nothing the viewer can show: a video (stills only, until its blurred keyframes come with issue
+            # 18) or a file that did not decode as an image; each has its hashes in the report.
             continue
         item = _queue(
             media.sha256,

@@ -62,8 +62,10 @@ class VideoHit:
 
     def as_json(self) -> dict[str, Any]:
         how = "file" if self.found.matched_frames < 0 else "vpdq"  # the same file, or its frames
+        # ``variant`` and ``distance`` as an image's match has them, for the pages that list both.
         return {"record": self.record, "category": self.category, "series": self.series, "list": self.list,
-                "how": how, **self.found.as_json()}  # fmt: skip
+                "how": how, "variant": how, "distance": 0 if how == "file" else None,
+                **self.found.as_json()}  # fmt: skip
 
 
 def _matchable() -> Q:

@@ -14,6 +14,7 @@ its stated end, is an error with its reason.
 from __future__ import annotations
 
 import hashlib
+import io
 import math
 import os
 from collections.abc import Iterator
@@ -131,6 +132,21 @@ def hash_video(path: Path | str, *, every: float = EVERY_SECONDS) -> VideoHashes
     return result
 
 
+def hash_video_bytes(data: bytes, name: str, *, every: float = EVERY_SECONDS) -> VideoHashes:
+    """A video held in memory (a report's upload, read from the evidence store): as ``hash_video``."""
+    result = VideoHashes(
+        path=name,
+        md5=hashlib.md5(data, usedforsecurity=False).hexdigest(),
+        sha1=hashlib.sha1(data, usedforsecurity=False).hexdigest(),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+    try:
+        _frames(io.BytesIO(data), result, every)
+    except VideoError as exc:
+        result.error, result.frames = str(exc), []
+    return result
+
+
 def _exact(path: Path, result: VideoHashes) -> None:
     md5, sha1, sha256 = (hashlib.md5(usedforsecurity=False), hashlib.sha1(usedforsecurity=False),
                          hashlib.sha256())  # fmt: skip
@@ -142,7 +158,7 @@ def _exact(path: Path, result: VideoHashes) -> None:
     result.md5, result.sha1, result.sha256 = md5.hexdigest(), sha1.hexdigest(), sha256.hexdigest()
 
 
-def _frames(path: str, result: VideoHashes, every: float) -> None:
+def _frames(path: str | io.BytesIO, result: VideoHashes, every: float) -> None:
     import av  # noqa: PLC0415  (ffmpeg's libraries load only when a video is hashed)
 
     try:

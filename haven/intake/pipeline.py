@@ -16,6 +16,7 @@ from haven.evidence import store
 from haven.hashbank.actions import record_hits
 from haven.hashbank.hashing import FileHashes, hash_bytes
 from haven.hashbank.matcher import matcher
+from haven.hashbank.video import VideoHashes, hash_video_bytes, looks_like_video
 from haven.intake.models import Bundle, MatchStatus, Report, ReportMedia
 
 Step = Callable[[Report], None]
@@ -43,7 +44,11 @@ def match_media(report: Report) -> None:
     seen: list[int] = []
     for item in report.media.select_related("blob"):
         if item.blob is not None and not item.pdq:
-            hashes = hash_bytes(store.read(item.blob.sha256), item.file_name, dihedral=True)
+            data = store.read(item.blob.sha256)
+            if looks_like_video(item.file_name, data[:512]):
+                seen.extend(_match_video(item, hash_video_bytes(data, item.file_name)))
+                continue
+            hashes = hash_bytes(data, item.file_name, dihedral=True)
             item.pdq = hashes.pdq or ""
         elif item.md5 or item.sha1 or item.sha256 or item.pdq:
             hashes = FileHashes.given(
@@ -59,6 +64,21 @@ def match_media(report: Report) -> None:
         seen.extend({m.record for m in matches})
         item.save(update_fields=["match_status", "matches", "pdq"])
     record_hits(seen)
+
+
+def _match_video(item: ReportMedia, video: VideoHashes) -> list[int]:
+    """An uploaded video: known by its file or its frames (vPDQ), novel, or with no usable hash if it could
+    not be decoded."""
+    hits = matcher().match_video(video)
+    item.matches = [h.as_json() for h in hits]
+    if hits:
+        item.match_status = MatchStatus.KNOWN
+    elif video.error:
+        item.match_status = MatchStatus.NO_HASH
+    else:
+        item.match_status = MatchStatus.NOVEL
+    item.save(update_fields=["match_status", "matches"])
+    return sorted({h.record for h in hits})
 
 
 def bundle_viral_media(report: Report) -> None:

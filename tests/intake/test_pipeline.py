@@ -91,3 +91,36 @@ def test_an_uploaded_mirrored_copy_is_known_by_pdq(orgs: Orgs, settings: Any, tm
     assert item.match_status == "known"
     assert item.matches[0]["variant"] not in {"original", "sha256"}
     assert item.pdq
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_uploaded_watermarked_copy_of_a_banked_video_is_known_by_its_frames(
+    orgs: Orgs, settings: Any, tmp_path: Path
+) -> None:
+    from haven.grading.models import Item  # noqa: PLC0415
+    from haven.hashbank.footage import Film, altered, write  # noqa: PLC0415
+    from haven.hashbank.video import hash_video  # noqa: PLC0415
+
+    settings.EVIDENCE_DIR = tmp_path / "evidence"
+    film = Film(seed=31, seconds=12, fps=10)
+    banked = hash_video(write(film, tmp_path / "banked.mp4"))
+    frames = tuple((f.index, f.seconds, f.pdq, f.quality) for f in banked.frames)
+    add_records([RecordInput(sha256=banked.sha256, duration=banked.duration, frames=frames, category="B",
+                             series="reel-31")], get_or_create_list("national"))  # fmt: skip
+    marked, suffix = altered(film, "watermarked")
+    copy = write(marked, tmp_path / f"copy{suffix}").read_bytes()
+    other = write(Film(seed=32, seconds=12, fps=10), tmp_path / "other.webm").read_bytes()
+    (result,) = submit_reports(
+        [ReportIn.model_validate(a_report("VID-1", media=[]))], organisation=orgs.platform, source="industry"
+    )
+    assert isinstance(result, Submitted)
+    attach_file(result.report, store.put(copy).blob, file_name="clip.mov")
+    attach_file(result.report, store.put(other).blob, file_name="upload.bin")  # a video by its bytes alone
+    attach_file(result.report, store.put(b"\x1a\x45\xdf\xa3" + bytes(5000)).blob, file_name="broken.mkv")
+    finish_report(result.report)
+    call_command("worker", "--burst")
+    known, novel, broken = ReportMedia.objects.filter(report__external_id="VID-1").order_by("position")
+    assert (known.match_status, novel.match_status, broken.match_status) == ("known", "novel", "no_hash")
+    hit = known.matches[0]
+    assert (hit["series"], hit["how"]) == ("reel-31", "vpdq") and hit["query_share"] >= 0.5
+    assert not Item.objects.filter(sha256=novel.sha256).exists()  # a video waits for the keyframe viewer
