@@ -27,6 +27,7 @@ from haven.hashbank.hashtypes import LENGTHS, Md5Hex, PdqHex, Sha1Hex, Sha256Hex
 from haven.hashbank.matcher import Match, matcher, partner_list
 from haven.hashbank.models import SELF_REFERRAL_LIST, BankList, BankRecord, RecordSource
 from haven.hashbank.results import status_of
+from haven.hashbank.video import VideoHashes, hash_video_bytes, looks_like_video
 
 router = Router(tags=["hash bank"])
 
@@ -73,14 +74,36 @@ class MatchResult(Schema):
     matches: list[MatchOut]
 
 
+class VideoMatchOut(Schema):
+    record: int
+    category: str
+    series: str
+    how: Literal["file", "vpdq"] = Field(description="the same file, or enough of its frames (vPDQ)")
+    query_share: float = Field(
+        description="the share of the sent video's good frames found in the banked one"
+    )
+    banked_share: float = Field(
+        description="the share of the banked video's good frames found in the sent one"
+    )
+    query_ranges: list[list[float]] = Field(
+        description="the stretches of the sent video that matched, seconds"
+    )
+    banked_ranges: list[list[float]] = Field(description="the stretches of the banked video that matched")
+    list: str  # last, or its name would hide the type of the fields above
+
+
 class FileMatchResult(Schema):
+    kind: Literal["image", "video"] = "image"
     md5: str | None
     sha1: str | None
     sha256: str | None
     pdq: str | None
     quality: int | None
+    duration: float | None = Field(None, description="a video's length in seconds")
+    frames: int | None = Field(None, description="a video's frames hashed, one a second")
     status: str
     matches: list[MatchOut]
+    video_matches: list[VideoMatchOut] = Field(default_factory=list, description="a video's matches")
     error: str | None
 
 
@@ -116,17 +139,39 @@ def match_hashes(request: HttpRequest, body: MatchRequest) -> list[MatchResult]:
     openapi_extra=ONE_FILE,
 )
 def match_file(request: HttpRequest) -> FileMatchResult:
-    """Send one file as `multipart/form-data` field `file`. It is hashed in memory, matched in all 8
-    orientations, and nothing of it is kept."""
+    """Send one file as `multipart/form-data` field `file`. It is hashed in memory and nothing of it is kept.
+    An image is matched in all 8 orientations; a video (MP4, MOV, WebM, MKV, AVI …) by its file hashes and
+    by a PDQ hash a second, against banked videos (`video_matches`, with both shares and the matched
+    stretches)."""
     file = take_one_file(request, InMemory(request, settings.MATCH_MAX_UPLOAD_BYTES))
-    hashes = hash_bytes(file.read(), file.name or "upload", dihedral=True)
+    data, name = file.read(), file.name or "upload"
+    if looks_like_video(name, data[:512]):
+        return _match_video_file(request, hash_video_bytes(data, name))
+    hashes = hash_bytes(data, name, dihedral=True)
     matches = matcher().match(hashes, partner=api_key_of(request).organisation.slug)
     record_hits({m.record for m in matches})
     status = status_of(hashes, matches)
     record("hashbank.match_file", request=request, details={"status": status, "known": len(matches)})
     return FileMatchResult(
         md5=hashes.md5, sha1=hashes.sha1, sha256=hashes.sha256, pdq=hashes.pdq, quality=hashes.quality,
-        status=status, matches=_out(matches), error=hashes.error,
+        duration=None, frames=None, status=status, matches=_out(matches), error=hashes.error,
+    )  # fmt: skip
+
+
+def _match_video_file(request: HttpRequest, video: VideoHashes) -> FileMatchResult:
+    partner = api_key_of(request).organisation.slug
+    hits = [] if video.error else matcher().match_video(video, partner=partner)
+    record_hits({h.record for h in hits})
+    good = sum(f.good for f in video.frames)
+    status = "known" if hits else "error" if video.error else "unknown" if good else "low_quality"
+    details = {"status": status, "known": len(hits), "video": True}
+    record("hashbank.match_file", request=request, details=details)
+    fields = set(VideoMatchOut.model_fields)
+    return FileMatchResult(
+        kind="video", md5=video.md5, sha1=video.sha1, sha256=video.sha256, pdq=None, quality=None,
+        duration=video.duration, frames=len(video.frames), status=status, matches=[],
+        video_matches=[VideoMatchOut(**{k: v for k, v in h.as_json().items() if k in fields}) for h in hits],
+        error=video.error,
     )  # fmt: skip
 
 

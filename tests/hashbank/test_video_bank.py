@@ -5,10 +5,14 @@ shares and where they matched; a partner sees only what it may."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.test import Client
 
+from haven.accounts.actions import create_api_key
 from haven.hashbank.footage import Film, altered, write
 from haven.hashbank.matcher import matcher
 from haven.hashbank.models import BankRecord, VideoFrame
@@ -105,3 +109,27 @@ def test_a_scan_calls_a_copy_of_a_banked_video_known(
     hit = rows["trimmed.mp4"]["matches"][0]
     assert (hit["series"], hit["how"]) == ("test-reel", "vpdq") and hit["query_share"] > hit["banked_share"]
     assert rows["other.mp4"]["kind"] == "video" and rows["other.mp4"]["frames"] == 16  # a frame a second
+
+
+def test_a_partner_matches_an_uploaded_video_through_the_api(
+    reels: dict[str, Path], orgs: Orgs, client: Client
+) -> None:
+    call_command("bank", "add", str(reels["original"]), "--category", "A", "--series", "test-reel")
+    BankRecord.objects.update(graders=2, graders_agree=True)  # verified, so shareable
+    key = create_api_key(orgs.platform, ["hashes:match"]).secret
+
+    def send(path: Path, name: str) -> dict[str, Any]:
+        upload = SimpleUploadedFile(name, path.read_bytes(), content_type="application/octet-stream")
+        response = client.post("/api/v1/match/file", {"file": upload}, HTTP_AUTHORIZATION=f"Bearer {key}")
+        assert response.status_code == 200, response.content
+        body: dict[str, Any] = response.json()
+        return body
+
+    known = send(reels["trimmed"], "clip.mp4")
+    assert (known["kind"], known["status"], known["matches"]) == ("video", "known", [])
+    [hit] = known["video_matches"]
+    assert (hit["series"], hit["how"], hit["list"]) == ("test-reel", "vpdq", "national")
+    assert hit["query_share"] > hit["banked_share"] > 0 and hit["banked_ranges"]
+    unknown = send(reels["other"], "upload.bin")  # a video by its bytes alone
+    assert (unknown["kind"], unknown["status"], unknown["video_matches"]) == ("video", "unknown", [])
+    assert unknown["frames"] == 16 and unknown["duration"] == pytest.approx(16, abs=0.2)
