@@ -26,7 +26,7 @@ from haven.hashbank.hashing import FileHashes, hash_bytes
 from haven.hashbank.hashtypes import LENGTHS, Md5Hex, PdqHex, Sha1Hex, Sha256Hex
 from haven.hashbank.matcher import Match, matcher, partner_list
 from haven.hashbank.models import SELF_REFERRAL_LIST, BankList, BankRecord, RecordSource
-from haven.hashbank.results import status_of
+from haven.hashbank.results import status_of, video_status
 from haven.hashbank.video import VideoHashes, hash_video_bytes, looks_like_video
 
 router = Router(tags=["hash bank"])
@@ -162,8 +162,7 @@ def _match_video_file(request: HttpRequest, video: VideoHashes) -> FileMatchResu
     partner = api_key_of(request).organisation.slug
     hits = [] if video.error else matcher().match_video(video, partner=partner)
     record_hits({h.record for h in hits})
-    good = sum(f.good for f in video.frames)
-    status = "known" if hits else "error" if video.error else "unknown" if good else "low_quality"
+    status = video_status(video, hits)
     details = {"status": status, "known": len(hits), "video": True}
     record("hashbank.match_file", request=request, details=details)
     fields = set(VideoMatchOut.model_fields)

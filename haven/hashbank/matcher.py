@@ -110,6 +110,15 @@ class Matcher:
                 self._lists_read = time.monotonic()
             return self._lists
 
+    def visible_lists(self, partner: str | None) -> tuple[dict[int, BankList], str | None]:
+        """The enabled lists a match may come from, and the partner's own list's name: for a partner (an
+        organisation's slug), the national list and its own; for the centre, every one."""
+        lists = self.enabled_lists()
+        if partner is None:
+            return lists, None
+        own = partner_list(partner)
+        return {pk: bl for pk, bl in lists.items() if bl.name in {"national", own}}, own
+
     def forget_lists(self) -> None:
         with self._lock:
             self._lists_read = -math.inf
@@ -229,10 +238,7 @@ class Matcher:
         """Every enabled list's matches for one file's hashes, best distance per record and list. With
         ``partner`` (an organisation's slug), only what that partner may see: the national list's shareable
         records and anything in its own list."""
-        lists = self.enabled_lists()
-        own = partner_list(partner) if partner is not None else None
-        if partner is not None:
-            lists = {pk: bl for pk, bl in lists.items() if bl.name in {"national", own}}
+        lists, own = self.visible_lists(partner)
         if not lists:
             return []
         best = self._closest(hashes, radius=max(bl.pdq_threshold for bl in lists.values()))
@@ -261,10 +267,7 @@ class Matcher:
         frames, or of theirs, within the list's PDQ threshold (``VIDEO_MATCH_SHARE``). The frame index gives
         the candidates; each is then compared whole (``video.compare``), for both shares and the matched
         stretches. What a partner may see is as for ``match``."""
-        lists = self.enabled_lists()
-        own = partner_list(partner) if partner is not None else None
-        if partner is not None:
-            lists = {pk: bl for pk, bl in lists.items() if bl.name in {"national", own}}
+        lists, own = self.visible_lists(partner)
         if not lists:
             return []
         found: dict[int, VideoMatch] = {}

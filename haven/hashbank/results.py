@@ -56,13 +56,6 @@ def video_row(hashes: VideoHashes) -> dict[str, Any]:
 def video_scan_row(hashes: VideoHashes, hits: list[VideoHit]) -> dict[str, Any]:
     """A scanned video's row: the columns an image's has (no PDQ of its own), its length and how many
     frames were hashed, and each banked video it matched with both shares and the matched stretches."""
-    good = sum(f.good for f in hashes.frames)
-    if hits:
-        status = "known"
-    elif hashes.error:
-        status = "error"
-    else:
-        status = "unknown" if good else "low_quality"
     return {
         "path": hashes.path,
         "kind": "video",
@@ -73,7 +66,16 @@ def video_scan_row(hashes: VideoHashes, hits: list[VideoHit]) -> dict[str, Any]:
         "quality": None,
         "duration": hashes.duration,
         "frames": len(hashes.frames),
-        "status": status,
+        "status": video_status(hashes, hits),
         "matches": [h.as_json() for h in hits],
         "error": hashes.error,
     }
+
+
+def video_status(hashes: VideoHashes, hits: list[VideoHit]) -> str:
+    """As ``status_of`` for an image: known, error, unknown, or low_quality when no frame was good enough."""
+    if hits:
+        return "known"
+    if hashes.error:
+        return "error"
+    return "unknown" if any(f.good for f in hashes.frames) else "low_quality"
