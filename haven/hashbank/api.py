@@ -78,7 +78,10 @@ class VideoMatchOut(Schema):
     record: int
     category: str
     series: str
-    how: Literal["file", "vpdq"] = Field(description="the same file, or enough of its frames (vPDQ)")
+    how: Literal["file", "vpdq", "image"] = Field(
+        description="the same file; enough of a banked video's frames (vPDQ); or a banked still image "
+        "seen in the video's frames (`query_ranges` says where)"
+    )
     query_share: float = Field(
         description="the share of the sent video's good frames found in the banked one"
     )

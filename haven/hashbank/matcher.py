@@ -27,7 +27,7 @@ from haven.hashbank.hashtypes import EXACT, STRENGTH
 from haven.hashbank.index import MultiIndex, hex_to_codes
 from haven.hashbank.models import BankList, BankRecord, Status, VideoFrame
 from haven.hashbank.signals import lists_changed, records_changed
-from haven.hashbank.video import Frame, VideoHashes, VideoMatch, compare, good_distinct
+from haven.hashbank.video import Frame, VideoHashes, VideoMatch, compare, good_distinct, ranges
 
 SYNC_INTERVAL = 1.0
 # A video is known when this share of its good frames is in a banked video, or of the banked video's in it
@@ -52,16 +52,18 @@ class Match:
 
 @dataclass(frozen=True)
 class VideoHit:
-    """A banked video that a query video matched, and how."""
+    """A banked record that a query video matched, and how: ``file`` (the same file), ``vpdq`` (enough of
+    the frames of a banked video) or ``image`` (a banked still image seen in the video's frames)."""
 
     record: int
     category: str
     series: str
     list: str
     found: VideoMatch
+    how: str
 
     def as_json(self) -> dict[str, Any]:
-        how = "file" if self.found.matched_frames < 0 else "vpdq"  # the same file, or its frames
+        how = self.how
         # ``variant`` and ``distance`` as an image's match has them, for the pages that list both.
         return {"record": self.record, "category": self.category, "series": self.series, "list": self.list,
                 "how": how, "variant": how, "distance": 0 if how == "file" else None,
@@ -270,10 +272,10 @@ class Matcher:
         lists, own = self.visible_lists(partner)
         if not lists:
             return []
-        found: dict[int, VideoMatch] = {}
-        whole = VideoMatch(1.0, 1.0, [], [], -1)  # the same file: nothing to compare
+        found: dict[int, tuple[str, VideoMatch]] = {}
+        whole = VideoMatch(1.0, 1.0, [], [], 0)  # the same file: nothing to compare
         for rec in lookup_exact(hashes.md5, hashes.sha1, hashes.sha256):
-            found[rec.pk] = whole
+            found[rec.pk] = ("file", whole)
         query = good_distinct(hashes.frames)
         radius = max(bl.pdq_threshold for bl in lists.values())
         if query:
@@ -289,11 +291,30 @@ class Matcher:
                           .values_list("index", "seconds", "pdq", "quality")]  # fmt: skip
                 compared = compare(query, banked, threshold=radius)
                 if compared.known(VIDEO_MATCH_SHARE):
-                    found[record_id] = compared
+                    found[record_id] = ("vpdq", compared)
+            self._stills_in(query, radius, found)
         return self._visible(found, lists, own, partner)
 
+    def _stills_in(self, query: list[Frame], radius: int, found: dict[int, tuple[str, VideoMatch]]) -> None:
+        """Banked still images that the video's frames show: one frame within the threshold is enough, as
+        for an image. The share is of the video's frames; the stretches are where the image is seen."""
+        seen: dict[int, list[float]] = {}
+        for frame, hits in zip(
+            query, self.index().search(hex_to_codes([f.pdq for f in query]), radius), strict=True
+        ):
+            for hit in hits:
+                seen.setdefault(hit.id, []).append(frame.seconds)
+        for record_id, times in seen.items():
+            if record_id not in found:
+                match = VideoMatch(len(times) / len(query), 1.0, ranges(times), [], len(times))
+                found[record_id] = ("image", match)
+
     def _visible(
-        self, found: dict[int, VideoMatch], lists: dict[int, BankList], own: str | None, partner: str | None
+        self,
+        found: dict[int, tuple[str, VideoMatch]],
+        lists: dict[int, BankList],
+        own: str | None,
+        partner: str | None,
     ) -> list[VideoHit]:
         out = []
         records = (
@@ -302,15 +323,14 @@ class Matcher:
             .prefetch_related("sources")
         )
         for rec in records:
-            compared = found[rec.pk]
-            exact = compared.matched_frames < 0
-            if not exact and rec.status != Status.ACTIVE:
+            how, compared = found[rec.pk]
+            if how != "file" and rec.status != Status.ACTIVE:
                 continue
             for list_id in sorted({s.bank_list_id for s in rec.sources.all()}):
                 bank_list = lists.get(list_id)
                 if bank_list is None or (partner is not None and bank_list.name != own and not rec.shareable):
                     continue
-                out.append(VideoHit(rec.pk, rec.category, rec.series, bank_list.name, compared))
+                out.append(VideoHit(rec.pk, rec.category, rec.series, bank_list.name, compared, how))
         return sorted(out, key=lambda h: (-max(h.found.query_share, h.found.banked_share), h.record, h.list))
 
 

@@ -133,3 +133,20 @@ def test_a_partner_matches_an_uploaded_video_through_the_api(
     unknown = send(reels["other"], "upload.bin")  # a video by its bytes alone
     assert (unknown["kind"], unknown["status"], unknown["video_matches"]) == ("video", "unknown", [])
     assert unknown["frames"] == 16 and unknown["duration"] == pytest.approx(16, abs=0.2)
+
+
+def test_a_banked_still_image_is_found_where_a_video_shows_it(
+    reels: dict[str, Path], tmp_path: Path, orgs: Orgs
+) -> None:
+    from PIL import Image  # noqa: PLC0415
+
+    from haven.hashbank.footage import frame_at  # noqa: PLC0415
+
+    still = tmp_path / "still.png"
+    Image.fromarray(frame_at(Film(seed=21, seconds=16, fps=10), 9.0)).save(still)  # a frame of the film
+    call_command("bank", "add", str(still), "--category", "C", "--series", "a-still")
+    [hit] = matcher().match_video(hash_video(reels["original"]))
+    assert (hit.series, hit.how) == ("a-still", "image")
+    start, end = hit.found.query_ranges[0]
+    assert start <= 9.0 < end  # where the video shows it
+    assert matcher().match_video(hash_video(reels["other"])) == []
