@@ -146,13 +146,18 @@ def pdq_of_pixels(
     return bits_to_hex(vector), int(quality), []
 
 
-def hash_bytes(data: bytes, path: str, *, exact: bool = False, dihedral: bool = False) -> FileHashes:
-    result = FileHashes(
-        path=path,
-        md5=hashlib.md5(data, usedforsecurity=False).hexdigest(),
-        sha1=hashlib.sha1(data, usedforsecurity=False).hexdigest(),
-        sha256=hashlib.sha256(data).hexdigest(),
+def exact_hashes(data: bytes) -> tuple[str, str, str]:
+    """md5, sha1 and sha256 of the bytes, in hex."""
+    return (
+        hashlib.md5(data, usedforsecurity=False).hexdigest(),
+        hashlib.sha1(data, usedforsecurity=False).hexdigest(),
+        hashlib.sha256(data).hexdigest(),
     )
+
+
+def hash_bytes(data: bytes, path: str, *, exact: bool = False, dihedral: bool = False) -> FileHashes:
+    md5, sha1, sha256 = exact_hashes(data)
+    result = FileHashes(path=path, md5=md5, sha1=sha1, sha256=sha256)
     try:
         pixels = decode_pixels(data, exact=exact)
     except ValueError as exc:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -24,7 +25,7 @@ from django.db.models import Q
 from haven.hashbank.changes import Horizon, horizon
 from haven.hashbank.hashing import DIHEDRAL, MIN_MATCH_QUALITY, FileHashes
 from haven.hashbank.hashtypes import EXACT, STRENGTH
-from haven.hashbank.index import MultiIndex, hex_to_codes
+from haven.hashbank.index import Codes, MultiIndex, hex_to_codes
 from haven.hashbank.models import BankList, BankRecord, Status, VideoFrame
 from haven.hashbank.signals import lists_changed, records_changed
 from haven.hashbank.video import Frame, VideoHashes, VideoMatch, compare, good_distinct, ranges
@@ -246,21 +247,10 @@ class Matcher:
         best = self._closest(hashes, radius=max(bl.pdq_threshold for bl in lists.values()))
         if not best:
             return []
-        records = (
-            BankRecord.objects.filter(id__in=best).exclude(status=Status.DISABLED).prefetch_related("sources")
-        )
         matches = []
-        for rec in records:
+        for rec, bank_list in _listed(best, lists, own, partner, exact=lambda r: best[r][1] in EXACT):
             distance, variant = best[rec.pk]
-            exact = variant in EXACT
-            if not exact and rec.status != Status.ACTIVE:
-                continue
-            for list_id in sorted({s.bank_list_id for s in rec.sources.all()}):
-                bank_list = lists.get(list_id)
-                if bank_list is None or not (exact or distance <= bank_list.pdq_threshold):
-                    continue
-                if partner is not None and bank_list.name != own and not rec.shareable:
-                    continue
+            if variant in EXACT or distance <= bank_list.pdq_threshold:
                 matches.append(Match(rec.pk, rec.category, rec.series, distance, variant, bank_list.name))
         return sorted(matches, key=lambda m: (m.distance, m.record, m.list))
 
@@ -279,8 +269,9 @@ class Matcher:
         query = good_distinct(hashes.frames)
         radius = max(bl.pdq_threshold for bl in lists.values())
         if query:
+            codes = hex_to_codes([f.pdq for f in query])
             votes: dict[int, int] = {}
-            for hits in self.frame_index().search(hex_to_codes([f.pdq for f in query]), radius):
+            for hits in self.frame_index().search(codes, radius):
                 for record_id in {self._record_of.get(hit.id) for hit in hits} - {None}:
                     assert record_id is not None
                     votes[record_id] = votes.get(record_id, 0) + 1
@@ -292,16 +283,16 @@ class Matcher:
                 compared = compare(query, banked, threshold=radius)
                 if compared.known(VIDEO_MATCH_SHARE):
                     found[record_id] = ("vpdq", compared)
-            self._stills_in(query, radius, found)
+            self._stills_in(query, codes, radius, found)
         return self._visible(found, lists, own, partner)
 
-    def _stills_in(self, query: list[Frame], radius: int, found: dict[int, tuple[str, VideoMatch]]) -> None:
+    def _stills_in(
+        self, query: list[Frame], codes: Codes, radius: int, found: dict[int, tuple[str, VideoMatch]]
+    ) -> None:
         """Banked still images that the video's frames show: one frame within the threshold is enough, as
         for an image. The share is of the video's frames; the stretches are where the image is seen."""
         seen: dict[int, list[float]] = {}
-        for frame, hits in zip(
-            query, self.index().search(hex_to_codes([f.pdq for f in query]), radius), strict=True
-        ):
+        for frame, hits in zip(query, self.index().search(codes, radius), strict=True):
             for hit in hits:
                 seen.setdefault(hit.id, []).append(frame.seconds)
         for record_id, times in seen.items():
@@ -316,22 +307,37 @@ class Matcher:
         own: str | None,
         partner: str | None,
     ) -> list[VideoHit]:
-        out = []
-        records = (
-            BankRecord.objects.filter(id__in=found)
-            .exclude(status=Status.DISABLED)
-            .prefetch_related("sources")
-        )
-        for rec in records:
-            how, compared = found[rec.pk]
-            if how != "file" and rec.status != Status.ACTIVE:
-                continue
-            for list_id in sorted({s.bank_list_id for s in rec.sources.all()}):
-                bank_list = lists.get(list_id)
-                if bank_list is None or (partner is not None and bank_list.name != own and not rec.shareable):
-                    continue
-                out.append(VideoHit(rec.pk, rec.category, rec.series, bank_list.name, compared, how))
+        out = [
+            VideoHit(rec.pk, rec.category, rec.series, bank_list.name, found[rec.pk][1], found[rec.pk][0])
+            for rec, bank_list in _listed(found, lists, own, partner, exact=lambda r: found[r][0] == "file")
+        ]
         return sorted(out, key=lambda h: (-max(h.found.query_share, h.found.banked_share), h.record, h.list))
+
+
+def _listed(
+    record_ids: Iterable[int],
+    lists: dict[int, BankList],
+    own: str | None,
+    partner: str | None,
+    *,
+    exact: Callable[[int], bool],
+) -> Iterator[tuple[BankRecord, BankList]]:
+    """Each found record in each visible list that holds it, as a match may show it: never a disabled record,
+    a disputed one only when it matched exactly, and for a partner, the national list's records only when
+    they are shareable (its own list's always)."""
+    records = (
+        BankRecord.objects.filter(id__in=list(record_ids))
+        .exclude(status=Status.DISABLED)
+        .prefetch_related("sources")
+    )
+    for rec in records:
+        if not exact(rec.pk) and rec.status != Status.ACTIVE:
+            continue
+        for list_id in sorted({s.bank_list_id for s in rec.sources.all()}):
+            bank_list = lists.get(list_id)
+            if bank_list is None or (partner is not None and bank_list.name != own and not rec.shareable):
+                continue
+            yield rec, bank_list
 
 
 _matcher = Matcher()

@@ -35,9 +35,7 @@ def row(hashes: FileHashes, matches: list[Match] | None) -> dict[str, Any]:
     }
 
 
-def video_row(hashes: VideoHashes) -> dict[str, Any]:
-    """A video's hashes: the file's, its duration and size, and each sampled frame as
-    ``[index, seconds, pdq, quality]``."""
+def _video(hashes: VideoHashes) -> dict[str, Any]:
     return {
         "path": hashes.path,
         "kind": "video",
@@ -45,9 +43,17 @@ def video_row(hashes: VideoHashes) -> dict[str, Any]:
         "sha1": hashes.sha1,
         "sha256": hashes.sha256,
         "duration": hashes.duration,
+    }
+
+
+def video_row(hashes: VideoHashes) -> dict[str, Any]:
+    """A video's hashes: the file's, its duration and size, and each sampled frame as
+    ``[index, seconds, pdq, quality]``."""
+    return {
+        **_video(hashes),
         "width": hashes.width,
         "height": hashes.height,
-        "frames": [[f.index, f.seconds, f.pdq, f.quality] for f in hashes.frames],
+        "frames": [list(f.row) for f in hashes.frames],
         "status": "error" if hashes.error else "hashed",
         "error": hashes.error,
     }
@@ -57,14 +63,9 @@ def video_scan_row(hashes: VideoHashes, hits: list[VideoHit]) -> dict[str, Any]:
     """A scanned video's row: the columns an image's has (no PDQ of its own), its length and how many
     frames were hashed, and each banked video it matched with both shares and the matched stretches."""
     return {
-        "path": hashes.path,
-        "kind": "video",
-        "md5": hashes.md5,
-        "sha1": hashes.sha1,
-        "sha256": hashes.sha256,
+        **_video(hashes),
         "pdq": None,
         "quality": None,
-        "duration": hashes.duration,
         "frames": len(hashes.frames),
         "status": video_status(hashes, hits),
         "matches": [h.as_json() for h in hits],

@@ -18,7 +18,7 @@ import io
 import math
 import os
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from haven.hashbank import pdqfast
-from haven.hashbank.hashing import MIN_MATCH_QUALITY, FileHashes, hash_file
+from haven.hashbank.hashing import MIN_MATCH_QUALITY, FileHashes, exact_hashes, hash_file
 
 # What Haven takes for a video by its name; ``looks_like_video`` also knows the containers by their bytes.
 VIDEO_SUFFIXES = frozenset(
@@ -60,6 +60,11 @@ class Frame:
     def good(self) -> bool:
         return self.quality >= MIN_MATCH_QUALITY
 
+    @property
+    def row(self) -> tuple[int, float, str, int]:
+        """As rows and bank records carry a frame: ``(index, seconds, pdq, quality)``."""
+        return (self.index, self.seconds, self.pdq, self.quality)
+
 
 @dataclass
 class VideoHashes:
@@ -72,11 +77,6 @@ class VideoHashes:
     height: int | None = None
     frames: list[Frame] = field(default_factory=list)
     error: str | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["frames"] = [[f.index, f.seconds, f.pdq, f.quality] for f in self.frames]
-        return data
 
 
 def looks_like_video(name: str, head: bytes = b"") -> bool:
@@ -125,23 +125,19 @@ def hash_video(path: Path | str, *, every: float = EVERY_SECONDS) -> VideoHashes
     except OSError as exc:
         result.error = f"cannot read: {exc.strerror or exc}"
         return result
-    try:
-        _frames(str(path), result, every)
-    except VideoError as exc:
-        result.error, result.frames = str(exc), []
-    return result
+    return _with_frames(result, str(path), every)
 
 
 def hash_video_bytes(data: bytes, name: str, *, every: float = EVERY_SECONDS) -> VideoHashes:
     """A video held in memory (a report's upload, read from the evidence store): as ``hash_video``."""
-    result = VideoHashes(
-        path=name,
-        md5=hashlib.md5(data, usedforsecurity=False).hexdigest(),
-        sha1=hashlib.sha1(data, usedforsecurity=False).hexdigest(),
-        sha256=hashlib.sha256(data).hexdigest(),
-    )
+    md5, sha1, sha256 = exact_hashes(data)
+    return _with_frames(VideoHashes(path=name, md5=md5, sha1=sha1, sha256=sha256), io.BytesIO(data), every)
+
+
+def _with_frames(result: VideoHashes, source: str | io.BytesIO, every: float) -> VideoHashes:
+    """The file's frames hashed into ``result``, or the reason they could not be."""
     try:
-        _frames(io.BytesIO(data), result, every)
+        _frames(source, result, every)
     except VideoError as exc:
         result.error, result.frames = str(exc), []
     return result

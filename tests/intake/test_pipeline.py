@@ -104,7 +104,7 @@ def test_an_uploaded_watermarked_copy_of_a_banked_video_is_known_by_its_frames(
     settings.EVIDENCE_DIR = tmp_path / "evidence"
     film = Film(seed=31, seconds=12, fps=10)
     banked = hash_video(write(film, tmp_path / "banked.mp4"))
-    frames = tuple((f.index, f.seconds, f.pdq, f.quality) for f in banked.frames)
+    frames = tuple(f.row for f in banked.frames)
     add_records([RecordInput(sha256=banked.sha256, duration=banked.duration, frames=frames, category="B",
                              series="reel-31")], get_or_create_list("national"))  # fmt: skip
     marked, suffix = altered(film, "watermarked")

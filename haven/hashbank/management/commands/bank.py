@@ -188,7 +188,7 @@ def _record_of(path: Path, *, category: str, series: str) -> RecordInput:
         return RecordInput(
             md5=video.md5, sha1=video.sha1, sha256=video.sha256, category=category, series=series,
             source=source, duration=video.duration,
-            frames=tuple((f.index, f.seconds, f.pdq, f.quality) for f in video.frames),
+            frames=tuple(f.row for f in video.frames),
         )  # fmt: skip
     image = hash_file(path)
     if image.error:

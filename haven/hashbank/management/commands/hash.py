@@ -9,15 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from haven.hashbank.hashing import hash_file
 from haven.hashbank.results import row, video_row
-from haven.hashbank.video import hash_video, looks_like_video
-
-
-def _head(path: Path) -> bytes:
-    try:
-        with path.open("rb") as stream:
-            return stream.read(512)
-    except OSError:
-        return b""
+from haven.hashbank.video import hash_video, head_of, looks_like_video
 
 
 class Command(BaseCommand):
@@ -40,7 +32,7 @@ class Command(BaseCommand):
             if path.is_dir():
                 hashes = hash_file(path)
                 hashes.error = "is a directory (use `haven scan` for folders)"
-            elif looks_like_video(path.name, _head(path)):
+            elif looks_like_video(path.name, head_of(path)):
                 hashed = hash_video(path)
                 if hashed.error:
                     failed.append(f"{path}: {hashed.error}")
