@@ -12,12 +12,11 @@ class InsightsConfig(AppConfig):
         from haven.core.chores import register_chore
         from haven.insights.summary import mark_report, mark_reports, refresh_stale
         from haven.intake.models import Report
-        from haven.intake.pipeline import register_step
         from haven.referrals.models import ProposedRoute, Referral
         from haven.triage.models import Priority
 
-        # Last in the pipeline: the report's band, route and readings are all known by now.
-        register_step("summarise_for_insights", mark_report)
+        # Processing a report ends by saving it, so ``report_saved`` marks its day once the pipeline's steps
+        # (band, route, readings) are done; the other signals catch later changes made outside the pipeline.
         register_chore("summarise_stale_days", 60, refresh_stale)
 
         def priority_saved(sender: object, instance: Priority, **kwargs: object) -> None:

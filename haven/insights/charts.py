@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from xml.sax.saxutils import escape
@@ -54,12 +55,8 @@ class Chart:
         return header, body
 
     def csv(self) -> str:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
         header, body = self.table()
-        writer.writerow([_inert(cell) for cell in header])
-        writer.writerows([[_inert(cell) for cell in row] for row in body])
-        return out.getvalue()
+        return csv_text([header, *body])
 
     def vega_lite(self) -> dict[str, Any]:
         """The specification vega-embed draws, with the same rows as the table."""
@@ -119,6 +116,13 @@ def top_series(rows: list[tuple[str, str, float]], keep: int = MAX_SERIES) -> li
         key = (x, s if s in kept else OTHER)
         merged[key] = merged.get(key, 0) + v
     return [(x, s, v) for (x, s), v in merged.items()]
+
+
+def csv_text(rows: Iterable[list[str]]) -> str:
+    """Rows as CSV for a download, each cell made inert (``_inert``)."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows([[_inert(cell) for cell in row] for row in rows])
+    return out.getvalue()
 
 
 def _inert(cell: str) -> str:

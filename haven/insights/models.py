@@ -36,8 +36,6 @@ class ReportDay(models.Model):
     sextortion = models.PositiveIntegerField(default=0)  # annotated so, or of that incident type
     self_generated = models.PositiveIntegerField(default=0)
     generative_ai = models.PositiveIntegerField(default=0)
-    with_known = models.PositiveIntegerField(default=0)  # reports with a file the bank knew
-    with_novel = models.PositiveIntegerField(default=0)  # reports with a file the bank did not know
     media_known = models.PositiveIntegerField(default=0)
     media_novel = models.PositiveIntegerField(default=0)
     triaged = models.PositiveIntegerField(default=0)  # given a band

@@ -13,10 +13,10 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
-from PIL import ImageFile
 
+from haven.core.pdf import html_to_pdf
 from haven.insights import queries, trends
-from haven.insights.queries import Filters
+from haven.insights.queries import Filters, month_end
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -38,10 +38,6 @@ def parse_month(raw: str) -> date:
 
 def previous_month(today: date) -> str:
     return f"{(today.replace(day=1) - timedelta(days=1)):%Y-%m}"
-
-
-def month_end(month: date) -> date:
-    return (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
 
 
 @dataclass
@@ -117,11 +113,4 @@ def render_html(month: date) -> str:
 
 
 def render_pdf(month: date) -> bytes:
-    """The report as a PDF; fonts come from the system and nothing is fetched."""
-    from weasyprint import HTML  # noqa: PLC0415  (loads Pango: only when a PDF is asked for)
-    from weasyprint.urls import URLFetcher  # noqa: PLC0415
-
-    # WeasyPrint tells Pillow to load truncated images, for the whole process; the bank must not.
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
-    refuse_all = URLFetcher(allowed_protocols=set(), fail_on_errors=True)
-    return bytes(HTML(string=render_html(month), url_fetcher=refuse_all).write_pdf())
+    return html_to_pdf(render_html(month))

@@ -131,8 +131,13 @@ def periods(filters: Filters) -> list[date]:
     out, current = [], filters.start.replace(day=1)
     while current <= filters.end:
         out.append(current)
-        current = (current + timedelta(days=32)).replace(day=1)
+        current = month_end(current) + timedelta(days=1)
     return out
+
+
+def month_end(month: date) -> date:
+    """The last day of the month that ``month`` is in."""
+    return (month.replace(day=1) + timedelta(days=32)).replace(day=1) - timedelta(days=1)
 
 
 def period_label(filters: Filters, start: date) -> str:
@@ -140,12 +145,15 @@ def period_label(filters: Filters, start: date) -> str:
     if filters.weekly:
         label, last = f"w/c {start:%d %b %Y}", start + timedelta(days=6)
     else:
-        label, last = f"{start:%b %Y}", (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        label, last = f"{start:%b %Y}", month_end(start)
     return f"{label} (to date)" if last > filters.end else label
 
 
 def as_date(value: date | datetime) -> date:
-    return value.date() if isinstance(value, datetime) else value
+    """A period's start as a date: a truncated timestamp is read in the centre's time zone."""
+    if isinstance(value, datetime):
+        return (timezone.localtime(value) if timezone.is_aware(value) else value).date()
+    return value
 
 
 def over_time(
@@ -296,12 +304,12 @@ def reports_dashboard(filters: Filters) -> Dashboard:
 
 def media_dashboard(filters: Filters) -> Dashboard:
     rows = filters.days()
-    got = _sum(rows, "media_known", "media_novel", "with_known", "with_novel")
-    decisions = Decision.objects.filter(at__gte=filters.moments()[0], at__lt=filters.moments()[1])
+    got = _sum(rows, "media_known", "media_novel")
+    start, end = filters.moments()
+    decisions = Decision.objects.filter(at__gte=start, at__lt=end)
     graded = decisions.aggregate(
         n=Count("id"),
         files=Sum("members"),
-        first=Count("id", filter=Q(stage=Stage.FIRST)),
         agreed=Count("id", filter=Q(stage=Stage.SECOND, outcome=Stage.DONE)),
         second=Count("id", filter=Q(stage=Stage.SECOND)),
     )
@@ -311,16 +319,7 @@ def media_dashboard(filters: Filters) -> Dashboard:
     for row in (
         decisions.annotate(period=trunc).values("period", "stage").annotate(n=Sum("members")).order_by()
     ):
-        per[
-            (
-                as_date(
-                    timezone.localtime(row["period"])
-                    if isinstance(row["period"], datetime)
-                    else row["period"]
-                ),
-                names.get(row["stage"], row["stage"]),
-            )
-        ] += row["n"]
+        per[(as_date(row["period"]), names.get(row["stage"], row["stage"]))] += row["n"]
     stages = [names[Stage.FIRST], names[Stage.SECOND], names[Stage.DISPUTED]]
     throughput = [(period_label(filters, p), s, float(per[(p, s)])) for p in periods(filters) for s in stages]
     return Dashboard(

@@ -26,9 +26,6 @@ from haven.triage.models import Priority
 # Reports a summary counts: not one still open for files, nor one its sender took back.
 COUNTED = [ReportStatus.RECEIVED, ReportStatus.PROCESSED, ReportStatus.FAILED]
 DIMENSIONS = ("source", "incident_type", "platform", "force")
-MEASURES = tuple(f.name for f in ReportDay._meta.get_fields() if f.name not in {"id", "day", *DIMENSIONS})
-# Annotations that the dashboards count and mark on the charts.
-MARKED = ("sextortion", "self_generated", "generative_ai")
 
 
 def triage_target() -> timedelta:
@@ -129,8 +126,6 @@ def summarise_day(day: date) -> int:
         known, novel = facts.media.get(rid, (0, 0))
         row["media_known"] += known
         row["media_novel"] += novel
-        row["with_known"] += known > 0
-        row["with_novel"] += novel > 0
         if band and processed is not None:
             waited = max(processed - received, timedelta(0))
             row["triaged"] += 1

@@ -108,10 +108,6 @@ class Trend:
             rows,
         )
 
-    def query(self) -> dict[str, str]:
-        """The dashboard filters that show this series, where the dimensions are filters."""
-        return {k: v for k, v in self.where.items() if k in {"source", "platform", "force"}}
-
 
 def last_whole_week(today: date) -> date:
     """The Monday after the last whole week: recent weeks end the day before it."""

@@ -13,6 +13,7 @@ from django.utils.html import json_script
 from haven.audit.actions import record
 from haven.core.access import Permission, requires
 from haven.insights import trends as trends_of
+from haven.insights.charts import csv_text
 from haven.insights.monthly import MonthError, parse_month, previous_month, render_pdf
 from haven.insights.queries import DASHBOARDS, Dashboard, FilterError, Filters, choices
 
@@ -99,12 +100,11 @@ def trends(request: HttpRequest) -> HttpResponse:
 def trend_list(request: HttpRequest) -> HttpResponse:
     """Trends to watch as CSV: each series, its recent weeks, its usual top and its rise."""
     found = trends_of.find()
-    lines = ["series,recent_weeks,usual_top,baseline_mean,excess,ratio"]
-    for t in found:
-        recent = " ".join(str(c) for c in t.recent)
-        lines.append(f'"{t.label}",{recent},{t.usual_top:.1f},{t.baseline_mean:.1f},{t.excess},{t.ratio}')
+    rows = [["series", "recent_weeks", "usual_top", "baseline_mean", "excess", "ratio"]]
+    rows += [[t.label, " ".join(str(c) for c in t.recent), f"{t.usual_top:.1f}", f"{t.baseline_mean:.1f}",
+              str(t.excess), str(t.ratio)] for t in found]  # fmt: skip
     record("insights.trends_csv", request=request, details={"found": len(found)})
-    response = HttpResponse("\r\n".join(lines) + "\r\n", content_type="text/csv; charset=utf-8")
+    response = HttpResponse(csv_text(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="trends.csv"'
     return response
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
-from PIL import ImageFile
 
+from haven.core.pdf import html_to_pdf
 from haven.intake.models import MatchStatus, Report, ReportMedia
 from haven.intel.models import Grading, Sighting, Subject, Tier, Value
 from haven.referrals.models import Referral
@@ -103,15 +103,5 @@ def context(referral: Referral) -> dict[str, Any]:
 
 
 def render_pdf(referral: Referral) -> bytes:
-    """The package as a PDF: the fragment inside a print document with its own stylesheet. Fonts come
-    from the system (Debian's fonts-liberation); nothing is fetched."""
-    from weasyprint import HTML  # noqa: PLC0415  (loads Pango: only when a PDF is asked for)
-    from weasyprint.urls import URLFetcher  # noqa: PLC0415
-
-    # Importing WeasyPrint tells Pillow, for the whole process, to load truncated images; the hash bank
-    # must see a truncated file as corrupt. A package has no images, so WeasyPrint never needs it.
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
-
-    html = render_to_string("referrals/package_print.html", context(referral))
-    refuse_all = URLFetcher(allowed_protocols=set(), fail_on_errors=True)
-    return bytes(HTML(string=html, url_fetcher=refuse_all).write_pdf())
+    """The package as a PDF: the fragment inside a print document with its own stylesheet."""
+    return html_to_pdf(render_to_string("referrals/package_print.html", context(referral)))
