@@ -22,11 +22,13 @@ from haven.hashbank.models import (
     BankRecord,
     Category,
     GradingVerdict,
+    ImageFeatures,
     RecordEvent,
     RecordSource,
     Status,
     VideoFrame,
 )
+from haven.hashbank.robust import VERSION as ROBUST_VERSION
 from haven.hashbank.signals import lists_changed, records_changed
 
 LIST_NAME = re.compile(LIST_NAME_PATTERN)
@@ -88,6 +90,7 @@ def add_records(
             summary = add_rows(items, bank_list, actor_name)
         mark_shared(summary.existing)  # a record created just now has no grade yet
         summary.touched += store_frames(items)
+        summary.touched += store_features(items)
         # Last, so that the audit chain's lock is held only for the moment before the commit.
         record(
             "hashbank.import",
@@ -124,6 +127,23 @@ def store_frames(items: list[RecordInput]) -> list[int]:
     for sha, item in videos.items():
         if sha in ids:
             BankRecord.objects.filter(pk=ids[sha]).update(duration=item.duration)
+    return list(ids.values())
+
+
+def store_features(items: list[RecordInput]) -> list[int]:
+    """Give each still image its second-stage features, replacing any its record had, and stamp the record
+    (through ``robust``, which the change triggers watch). Returns the records."""
+    images = {item.sha256: item.features for item in items if item.features and item.sha256}
+    if not images:
+        return []
+    ids = dict(BankRecord.objects.filter(sha256__in=list(images)).values_list("sha256", "id"))
+    ImageFeatures.objects.filter(record_id__in=list(ids.values())).delete()
+    ImageFeatures.objects.bulk_create(
+        [ImageFeatures(record_id=ids[sha], version=ROBUST_VERSION, data=data)
+         for sha, data in images.items() if sha in ids],
+        batch_size=500,
+    )  # fmt: skip
+    BankRecord.objects.filter(pk__in=list(ids.values())).update(robust=ROBUST_VERSION)
     return list(ids.values())
 
 

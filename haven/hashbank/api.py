@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
@@ -63,9 +63,12 @@ class MatchOut(Schema):
     record: int
     category: str
     series: str
-    distance: int
+    # PDQ's distance in bits; none for an exact match's strength or a robust match (see ``evidence``).
+    distance: int | None
     variant: str
     list: str
+    # A robust match's proof: agreeing points, turn, scale, and where they lie in each picture.
+    evidence: dict[str, Any] | None = None
 
 
 class MatchResult(Schema):
@@ -150,7 +153,7 @@ def match_file(request: HttpRequest) -> FileMatchResult:
     data, name = file.read(), file.name or "upload"
     if looks_like_video(name, data[:512]):
         return _match_video_file(request, hash_video_bytes(data, name))
-    hashes = hash_bytes(data, name, dihedral=True)
+    hashes = hash_bytes(data, name, dihedral=True, robust=True)
     matches = matcher().match(hashes, partner=api_key_of(request).organisation.slug)
     record_hits({m.record for m in matches})
     status = status_of(hashes, matches)

@@ -31,7 +31,8 @@ WATCHED_BEFORE_VIDEO = (
     "md5", "sha1", "sha256", "pdq", "pdq_quality", "category", "series", "victim_identified",
     "offender_identified", "distributed", "status", "graders", "graders_agree",
 )  # fmt: skip
-WATCHED = (*WATCHED_BEFORE_VIDEO, "duration")  # a video banked again with new frames
+WATCHED_BEFORE_FEATURES = (*WATCHED_BEFORE_VIDEO, "duration")  # a video banked again with new frames
+WATCHED = (*WATCHED_BEFORE_FEATURES, "robust")  # an image banked again with new second-stage features
 
 
 def _postgresql(watched: tuple[str, ...]) -> list[str]:

@@ -25,6 +25,7 @@ import pdqhash
 from PIL import Image, UnidentifiedImageError
 
 from haven.hashbank import pdqfast
+from haven.hashbank.robust import features
 
 try:  # HEIC/HEIF support is optional at run time, but installed by default.
     from pillow_heif import register_heif_opener
@@ -62,6 +63,8 @@ class FileHashes:
     quality: int | None = None
     dihedral: list[str] = field(default_factory=list)
     error: str | None = None
+    # Second-stage features (``robust.Features.to_bytes``), when asked for and the picture has corners enough.
+    features: bytes | None = None
 
     @classmethod
     def given(
@@ -93,6 +96,7 @@ class FileHashes:
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("dihedral")
+        data.pop("features")
         return data
 
 
@@ -155,7 +159,11 @@ def exact_hashes(data: bytes) -> tuple[str, str, str]:
     )
 
 
-def hash_bytes(data: bytes, path: str, *, exact: bool = False, dihedral: bool = False) -> FileHashes:
+def hash_bytes(
+    data: bytes, path: str, *, exact: bool = False, dihedral: bool = False, robust: bool = False
+) -> FileHashes:
+    """md5, sha1, sha256 and PDQ of one file's bytes, and with ``robust`` the second stage's features from
+    the same decoded pixels. A bad file's reason is in ``error``."""
     md5, sha1, sha256 = exact_hashes(data)
     result = FileHashes(path=path, md5=md5, sha1=sha1, sha256=sha256)
     try:
@@ -164,16 +172,21 @@ def hash_bytes(data: bytes, path: str, *, exact: bool = False, dihedral: bool = 
         result.error = str(exc)
         return result
     result.pdq, result.quality, result.dihedral = pdq_of_pixels(pixels, dihedral=dihedral, exact=exact)
+    if robust:
+        found = features(pixels)
+        result.features = found.to_bytes() if found is not None else None
     return result
 
 
-def hash_file(path: Path | str, *, exact: bool = False, dihedral: bool = False) -> FileHashes:
+def hash_file(
+    path: Path | str, *, exact: bool = False, dihedral: bool = False, robust: bool = False
+) -> FileHashes:
     """Hash one file. Never raises for a bad file: the reason is in ``error``."""
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         return FileHashes(path=str(path), error=f"cannot read: {exc.strerror or exc}")
-    return hash_bytes(data, str(path), exact=exact, dihedral=dihedral)
+    return hash_bytes(data, str(path), exact=exact, dihedral=dihedral, robust=robust)
 
 
 def hamming(a: str, b: str) -> int:

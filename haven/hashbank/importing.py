@@ -32,6 +32,7 @@ from haven.hashbank.models import (
     RecordSource,
     Status,
 )
+from haven.hashbank.robust import Features
 
 FLAGS = ("victim_identified", "offender_identified", "distributed")
 CATEGORIES = frozenset(Category.values)
@@ -59,6 +60,8 @@ class RecordInput:
     # by the file's sha256, which a video must have; its frames replace any it had.
     duration: float | None = None
     frames: tuple[tuple[int, float, str, int], ...] = ()
+    # A still image's second-stage features (``robust.Features.to_bytes``), found by the file's sha256 too.
+    features: bytes | None = None
 
     def __post_init__(self) -> None:
         for name in LENGTHS:
@@ -76,6 +79,13 @@ class RecordInput:
         self.source = self.source.strip()[:200]
         if self.frames and not self.sha256:
             raise BankError("frames: a video's frames need the file's sha256")
+        if self.features is not None:
+            if not self.sha256:
+                raise BankError("features: an image's features need the file's sha256")
+            try:
+                Features.from_bytes(self.features)
+            except ValueError as exc:
+                raise BankError(f"features: {exc}") from None
         for n, (_, seconds, pdq, quality) in enumerate(self.frames):
             try:
                 clean("pdq", pdq)

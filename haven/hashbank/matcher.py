@@ -1,4 +1,5 @@
-"""Match media against the bank: exact by md5, sha1 or sha256, and near-duplicate by PDQ in 8 orientations.
+"""Match media against the bank: exact by md5, sha1 or sha256, near-duplicate by PDQ in 8 orientations, and
+for a still image neither knows, by the second, robust stage (``robust.py``: crops, overlays, small turns).
 
 Each process holds one PDQ index, built from the database on first use. Changes reach it in place: this
 process's own imports and status changes through the ``records_changed`` signal, and other processes'
@@ -26,7 +27,9 @@ from haven.hashbank.changes import Horizon, horizon
 from haven.hashbank.hashing import DIHEDRAL, MIN_MATCH_QUALITY, FileHashes
 from haven.hashbank.hashtypes import EXACT, STRENGTH
 from haven.hashbank.index import Codes, MultiIndex, hex_to_codes
-from haven.hashbank.models import BankList, BankRecord, Status, VideoFrame
+from haven.hashbank.models import BankList, BankRecord, ImageFeatures, Status, VideoFrame
+from haven.hashbank.robust import VERSION as ROBUST_VERSION
+from haven.hashbank.robust import Evidence, FeatureIndex, Features, verify
 from haven.hashbank.signals import lists_changed, records_changed
 from haven.hashbank.video import Frame, VideoHashes, VideoMatch, compare, good_distinct, ranges
 
@@ -40,15 +43,23 @@ APPLY_BATCH = 10_000  # ids a query: SQLite takes at most 32,766 parameters
 
 @dataclass(frozen=True)
 class Match:
+    """One banked record a file matched: by an exact hash (``variant`` names it), by PDQ in one of eight
+    orientations (``distance`` in bits), or by the second, robust stage (``variant`` "robust", no distance,
+    and the ``evidence`` of the points that agreed)."""
+
     record: int
     category: str
     series: str
-    distance: int
+    distance: int | None
     variant: str
     list: str
+    evidence: dict[str, Any] | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        if self.evidence is None:
+            data.pop("evidence")
+        return data
 
 
 @dataclass(frozen=True)
@@ -103,6 +114,8 @@ class Matcher:
         self._frames: MultiIndex | None = None
         self._record_of: dict[int, int] = {}
         self._frames_of: dict[int, list[int]] = {}
+        # Banked still images' second-stage features (robust.py).
+        self._robust: FeatureIndex | None = None
 
     def enabled_lists(self) -> dict[int, BankList]:
         """The enabled lists, read at most once a sync interval: a scan does not query them per file. A
@@ -137,12 +150,36 @@ class Matcher:
 
     def index(self) -> MultiIndex:
         with self._lock:
-            if self._index is None:
-                self._index = self._build()
-                self._frames = self._build_frames()
-            elif time.monotonic() - self._last_sync >= SYNC_INTERVAL:
-                self._sync_locked()
+            self._ensure_locked()
+            assert self._index is not None
             return self._index
+
+    def _ensure_locked(self) -> None:
+        if self._index is None:
+            self._index = self._build()
+            self._frames = self._build_frames()
+            self._robust = self._build_robust()
+        elif time.monotonic() - self._last_sync >= SYNC_INTERVAL:
+            self._sync_locked()
+
+    def _feature_rows(self, record_ids: list[int] | None) -> Iterator[tuple[int, np.ndarray[Any, Any]]]:
+        """The active records' current features, as (record, descriptors)."""
+        rows = ImageFeatures.objects.filter(version=ROBUST_VERSION, record__status=Status.ACTIVE).values_list(
+            "record_id", "data"
+        )
+        if record_ids is not None:
+            rows = rows.filter(record_id__in=record_ids)
+        for record_id, data in rows.iterator(chunk_size=2000):
+            yield record_id, Features.from_bytes(bytes(data)).descriptors
+
+    def _build_robust(self) -> FeatureIndex:
+        index = FeatureIndex()
+        ids, descriptors = [], []
+        for record_id, found in self._feature_rows(None):
+            ids.append(record_id)
+            descriptors.append(found)
+        index.build(ids, descriptors)
+        return index
 
     def frame_index(self) -> MultiIndex:
         self.index()
@@ -193,6 +230,16 @@ class Matcher:
             if live:
                 self._index.add(np.array(list(live), dtype=np.int64), hex_to_codes(list(live.values())))
             self._apply_frames(batch)
+            self._apply_features(batch)
+
+    def _apply_features(self, record_ids: list[int]) -> None:
+        """A changed record leaves the feature index, and comes back with its current features if it is
+        active and has them."""
+        if self._robust is None:
+            return
+        self._robust.remove(record_ids)
+        for record_id, descriptors in self._feature_rows(record_ids):
+            self._robust.add(record_id, descriptors)
 
     def _apply_frames(self, record_ids: list[int]) -> None:
         """A changed record's frames leave the frame index, and its current good ones (if it is active)
@@ -219,6 +266,7 @@ class Matcher:
         with self._lock:
             self._index = None
             self._frames = None
+            self._robust = None
             self._lists_read = -math.inf
 
     def _closest(self, hashes: FileHashes, *, radius: int) -> dict[int, tuple[int, str]]:
@@ -245,14 +293,43 @@ class Matcher:
         if not lists:
             return []
         best = self._closest(hashes, radius=max(bl.pdq_threshold for bl in lists.values()))
-        if not best:
-            return []
         matches = []
         for rec, bank_list in _listed(best, lists, own, partner, exact=lambda r: best[r][1] in EXACT):
             distance, variant = best[rec.pk]
             if variant in EXACT or distance <= bank_list.pdq_threshold:
                 matches.append(Match(rec.pk, rec.category, rec.series, distance, variant, bank_list.name))
-        return sorted(matches, key=lambda m: (m.distance, m.record, m.list))
+        if not matches and hashes.features:
+            matches = self._robust_matches(hashes.features, lists, own, partner)
+        return sorted(matches, key=lambda m: (m.distance is None, m.distance or 0, m.record, m.list))
+
+    def _robust_matches(
+        self, data: bytes, lists: dict[int, BankList], own: str | None, partner: str | None
+    ) -> list[Match]:
+        """The second stage, for a still image the exact and PDQ stages did not know: the candidates that
+        share the most feature words with it, each verified geometrically against its banked features."""
+        try:
+            query = Features.from_bytes(data)
+        except ValueError:
+            return []
+        with self._lock:
+            self._ensure_locked()
+            assert self._robust is not None
+            candidates = [r for r, _ in self._robust.candidates(query.descriptors)]
+        stored = dict(
+            ImageFeatures.objects.filter(record_id__in=candidates, version=ROBUST_VERSION).values_list(
+                "record_id", "data"
+            )
+        )
+        proven: dict[int, Evidence] = {}
+        for record_id in candidates:
+            if record_id in stored:
+                evidence = verify(query, Features.from_bytes(bytes(stored[record_id])))
+                if evidence is not None:
+                    proven[record_id] = evidence
+        return [
+            Match(rec.pk, rec.category, rec.series, None, "robust", bank_list.name, proven[rec.pk].as_json())
+            for rec, bank_list in _listed(proven, lists, own, partner, exact=lambda r: False)
+        ]
 
     def match_video(self, hashes: VideoHashes, *, partner: str | None = None) -> list[VideoHit]:
         """The banked videos a video matches: the same file (by md5, sha1 or sha256), or enough of its good

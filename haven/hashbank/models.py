@@ -80,6 +80,9 @@ class BankRecord(models.Model):
     pdq_quality = models.PositiveSmallIntegerField(null=True, blank=True)
     # A video's length in seconds; its frame hashes are ``frames`` (``VideoFrame``). None for an image.
     duration = models.FloatField(null=True, blank=True)
+    # The version of its second-stage features (``ImageFeatures``), when it has them. Watched by the change
+    # triggers, so that an image banked again with new features reaches every matcher.
+    robust = models.PositiveSmallIntegerField(null=True, blank=True)
     category = models.CharField(max_length=20, choices=Category.choices, default=Category.UNCATEGORISED)
     series = models.CharField(max_length=100, blank=True)
     victim_identified = models.BooleanField(default=False)
@@ -158,6 +161,20 @@ class VideoFrame(models.Model):
 
     def __str__(self) -> str:
         return f"frame {self.index} of {self.record_id}"
+
+
+class ImageFeatures(models.Model):
+    """A banked still image's features for the second, robust stage of matching (``robust.py``): its ORB
+    keypoints and descriptors, never the picture. Replaced whole when the image is banked again."""
+
+    record = models.OneToOneField(
+        BankRecord, on_delete=models.CASCADE, primary_key=True, related_name="features"
+    )
+    version = models.PositiveSmallIntegerField()
+    data = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"features of {self.record_id}"
 
 
 class RecordSource(models.Model):

@@ -105,10 +105,11 @@ def head_of(path: Path | str) -> bytes:
 
 def hash_any(path: str) -> FileHashes | VideoHashes:
     """A video's hashes if the file is one (by its name or its first bytes), else an image's with its eight
-    orientations: what `haven scan` hashes each file with, in a worker process or on a Dask worker."""
+    orientations and its second-stage features: what `haven scan` hashes each file with, in a worker process
+    or on a Dask worker."""
     if looks_like_video(path, head_of(path)):
         return hash_video(path)
-    return hash_file(path, dihedral=True)
+    return hash_file(path, dihedral=True, robust=True)
 
 
 def hash_any_batch(paths: list[str]) -> list[FileHashes | VideoHashes]:

@@ -48,7 +48,7 @@ def match_media(report: Report) -> None:
             if looks_like_video(item.file_name, data[:512]):
                 seen.extend(_match_video(item, hash_video_bytes(data, item.file_name)))
                 continue
-            hashes = hash_bytes(data, item.file_name, dihedral=True)
+            hashes = hash_bytes(data, item.file_name, dihedral=True, robust=True)
             item.pdq = hashes.pdq or ""
         elif item.md5 or item.sha1 or item.sha256 or item.pdq:
             hashes = FileHashes.given(

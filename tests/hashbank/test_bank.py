@@ -159,7 +159,7 @@ def test_per_list_thresholds(
 ) -> None:
     copy = hash_file(save(load("horse.png").resize((200, 164)), tmp_path / "h.png"), dihedral=True)
     (match,) = matcher().match(copy)
-    assert match.distance > 0
+    assert match.distance is not None and match.distance > 0
     with django_capture_on_commit_callbacks(execute=True):
         update_list(BankList.objects.get(name="national"), pdq_threshold=match.distance - 1, enabled=True)
     assert matcher().match(copy) == []

@@ -6,13 +6,13 @@ from django.db import migrations, models
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.state import StateApps
 
-from haven.hashbank.changes import install_triggers
+from haven.hashbank.changes import WATCHED_BEFORE_FEATURES, install_triggers
 
 
 def triggers(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     # The record's triggers now watch ``duration`` too (a video banked again with new frames), and SQLite
     # may have rebuilt the table for the new column, dropping them.
-    install_triggers(schema_editor)
+    install_triggers(schema_editor, WATCHED_BEFORE_FEATURES)
 
 
 class Migration(migrations.Migration):

@@ -190,10 +190,10 @@ def _record_of(path: Path, *, category: str, series: str) -> RecordInput:
             source=source, duration=video.duration,
             frames=tuple(f.row for f in video.frames),
         )  # fmt: skip
-    image = hash_file(path)
+    image = hash_file(path, robust=True)
     if image.error:
         raise BankError(image.error)
     return RecordInput(
         md5=image.md5, sha1=image.sha1, sha256=image.sha256, pdq=image.pdq, pdq_quality=image.quality,
-        category=category, series=series, source=source,
+        category=category, series=series, source=source, features=image.features,
     )  # fmt: skip

@@ -1,0 +1,310 @@
+"""The second stage of still-image matching: what PDQ misses. A known picture cropped by up to a tenth from
+each side, partly covered by text, logos or stickers, or turned by a few degrees, has a new global hash, but
+most of its corners are still there, where they were relative to each other.
+
+``features`` finds up to ``KEYPOINTS`` ORB keypoints (OpenCV) on the picture scaled to ``SIDE`` pixels, spread
+over a 4 x 4 grid so that no crop or overlay removes them all, with their 256-bit descriptors. A banked
+record keeps these (``ImageFeatures``), never the picture.
+
+``FeatureIndex`` finds the candidates: each descriptor is filed under ``TABLES`` words of ``WORD_BITS`` of its
+bits (locality-sensitive hashing of binary codes: no vocabulary to train or ship), and a query's candidates
+are the records sharing the most words with it.
+
+``verify`` decides. The two sets of descriptors are matched (nearest neighbour, with Lowe's ratio test and
+one query point a banked point), and RANSAC fits one rotation, scale and shift (OpenCV's
+``estimateAffinePartial2D``) through them. The match is called known only when at least ``MIN_INLIERS``
+points agree with that one movement, the movement is a plausible copy (a scale between 0.5 and 2, at most
+10 degrees of turn) and the agreeing points spread over at least ``MIN_CELLS`` of the banked picture's 8 x 8
+cells: a shared watermark or a line of the same text in the same font agrees too, but only over a small
+patch. The evidence (points, turn, scale, and where in each picture they lie) goes with the match.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+
+VERSION = 1  # of the features' recipe and byte layout; records with another are computed again
+SIDE = 512
+KEYPOINTS = 256
+GRID = 4
+WORD_BITS = 16
+TABLES = 3
+MAX_POSTINGS = 5_000  # a word filed under more records than this says little (a stop word) and is skipped
+CANDIDATES = 8
+RATIO = 0.85
+MAX_DESCRIPTOR_DISTANCE = 80
+MIN_INLIERS = 20
+MIN_CELLS = 6
+CELLS = 8
+REPROJECTION_PIXELS = 6.0
+_HEADER = struct.Struct("<BHHH")  # version, width, height, points
+
+# The bits each table's word is made of: fixed for good, so every process files descriptors the same way.
+_BITS = np.random.default_rng(20261201).permutation(256)[: WORD_BITS * TABLES].reshape(TABLES, WORD_BITS)
+_WEIGHTS = np.uint32(1) << np.arange(WORD_BITS, dtype=np.uint32)
+
+
+@dataclass(frozen=True)
+class Features:
+    width: int
+    height: int
+    points: np.ndarray[Any, Any]  # (n, 2) float32, in the scaled picture's pixels
+    descriptors: np.ndarray[Any, Any]  # (n, 32) uint8
+
+    def to_bytes(self) -> bytes:
+        n = len(self.points)
+        header = _HEADER.pack(VERSION, self.width, self.height, n)
+        points = np.round(self.points * 8).astype("<u2").tobytes()  # an eighth of a pixel
+        return header + points + np.ascontiguousarray(self.descriptors, dtype=np.uint8).tobytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Features:
+        """Raises ValueError when the bytes are not features of this version."""
+        if len(data) < _HEADER.size:
+            raise ValueError("image features too short")
+        version, width, height, n = _HEADER.unpack_from(data)
+        if version != VERSION:
+            raise ValueError(f"image features of version {version}, not {VERSION}")
+        if len(data) != _HEADER.size + n * (4 + 32):
+            raise ValueError("image features of the wrong length")
+        start = _HEADER.size
+        points = np.frombuffer(data, "<u2", n * 2, start).reshape(n, 2).astype(np.float32) / 8
+        descriptors = np.frombuffer(data, np.uint8, n * 32, start + n * 4).reshape(n, 32)
+        return cls(width, height, points, descriptors)
+
+
+def features(pixels: np.ndarray[Any, Any]) -> Features | None:
+    """The picture's features, or None when it has too few corners to match on (a flat or tiny picture)."""
+    grey = cv2.cvtColor(pixels, cv2.COLOR_RGB2GRAY) if pixels.ndim == 3 else pixels
+    height, width = grey.shape
+    scale = SIDE / max(height, width)
+    if scale < 1:
+        grey = cv2.resize(grey, (max(1, round(width * scale)), max(1, round(height * scale))),
+                          interpolation=cv2.INTER_AREA)  # fmt: skip
+    height, width = grey.shape
+    if min(height, width) < 32:
+        return None
+    orb = cv2.ORB.create(nfeatures=KEYPOINTS * 8, fastThreshold=7, edgeThreshold=15)
+    found = orb.detect(grey, None)
+    cells: dict[tuple[int, int], list[Any]] = {}
+    for point in sorted(found, key=lambda k: -k.response):
+        cell = (int(point.pt[0] * GRID / width), int(point.pt[1] * GRID / height))
+        cells.setdefault(cell, []).append(point)
+    quota = KEYPOINTS // (GRID * GRID)
+    keep = [p for points in cells.values() for p in points[:quota]]
+    rest = sorted((p for points in cells.values() for p in points[quota:]), key=lambda k: -k.response)
+    keep += rest[: KEYPOINTS - len(keep)]
+    keep, descriptors = orb.compute(grey, keep)
+    if descriptors is None or len(keep) < MIN_INLIERS:
+        return None
+    points = np.array([p.pt for p in keep], dtype=np.float32)
+    return Features(width, height, points, descriptors)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why a robust match was called: how many points agreed, the turn and scale that carry the query onto
+    the banked picture, how many of the banked picture's 8 x 8 cells the points cover, and the box each
+    picture's agreeing points lie in (fractions of its width and height: left, top, right, bottom)."""
+
+    inliers: int
+    cells: int
+    degrees: float
+    scale: float
+    query_box: tuple[float, float, float, float]
+    banked_box: tuple[float, float, float, float]
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+_matcher = cv2.BFMatcher(cv2.NORM_HAMMING)
+
+
+def _box(points: np.ndarray[Any, Any], width: int, height: int) -> tuple[float, float, float, float]:
+    low, high = points.min(axis=0), points.max(axis=0)
+    return (round(float(low[0]) / width, 3), round(float(low[1]) / height, 3),
+            round(float(high[0]) / width, 3), round(float(high[1]) / height, 3))  # fmt: skip
+
+
+def verify(query: Features, banked: Features) -> Evidence | None:
+    """The evidence that ``query`` shows the banked picture, or None when it does not (module docstring)."""
+    pairs = _matcher.knnMatch(query.descriptors, banked.descriptors, k=2)
+    best: dict[int, Any] = {}
+    for pair in pairs:
+        if len(pair) < 2:
+            continue
+        first, second = pair
+        if first.distance > MAX_DESCRIPTOR_DISTANCE or first.distance >= RATIO * second.distance:
+            continue
+        if first.trainIdx not in best or first.distance < best[first.trainIdx].distance:
+            best[first.trainIdx] = first
+    if len(best) < MIN_INLIERS:
+        return None
+    chosen = list(best.values())
+    source = query.points[[m.queryIdx for m in chosen]]
+    target = banked.points[[m.trainIdx for m in chosen]]
+    movement, mask = cv2.estimateAffinePartial2D(
+        source, target, method=cv2.RANSAC, ransacReprojThreshold=REPROJECTION_PIXELS, maxIters=2000,
+        confidence=0.995, refineIters=10,
+    )  # fmt: skip
+    if movement is None:
+        return None
+    agree = mask.ravel().astype(bool)
+    scale = float(np.hypot(movement[0, 0], movement[1, 0]))
+    degrees = float(np.degrees(np.arctan2(movement[1, 0], movement[0, 0])))
+    inliers = int(agree.sum())
+    if inliers < MIN_INLIERS or not 0.5 <= scale <= 2.0 or abs(degrees) > 10:
+        return None
+    on_banked = target[agree]
+    cells = len({(int(x * CELLS / banked.width), int(y * CELLS / banked.height)) for x, y in on_banked})
+    if cells < MIN_CELLS:
+        return None
+    return Evidence(
+        inliers, cells, round(degrees, 2), round(scale, 3),
+        _box(source[agree], query.width, query.height), _box(on_banked, banked.width, banked.height),
+    )  # fmt: skip
+
+
+def words(descriptors: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """(n, 32) descriptors → (TABLES, n) words."""
+    bits = np.unpackbits(descriptors, axis=1)
+    return np.stack([bits[:, chosen].astype(np.uint32) @ _WEIGHTS for chosen in _BITS])
+
+
+class FeatureIndex:
+    """Record ids filed under their descriptors' words, one table per word. Each table is a sorted block
+    (built in one go) plus a small unsorted delta of later additions, merged in when it grows; removed
+    records are masked until the next merge. Not thread-safe: the matcher holds its lock around it."""
+
+    MERGE_AT = 200_000  # postings in the delta
+
+    def __init__(self) -> None:
+        self._offsets = [np.zeros(2**WORD_BITS + 1, dtype=np.int64) for _ in range(TABLES)]
+        self._ids = [np.zeros(0, dtype=np.int64) for _ in range(TABLES)]
+        self._delta_words: list[list[np.ndarray[Any, Any]]] = [[] for _ in range(TABLES)]
+        self._delta_ids: list[list[np.ndarray[Any, Any]]] = [[] for _ in range(TABLES)]
+        self._delta_size = 0
+        self._delta_sorted = [False] * TABLES
+        self._live: set[int] = set()
+        self._removed: set[int] = set()
+
+    def __len__(self) -> int:
+        return len(self._live)
+
+    def build(self, ids: list[int], descriptors: list[np.ndarray[Any, Any]]) -> None:
+        self._live = set(ids)
+        self._removed = set()
+        pairs = zip(ids, descriptors, strict=True)
+        owner = np.concatenate(
+            [np.full(len(d), i, dtype=np.int64) for i, d in pairs] or [np.zeros(0, np.int64)]
+        )
+        stacked = np.concatenate(descriptors) if descriptors else np.zeros((0, 32), np.uint8)
+        filed = words(stacked)
+        for table in range(TABLES):
+            self._file(table, filed[table], owner)
+        self._delta_words = [[] for _ in range(TABLES)]
+        self._delta_ids = [[] for _ in range(TABLES)]
+        self._delta_size = 0
+
+    def _file(self, table: int, keys: np.ndarray[Any, Any], owner: np.ndarray[Any, Any]) -> None:
+        order = np.argsort(keys, kind="stable")
+        self._ids[table] = owner[order]
+        counts = np.bincount(keys, minlength=2**WORD_BITS)
+        self._offsets[table] = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+
+    def add(self, record_id: int, descriptors: np.ndarray[Any, Any]) -> None:
+        if record_id in self._live:
+            self.remove([record_id])
+            self._merge()
+        filed = words(descriptors)
+        for table in range(TABLES):
+            self._delta_sorted[table] = False
+            self._delta_words[table].append(filed[table])
+            self._delta_ids[table].append(np.full(len(descriptors), record_id, dtype=np.int64))
+        self._delta_size += len(descriptors)
+        self._live.add(record_id)
+        self._removed.discard(record_id)
+        if self._delta_size >= self.MERGE_AT:
+            self._merge()
+
+    def remove(self, record_ids: list[int]) -> None:
+        for record_id in record_ids:
+            if record_id in self._live:
+                self._live.discard(record_id)
+                self._removed.add(record_id)
+
+    def _delta(self, table: int) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None:
+        """The table's delta as two arrays (words, record ids), joined once after each addition."""
+        if not self._delta_words[table]:
+            return None
+        if len(self._delta_words[table]) > 1 or not self._delta_sorted[table]:
+            keys = np.concatenate(self._delta_words[table])
+            owners = np.concatenate(self._delta_ids[table])
+            order = np.argsort(keys, kind="stable")
+            keys, owners = keys[order], owners[order]
+            self._delta_words[table], self._delta_ids[table] = [keys], [owners]
+            self._delta_sorted[table] = True
+        return self._delta_words[table][0], self._delta_ids[table][0]
+
+    def _merge(self) -> None:
+        """Fold the delta into the sorted tables and drop removed records' postings."""
+        removed = np.array(sorted(self._removed), dtype=np.int64)
+        for table in range(TABLES):
+            counts = np.diff(self._offsets[table])
+            keys = np.repeat(np.arange(2**WORD_BITS, dtype=np.uint32), counts)
+            owner = self._ids[table]
+            if self._delta_words[table]:
+                keys = np.concatenate([keys, *self._delta_words[table]])
+                owner = np.concatenate([owner, *self._delta_ids[table]])
+            if len(removed):
+                kept = ~np.isin(owner, removed)
+                keys, owner = keys[kept], owner[kept]
+            self._file(table, keys, owner)
+        self._delta_words = [[] for _ in range(TABLES)]
+        self._delta_ids = [[] for _ in range(TABLES)]
+        self._delta_size = 0
+        self._removed = set()
+
+    def candidates(
+        self, descriptors: np.ndarray[Any, Any], limit: int = CANDIDATES
+    ) -> list[tuple[int, float]]:
+        """The records sharing the most words with the query, most first: (record id, score), each shared
+        word counting by its rarity."""
+        filed = words(descriptors)
+        found: list[tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]] = []
+        for table in range(TABLES):
+            keys = filed[table]
+            offsets = self._offsets[table]
+            found.append(_postings(offsets[keys], offsets[keys + 1], self._ids[table]))
+            delta = self._delta(table)
+            if delta is not None:
+                sorted_keys, owners = delta
+                starts = np.searchsorted(sorted_keys, keys, "left")
+                found.append(_postings(starts, np.searchsorted(sorted_keys, keys, "right"), owners))
+        if not found:
+            return []
+        ids, where = np.unique(np.concatenate([f[0] for f in found]), return_inverse=True)
+        votes = np.bincount(where, weights=np.concatenate([f[1] for f in found]))
+        if self._removed:
+            alive = ~np.isin(ids, np.fromiter(self._removed, dtype=np.int64))
+            ids, votes = ids[alive], votes[alive]
+        top = np.argsort(-votes, kind="stable")[:limit]
+        return [(int(ids[i]), round(float(votes[i]), 1)) for i in top]
+
+
+def _postings(starts: np.ndarray[Any, Any], ends: np.ndarray[Any, Any], owners: np.ndarray[Any, Any]) -> Any:
+    """The record ids filed under each query point's word (``owners[start:end]``), with the word's weight,
+    skipping stop words."""
+    sizes = ends - starts
+    usable = (sizes > 0) & (sizes <= MAX_POSTINGS)
+    starts, sizes = starts[usable], sizes[usable]
+    flat = np.repeat(starts - np.cumsum(sizes) + sizes, sizes) + np.arange(int(sizes.sum()))
+    # A rare word says more than a common one (inverse document frequency).
+    weights = np.repeat(np.log(1 + MAX_POSTINGS / sizes), sizes)
+    return owners[flat], weights
