@@ -99,10 +99,10 @@ def features(pixels: np.ndarray[Any, Any]) -> Features | None:
     keep = [p for points in cells.values() for p in points[:quota]]
     rest = sorted((p for points in cells.values() for p in points[quota:]), key=lambda k: -k.response)
     keep += rest[: KEYPOINTS - len(keep)]
-    keep, descriptors = orb.compute(grey, keep)
-    if descriptors is None or len(keep) < MIN_INLIERS:
+    kept, descriptors = orb.compute(grey, keep)
+    if descriptors is None or len(kept) < MIN_INLIERS:
         return None
-    points = np.array([p.pt for p in keep], dtype=np.float32)
+    points = np.array([p.pt for p in kept], dtype=np.float32)
     return Features(width, height, points, descriptors)
 
 
