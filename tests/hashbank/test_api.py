@@ -75,6 +75,7 @@ def test_match_by_hashes(client: Client, match_key: str, coffee: BankRecord) -> 
             "distance": 0,
             "variant": "sha256",
             "list": "national",
+            "evidence": None,  # a robust match's alone
         }
     ]
     assert results[1]["matches"][0]["variant"] == "original"
