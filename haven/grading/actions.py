@@ -16,11 +16,13 @@ from django.utils import timezone
 from haven.accounts.models import User
 from haven.accounts.roles import has_permission
 from haven.audit.actions import record
+from haven.evidence import store
 from haven.core.access import Permission
 from haven.grading import clustering
 from haven.grading.models import NO_BAND, Cluster, Decision, Item, Look, Origin, Reveal, Stage, ViewerSettings
 from haven.grading.thumbs import BLUR_RANGE
 from haven.hashbank.actions import GRADES, add_records, get_or_create_list, give_verdict
+from haven.hashbank.hashing import features_of_bytes
 from haven.hashbank.importing import RecordInput
 from haven.hashbank.models import SELF_REFERRAL_LIST, BankList, BankRecord, Status
 from haven.hashbank.video import looks_like_video
@@ -363,6 +365,7 @@ def _give_records(items: list[Item], grader: User, cluster: Cluster) -> None:
                 pdq=i.pdq or None,
                 pdq_quality=i.pdq_quality,
                 source="grading",
+                features=_features(i),
             )
             for i in missing
         ],
@@ -374,6 +377,17 @@ def _give_records(items: list[Item], grader: User, cluster: Cluster) -> None:
     for item in missing:
         item.record = by_sha[item.sha256]
         item.save(update_fields=["record"])
+
+
+def _features(item: Item) -> bytes | None:
+    """The second-stage features of an item whose file the centre holds, computed as it is banked: the
+    matcher never reads stored media when it matches."""
+    if item.blob is None:
+        return None
+    try:
+        return features_of_bytes(store.read(item.blob.sha256))
+    except store.EvidenceError:
+        return None  # banked on its hashes alone; the store's own checks report a missing file
 
 
 def open_look(cluster: Cluster, grader: User) -> Look:

@@ -178,6 +178,16 @@ def hash_bytes(
     return result
 
 
+def features_of_bytes(data: bytes) -> bytes | None:
+    """An image file's second-stage features, decoded as for PDQ; None when it is not an image Haven reads
+    or has too few corners to match on."""
+    try:
+        found = features(decode_pixels(data, exact=False))
+    except ValueError:
+        return None
+    return found.to_bytes() if found is not None else None
+
+
 def hash_file(
     path: Path | str, *, exact: bool = False, dihedral: bool = False, robust: bool = False
 ) -> FileHashes:

@@ -21,7 +21,7 @@ from haven.grading.clustering import components, components_naive
 from haven.grading.models import Cluster, Decision, Item, Look, Stage
 from haven.hashbank.hashing import hash_bytes
 from haven.hashbank.matcher import matcher
-from haven.hashbank.models import BankRecord
+from haven.hashbank.models import BankRecord, ImageFeatures
 from haven.intake.actions import (
     SelfReferredFile,
     Submitted,
@@ -102,6 +102,12 @@ def test_one_grade_is_not_enough_and_a_second_makes_it_shareable(
     other = hash_bytes(encoded(smaller, "JPEG", quality=60), "x.jpg", dihedral=True)
     found = {m.record for m in matcher().match(other)}
     assert found and found <= {r.pk for r in records}
+    # Banking kept each file's second-stage features, so a cropped and turned copy PDQ misses is known too.
+    assert ImageFeatures.objects.filter(record__in=records).count() == 3
+    changed = load("coffee.png").rotate(4).crop((50, 35, 560, 370))
+    robust_copy = hash_bytes(encoded(changed, "JPEG", quality=80), "c.jpg", dihedral=True, robust=True)
+    matches = matcher().match(robust_copy)
+    assert matches and {m.variant for m in matches} == {"robust"} and {m.record for m in matches} <= found
 
     with pytest.raises(GradingError, match="another grader must decide"):
         _grade(cluster, grader, "B")
