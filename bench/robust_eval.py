@@ -30,15 +30,17 @@ import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from haven.hashbank import footage, stills
+from haven.hashbank.hashing import exact_hashes
 
 HELD_BACK = {"originals": 7_000_000, "distractors": 8_000_000, "films": 9_000_000, "other_films": 9_500_000}
 DEVELOPMENT = {"originals": 0, "distractors": 50_000, "films": 60_000, "other_films": 70_000}
 
 
-def _still(job: tuple[str, int, str, int]) -> None:
-    path, seed, how, size = job
+def _still(job: tuple[str, int, str]) -> None:
+    path, seed, how = job
     if how == "distractor":
         stills.scene(seed, 480, 360).save(path, quality=85)
     elif how == "original":
@@ -60,16 +62,16 @@ def _film(job: tuple[str, int, str]) -> None:
 def make(folder: Path, seeds: dict[str, int], args: argparse.Namespace) -> None:
     """Write the originals, the copies and the distractors (once: an existing folder is reused)."""
     originals, query = folder / "originals", folder / "query"
-    jobs: list[tuple[str, int, str, int]] = []
+    jobs: list[tuple[str, int, str]] = []
     films: list[tuple[str, int, str]] = []
     for n in range(args.originals):
         seed = seeds["originals"] + n
-        jobs.append((str(originals / f"still-{seed}.png"), seed, "original", 0))
+        jobs.append((str(originals / f"still-{seed}.png"), seed, "original"))
         for how in stills.ALTERATIONS:
-            jobs.append((str(query / "stills" / how / f"{seed}.jpg"), seed, how, 0))
+            jobs.append((str(query / "stills" / how / f"{seed}.jpg"), seed, how))
     for n in range(args.distractors):
         seed = seeds["distractors"] + n
-        jobs.append((str(query / "distractors" / f"{seed // 1000}" / f"{seed}.jpg"), seed, "distractor", 0))
+        jobs.append((str(query / "distractors" / f"{seed // 1000}" / f"{seed}.jpg"), seed, "distractor"))
     for n in range(args.films):
         seed = seeds["films"] + n
         films.append((str(originals / "films" / f"film-{seed}.mp4"), seed, "original"))
@@ -87,7 +89,8 @@ def make(folder: Path, seeds: dict[str, int], args: argparse.Namespace) -> None:
     with ProcessPoolExecutor(args.workers) as pool:
         list(pool.map(_still, todo, chunksize=64))
         list(pool.map(_film, todo_films, chunksize=1))
-    print(f"wrote {len(todo):,} pictures and {len(todo_films)} films in {time.perf_counter() - started:.0f} s")
+    seconds = time.perf_counter() - started
+    print(f"wrote {len(todo):,} pictures and {len(todo_films)} films in {seconds:.0f} s")
 
 
 def haven(folder: Path, *args: str) -> str:
@@ -121,19 +124,27 @@ def main() -> None:
         haven(folder, "bank", "add", str(film), "--category", "B", "--series", film.stem)
     with sqlite3.connect(database) as db:
         record_sha = dict(db.execute("SELECT id, sha256 FROM hashbank_bankrecord").fetchall())
-    from haven.hashbank.hashing import exact_hashes  # noqa: PLC0415
-
     seed_of_sha = {exact_hashes(p.read_bytes())[2]: int(p.stem.split("-")[1]) for p in originals}
     output = folder / "scan.jsonl"
     output.unlink(missing_ok=True)
     started = time.perf_counter()
     haven(folder, "scan", str(folder / "query"), "--output", str(output), "--workers", str(args.workers))
     seconds = time.perf_counter() - started
+    rows = [json.loads(line) for line in output.read_text().splitlines()]
+    report(folder, rows, seconds, record_sha, seed_of_sha)
+
+
+def report(
+    folder: Path,
+    rows: list[dict[str, Any]],
+    seconds: float,
+    record_sha: dict[int, str],
+    seed_of_sha: dict[str, int],
+) -> None:
     found: Counter[str] = Counter()
     total: Counter[str] = Counter()
     by_pdq: Counter[str] = Counter()
     false: list[str] = []
-    rows = [json.loads(line) for line in output.read_text().splitlines()]
     for row in rows:
         path = Path(row["path"]).relative_to(folder / "query")
         group = path.parts[0]
@@ -161,8 +172,8 @@ def main() -> None:
         print(f"{key:40} {found[key]:>7} {total[key]:>6} {found[key] / total[key]:>7.2f} {pdq:>13}")
     for key in ("distractors", "other-films"):
         print(f"{key:40} known: {sum(1 for f in false if f.startswith(key))} of {total[key]:,}")
-    for path in false[:20]:
-        print(f"  false match: {path}")
+    for wrong in false[:20]:
+        print(f"  false match: {wrong}")
 
 
 if __name__ == "__main__":

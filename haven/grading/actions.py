@@ -16,8 +16,8 @@ from django.utils import timezone
 from haven.accounts.models import User
 from haven.accounts.roles import has_permission
 from haven.audit.actions import record
-from haven.evidence import store
 from haven.core.access import Permission
+from haven.evidence import store
 from haven.grading import clustering
 from haven.grading.models import NO_BAND, Cluster, Decision, Item, Look, Origin, Reveal, Stage, ViewerSettings
 from haven.grading.thumbs import BLUR_RANGE

@@ -174,11 +174,7 @@ class Matcher:
 
     def _build_robust(self) -> FeatureIndex:
         index = FeatureIndex()
-        ids, descriptors = [], []
-        for record_id, found in self._feature_rows(None):
-            ids.append(record_id)
-            descriptors.append(found)
-        index.build(ids, descriptors)
+        index.build(self._feature_rows(None))
         return index
 
     def frame_index(self) -> MultiIndex:

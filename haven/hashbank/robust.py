@@ -22,13 +22,14 @@ patch. The evidence (points, turn, scale, and where in each picture they lie) go
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import cv2
 import numpy as np
 
-VERSION = 1  # of the features' recipe and byte layout; records with another are computed again
+VERSION = 1  # of the features' recipe and byte layout; stored features of another version are not used
 SIDE = 512
 KEYPOINTS = 256
 GRID = 4
@@ -172,134 +173,176 @@ def verify(query: Features, banked: Features) -> Evidence | None:
 
 
 def words(descriptors: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    """(n, 32) descriptors → (TABLES, n) words."""
-    bits = np.unpackbits(descriptors, axis=1)
-    return np.stack([bits[:, chosen].astype(np.uint32) @ _WEIGHTS for chosen in _BITS])
+    """(n, 32) descriptors → (TABLES, n) words, each built from its table's chosen bits."""
+    out = np.zeros((TABLES, len(descriptors)), dtype=np.uint32)
+    for table, chosen in enumerate(_BITS):
+        for place, bit in enumerate(chosen):
+            byte, shift = divmod(int(bit), 8)
+            out[table] |= ((descriptors[:, byte] >> (7 - shift)) & 1).astype(np.uint32) << place
+    return out
+
+
+BUILD_CHUNK = 10_000  # records whose words are worked out at a time while building
 
 
 class FeatureIndex:
-    """Record ids filed under their descriptors' words, one table per word. Each table is a sorted block
-    (built in one go) plus a small unsorted delta of later additions, merged in when it grows; removed
-    records are masked until the next merge. Not thread-safe: the matcher holds its lock around it."""
+    """Records filed under their descriptors' words, one table per word.
 
-    MERGE_AT = 200_000  # postings in the delta
+    Each record has a slot (a dense number, so that counting votes is one ``bincount``). Each table is a
+    block sorted by word, with the offset of each word's run, plus a small unsorted delta of later
+    additions that is merged in when it grows. A removed record's slot is emptied at once and its postings
+    dropped at the next merge. Memory: 4 bytes a descriptor a table (3 GB for a million records of 256
+    descriptors). Not thread-safe: the matcher holds its lock around it.
+    """
+
+    MERGE_AT = 500_000  # postings in a table's delta
 
     def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
         self._offsets = [np.zeros(2**WORD_BITS + 1, dtype=np.int64) for _ in range(TABLES)]
-        self._ids = [np.zeros(0, dtype=np.int64) for _ in range(TABLES)]
-        self._delta_words: list[list[np.ndarray[Any, Any]]] = [[] for _ in range(TABLES)]
-        self._delta_ids: list[list[np.ndarray[Any, Any]]] = [[] for _ in range(TABLES)]
+        self._slots = [np.zeros(0, dtype=np.int32) for _ in range(TABLES)]
+        self._delta: list[list[tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]]] = [
+            [] for _ in range(TABLES)
+        ]
         self._delta_size = 0
-        self._delta_sorted = [False] * TABLES
-        self._live: set[int] = set()
-        self._removed: set[int] = set()
+        self._record_at: list[int] = []  # slot → record id, or -1 once removed
+        self._slot_of: dict[int, int] = {}
 
     def __len__(self) -> int:
-        return len(self._live)
+        return len(self._slot_of)
 
-    def build(self, ids: list[int], descriptors: list[np.ndarray[Any, Any]]) -> None:
-        self._live = set(ids)
-        self._removed = set()
-        pairs = zip(ids, descriptors, strict=True)
-        owner = np.concatenate(
-            [np.full(len(d), i, dtype=np.int64) for i, d in pairs] or [np.zeros(0, np.int64)]
-        )
-        stacked = np.concatenate(descriptors) if descriptors else np.zeros((0, 32), np.uint8)
-        filed = words(stacked)
+    def build(self, rows: Iterable[tuple[int, np.ndarray[Any, Any]]]) -> None:
+        """File every (record id, descriptors) at once, a chunk of records at a time."""
+        self._reset()
+        keys: list[list[np.ndarray[Any, Any]]] = [[] for _ in range(TABLES)]
+        owners: list[np.ndarray[Any, Any]] = []
+        chunk: list[np.ndarray[Any, Any]] = []
+
+        def flush() -> None:
+            if chunk:
+                filed = words(np.concatenate(chunk))
+                for table in range(TABLES):
+                    keys[table].append(filed[table].astype(_KEY))
+                first = len(self._record_at) - len(chunk)
+                sizes = [len(d) for d in chunk]
+                owners.append(np.repeat(np.arange(first, first + len(chunk), dtype=np.int32), sizes))
+                chunk.clear()
+
+        for record_id, descriptors in rows:
+            self._slot_of[record_id] = len(self._record_at)
+            self._record_at.append(record_id)
+            chunk.append(descriptors)
+            if len(chunk) >= BUILD_CHUNK:
+                flush()
+        flush()
+        owner = np.concatenate(owners) if owners else np.zeros(0, np.int32)
         for table in range(TABLES):
-            self._file(table, filed[table], owner)
-        self._delta_words = [[] for _ in range(TABLES)]
-        self._delta_ids = [[] for _ in range(TABLES)]
-        self._delta_size = 0
+            table_keys = np.concatenate(keys[table]) if keys[table] else np.zeros(0, _KEY)
+            keys[table] = []
+            self._file(table, table_keys, owner)
 
     def _file(self, table: int, keys: np.ndarray[Any, Any], owner: np.ndarray[Any, Any]) -> None:
-        order = np.argsort(keys, kind="stable")
-        self._ids[table] = owner[order]
+        order = np.argsort(keys, kind="stable")  # a radix sort for 16-bit words
+        self._slots[table] = owner[order]
         counts = np.bincount(keys, minlength=2**WORD_BITS)
         self._offsets[table] = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
 
     def add(self, record_id: int, descriptors: np.ndarray[Any, Any]) -> None:
-        if record_id in self._live:
-            self.remove([record_id])
-            self._merge()
+        """File a record, replacing what it had."""
+        self.remove([record_id])
+        slot = len(self._record_at)
+        self._slot_of[record_id] = slot
+        self._record_at.append(record_id)
         filed = words(descriptors)
+        owner = np.full(len(descriptors), slot, dtype=np.int32)
         for table in range(TABLES):
-            self._delta_sorted[table] = False
-            self._delta_words[table].append(filed[table])
-            self._delta_ids[table].append(np.full(len(descriptors), record_id, dtype=np.int64))
+            self._delta[table].append((filed[table].astype(_KEY), owner))
         self._delta_size += len(descriptors)
-        self._live.add(record_id)
-        self._removed.discard(record_id)
         if self._delta_size >= self.MERGE_AT:
             self._merge()
 
-    def remove(self, record_ids: list[int]) -> None:
+    def remove(self, record_ids: Iterable[int]) -> None:
         for record_id in record_ids:
-            if record_id in self._live:
-                self._live.discard(record_id)
-                self._removed.add(record_id)
-
-    def _delta(self, table: int) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None:
-        """The table's delta as two arrays (words, record ids), joined once after each addition."""
-        if not self._delta_words[table]:
-            return None
-        if len(self._delta_words[table]) > 1 or not self._delta_sorted[table]:
-            keys = np.concatenate(self._delta_words[table])
-            owners = np.concatenate(self._delta_ids[table])
-            order = np.argsort(keys, kind="stable")
-            keys, owners = keys[order], owners[order]
-            self._delta_words[table], self._delta_ids[table] = [keys], [owners]
-            self._delta_sorted[table] = True
-        return self._delta_words[table][0], self._delta_ids[table][0]
+            slot = self._slot_of.pop(record_id, None)
+            if slot is not None:
+                self._record_at[slot] = -1
 
     def _merge(self) -> None:
-        """Fold the delta into the sorted tables and drop removed records' postings."""
-        removed = np.array(sorted(self._removed), dtype=np.int64)
+        """Fold the deltas into the sorted blocks, dropping removed records' postings."""
+        dead = np.flatnonzero(np.array(self._record_at, dtype=np.int64) < 0).astype(np.int32)
         for table in range(TABLES):
             counts = np.diff(self._offsets[table])
-            keys = np.repeat(np.arange(2**WORD_BITS, dtype=np.uint32), counts)
-            owner = self._ids[table]
-            if self._delta_words[table]:
-                keys = np.concatenate([keys, *self._delta_words[table]])
-                owner = np.concatenate([owner, *self._delta_ids[table]])
-            if len(removed):
-                kept = ~np.isin(owner, removed)
+            keys = np.repeat(np.arange(2**WORD_BITS, dtype=_KEY), counts)
+            owner = self._slots[table]
+            if self._delta[table]:
+                keys = np.concatenate([keys, *(k for k, _ in self._delta[table])])
+                owner = np.concatenate([owner, *(o for _, o in self._delta[table])])
+            if len(dead):
+                kept = ~np.isin(owner, dead)
                 keys, owner = keys[kept], owner[kept]
             self._file(table, keys, owner)
-        self._delta_words = [[] for _ in range(TABLES)]
-        self._delta_ids = [[] for _ in range(TABLES)]
+            self._delta[table] = []
         self._delta_size = 0
-        self._removed = set()
+
+    def _delta_sorted(self, table: int) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None:
+        """The table's delta as one pair of arrays sorted by word, joined again after each addition."""
+        parts = self._delta[table]
+        if not parts:
+            return None
+        if len(parts) > 1:
+            keys = np.concatenate([k for k, _ in parts])
+            owner = np.concatenate([o for _, o in parts])
+            order = np.argsort(keys, kind="stable")
+            self._delta[table] = [(keys[order], owner[order])]
+        elif not np.all(parts[0][0][:-1] <= parts[0][0][1:]):
+            order = np.argsort(parts[0][0], kind="stable")
+            self._delta[table] = [(parts[0][0][order], parts[0][1][order])]
+        return self._delta[table][0]
 
     def candidates(
         self, descriptors: np.ndarray[Any, Any], limit: int = CANDIDATES
     ) -> list[tuple[int, float]]:
         """The records sharing the most words with the query, most first: (record id, score), each shared
         word counting by its rarity."""
+        if not self._slot_of:
+            return []
         filed = words(descriptors)
-        found: list[tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]] = []
+        slots: list[np.ndarray[Any, Any]] = []
+        weights: list[np.ndarray[Any, Any]] = []
         for table in range(TABLES):
             keys = filed[table]
             offsets = self._offsets[table]
-            found.append(_postings(offsets[keys], offsets[keys + 1], self._ids[table]))
-            delta = self._delta(table)
+            found = _postings(offsets[keys], offsets[keys + 1], self._slots[table])
+            slots.append(found[0])
+            weights.append(found[1])
+            delta = self._delta_sorted(table)
             if delta is not None:
-                sorted_keys, owners = delta
-                starts = np.searchsorted(sorted_keys, keys, "left")
-                found.append(_postings(starts, np.searchsorted(sorted_keys, keys, "right"), owners))
-        if not found:
-            return []
-        ids, where = np.unique(np.concatenate([f[0] for f in found]), return_inverse=True)
-        votes = np.bincount(where, weights=np.concatenate([f[1] for f in found]))
-        if self._removed:
-            alive = ~np.isin(ids, np.fromiter(self._removed, dtype=np.int64))
-            ids, votes = ids[alive], votes[alive]
-        top = np.argsort(-votes, kind="stable")[:limit]
-        return [(int(ids[i]), round(float(votes[i]), 1)) for i in top]
+                sorted_keys, owner = delta
+                starts = np.searchsorted(sorted_keys, keys.astype(_KEY), "left")
+                ends = np.searchsorted(sorted_keys, keys.astype(_KEY), "right")
+                found = _postings(starts, ends, owner)
+                slots.append(found[0])
+                weights.append(found[1])
+        votes = np.bincount(np.concatenate(slots), np.concatenate(weights), minlength=len(self._record_at))
+        top = np.argpartition(-votes, limit)[:limit] if len(votes) > limit else np.arange(len(votes))
+        top = top[np.argsort(-votes[top], kind="stable")]
+        out = []
+        for slot in top:
+            record_id = self._record_at[int(slot)]
+            if record_id >= 0 and votes[slot] > 0:
+                out.append((record_id, round(float(votes[slot]), 1)))
+        return out
 
 
-def _postings(starts: np.ndarray[Any, Any], ends: np.ndarray[Any, Any], owners: np.ndarray[Any, Any]) -> Any:
-    """The record ids filed under each query point's word (``owners[start:end]``), with the word's weight,
+_KEY = np.uint16 if WORD_BITS <= 16 else np.uint32
+
+
+def _postings(
+    starts: np.ndarray[Any, Any], ends: np.ndarray[Any, Any], owners: np.ndarray[Any, Any]
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """The slots filed under each query point's word (``owners[start:end]``), with the word's weight,
     skipping stop words."""
     sizes = ends - starts
     usable = (sizes > 0) & (sizes <= MAX_POSTINGS)

@@ -132,7 +132,7 @@ def test_features_are_checked_when_banked(orgs: Orgs) -> None:
 def test_the_feature_index_adds_removes_and_merges() -> None:
     found = {s: robust.features(stills.as_array(stills.scene(s))) for s in (1, 2, 3)}
     index = robust.FeatureIndex()
-    index.build([1], [found[1].descriptors])  # type: ignore[union-attr]
+    index.build([(1, found[1].descriptors)])  # type: ignore[union-attr]
     index.add(2, found[2].descriptors)  # type: ignore[union-attr]
     index.add(3, found[3].descriptors)  # type: ignore[union-attr]
     assert index.candidates(found[2].descriptors)[0][0] == 2  # type: ignore[union-attr]
