@@ -124,3 +124,34 @@ def test_an_uploaded_watermarked_copy_of_a_banked_video_is_known_by_its_frames(
     hit = known.matches[0]
     assert (hit["series"], hit["how"]) == ("reel-31", "vpdq") and hit["query_share"] >= 0.5
     assert not Item.objects.filter(sha256=novel.sha256).exists()  # a video waits for the keyframe viewer
+
+
+@pytest.mark.django_db(transaction=True)  # the worker runs after real commits, on its own connection
+def test_an_uploaded_crop_of_a_banked_picture_is_known_by_the_robust_stage(
+    orgs: Orgs, settings: Any, tmp_path: Path, sign_in: Any, analyst: Any
+) -> None:
+    from haven.hashbank import stills  # noqa: PLC0415
+    from haven.hashbank.hashing import hash_bytes  # noqa: PLC0415
+
+    settings.EVIDENCE_DIR = tmp_path / "evidence"
+    original = io.BytesIO()
+    stills.scene(41).save(original, format="PNG")
+    banked = hash_bytes(original.getvalue(), "banked.png", robust=True)
+    item = RecordInput(sha256=banked.sha256, pdq=banked.pdq, pdq_quality=banked.quality, category="C",
+                       series="still-41", features=banked.features)  # fmt: skip
+    add_records([item], get_or_create_list("national"))
+    cropped = io.BytesIO()
+    stills.reencode(stills.altered(stills.scene(41), "crop", 41)).save(cropped, format="JPEG")
+    (result,) = submit_reports(
+        [ReportIn.model_validate(a_report("ROB-1", media=[]))], organisation=orgs.platform, source="industry"
+    )
+    assert isinstance(result, Submitted)
+    attach_file(result.report, store.put(cropped.getvalue()).blob, file_name="cropped.jpg")
+    finish_report(result.report)
+    call_command("worker", "--burst")
+    (media,) = ReportMedia.objects.filter(report__external_id="ROB-1")
+    assert media.match_status == "known"
+    (hit,) = media.matches
+    assert (hit["series"], hit["variant"]) == ("still-41", "robust") and hit["evidence"]["inliers"] >= 20
+    page = sign_in(analyst).get(f"/staff/reports/{result.report.uid}/").content.decode()
+    assert f"robust match: {hit['evidence']['inliers']} points agree" in page

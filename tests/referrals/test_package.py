@@ -100,7 +100,7 @@ def test_the_pdf_names_its_deadline_reasons_grading_and_hashes_and_embeds_no_med
     assert "someone@example.com" in text
     assert f"SHA-256 {KNOWN_SHA}" in text and f"SHA-256 {NOVEL_SHA}" in text
     assert "2 files: 1 known to the national hash database, 1 novel" in text
-    assert "Known to the hash bank: category A (distance 0)" in text
+    assert "Known to the hash bank: category A (the same file (SHA-256))" in text
     # pdfimages prints its two header lines and then a line an image: none.
     assert len(images.strip().splitlines()) == 2, images
 
