@@ -24,6 +24,7 @@ from haven.hashbank.actions import record_hits
 from haven.hashbank.changes import horizon
 from haven.hashbank.hashing import FileHashes, hash_bytes
 from haven.hashbank.hashtypes import LENGTHS, Md5Hex, PdqHex, Sha1Hex, Sha256Hex
+from haven.hashbank.importing import frames_text
 from haven.hashbank.matcher import Match, matcher, partner_list
 from haven.hashbank.models import SELF_REFERRAL_LIST, BankList, BankRecord, RecordSource
 from haven.hashbank.results import status_of, video_status
@@ -186,6 +187,12 @@ class HashListEntry(Schema):
     sha1: str | None
     sha256: str | None
     pdq: str | None
+    duration: float | None = Field(None, description="a video's length in seconds; none for an image")
+    vpdq: str | None = Field(
+        None,
+        description="a video's frame hashes (vPDQ, a frame a second): frames split by ';', each "
+        "'index,quality,pdq,seconds' as Meta's vpdq tool writes them",
+    )
     category: str
     self_referred: bool = Field(
         description="sent by the young person it shows, as hashes of their own image (self-referral), "
@@ -258,7 +265,7 @@ def hash_list(request: HttpRequest, name: str, params: Query[HashListQuery]) -> 
     else:
         change, last_id = 0, 0
         records = records.shareable()
-    page = list(records[: params.limit + 1])
+    page = list(records.prefetch_related("frames")[: params.limit + 1])
     more = len(page) > params.limit
     page = page[: params.limit]
     self_referred = set(
@@ -269,6 +276,7 @@ def hash_list(request: HttpRequest, name: str, params: Query[HashListQuery]) -> 
     items = [
         HashListEntry(
             id=r.pk, md5=r.md5, sha1=r.sha1, sha256=r.sha256, pdq=r.pdq, category=r.category,
+            duration=r.duration, vpdq=frames_text(r.frame_rows()) if r.duration is not None else None,
             self_referred=r.pk in self_referred, updated_at=r.updated_at,
             action="add" if r.shareable else "remove",
         )

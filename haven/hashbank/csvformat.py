@@ -1,4 +1,9 @@
-"""The bank's CSV format: md5,sha1,sha256,pdq,category,series,source. Any hash may be empty."""
+"""The bank's CSV format: md5,sha1,sha256,pdq,category,series,source, and for videos and the robust stage
+duration,vpdq,features. Any hash may be empty; the last three columns may be left out.
+
+``vpdq`` holds a video's frames (``importing.frames_text``: "index,quality,pdq,seconds" a frame, split by
+";"), ``duration`` its length in seconds, and ``features`` a still image's second-stage features in
+base64 (``importing.features_text``)."""
 
 from __future__ import annotations
 
@@ -6,10 +11,17 @@ import csv
 from collections.abc import Iterable, Iterator
 from typing import IO
 
-from haven.hashbank.importing import BankError, RecordInput
+from haven.hashbank.importing import (
+    BankError,
+    RecordInput,
+    features_text,
+    frames_text,
+    parse_features,
+    parse_frames,
+)
 from haven.hashbank.models import BankRecord
 
-COLUMNS = ["md5", "sha1", "sha256", "pdq", "category", "series", "source"]
+COLUMNS = ["md5", "sha1", "sha256", "pdq", "category", "series", "source", "duration", "vpdq", "features"]
 
 
 def read(stream: IO[str], *, default_source: str = "") -> Iterator[tuple[int, RecordInput | str]]:
@@ -31,11 +43,14 @@ def read(stream: IO[str], *, default_source: str = "") -> Iterator[tuple[int, Re
         if len(row) > width:
             yield line, f"more fields than the {width} columns in the header"
             continue
-        md5, sha1, sha256, pdq, category, series, source = (
+        md5, sha1, sha256, pdq, category, series, source, duration, vpdq, features = (
             row[i] if i is not None and i < len(row) else None for i in at
         )
         try:
             item = RecordInput(
+                duration=_duration(duration),
+                frames=parse_frames(vpdq) if vpdq else (),
+                features=parse_features(features) if features else None,
                 md5=md5, sha1=sha1, sha256=sha256, pdq=pdq,
                 category=(category or "uncategorised").strip(),
                 series=series or "", source=source or default_source,
@@ -46,7 +61,21 @@ def read(stream: IO[str], *, default_source: str = "") -> Iterator[tuple[int, Re
             yield line, item
 
 
+def _duration(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise BankError(f"duration: expected seconds, got {value[:40]!r}") from None
+    if not seconds >= 0:
+        raise BankError("duration: must not be negative")
+    return seconds
+
+
 def write(records: Iterable[BankRecord], stream: IO[str]) -> int:
+    """Write records, which should come with ``prefetch_related("frames")`` and
+    ``select_related("features")``."""
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(COLUMNS)
     count = 0
@@ -61,6 +90,9 @@ def write(records: Iterable[BankRecord], stream: IO[str]) -> int:
                 rec.category,
                 rec.series,
                 ";".join(sources),
+                "" if rec.duration is None else f"{rec.duration:g}",
+                frames_text(rec.frame_rows()) if rec.duration is not None else "",
+                features_text(data) if (data := rec.feature_bytes()) else "",
             ]
         )
         count += 1

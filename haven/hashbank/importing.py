@@ -15,6 +15,8 @@ record), so both paths give the same bank. ``tests/hashbank/test_importing.py`` 
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,6 +42,39 @@ CATEGORIES = frozenset(Category.values)
 
 class BankError(ValueError):
     """Input the bank refuses; the message says why."""
+
+
+# A video's frames as text, in CSV and VICS files and the partners' hash lists: one frame after another,
+# split by ";", each "index,quality,pdq,seconds" as Meta's vpdq tool writes a frame a line.
+def frames_text(frames: Sequence[tuple[int, float, str, int]]) -> str:
+    return ";".join(f"{index},{quality},{pdq},{seconds:g}" for index, seconds, pdq, quality in frames)
+
+
+def parse_frames(text: str) -> tuple[tuple[int, float, str, int], ...]:
+    """The frames of ``frames_text``; raises BankError naming the bad frame."""
+    out = []
+    for n, part in enumerate(p for p in text.strip().split(";") if p.strip()):
+        fields = part.strip().split(",")
+        try:
+            index, quality, pdq, seconds = fields
+            out.append((int(index), float(seconds), pdq.strip().lower(), int(quality)))
+        except ValueError:
+            raise BankError(
+                f"vpdq frame {n}: expected index,quality,pdq,seconds, got {part.strip()[:80]!r}"
+            ) from None
+    return tuple(out)
+
+
+# An image's second-stage features as text: base64 of ``robust.Features.to_bytes``.
+def features_text(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def parse_features(text: str) -> bytes:
+    try:
+        return base64.b64decode(text.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise BankError("features: not base64") from None
 
 
 @dataclass(slots=True)

@@ -136,6 +136,18 @@ class BankRecord(models.Model):
     def __str__(self) -> str:
         return f"record {self.pk} ({self.category})"
 
+    def frame_rows(self) -> tuple[tuple[int, float, str, int], ...]:
+        """A video's frames as (index, seconds, pdq, quality); read ``prefetch_related("frames")`` first
+        when there are many records."""
+        return tuple((f.index, f.seconds, f.pdq, f.quality) for f in self.frames.all())
+
+    def feature_bytes(self) -> bytes | None:
+        """A still image's second-stage features, if it has them (``select_related("features")``)."""
+        try:
+            return bytes(self.features.data)
+        except ImageFeatures.DoesNotExist:
+            return None
+
     @property
     def verified(self) -> bool:
         return self.graders >= 2 and self.graders_agree

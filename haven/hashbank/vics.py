@@ -5,7 +5,10 @@ A VICS file is an OData document. Version 2.0 names its data model in ``@odata.c
 (``.../DataModels/1.3.xml#Media``). ``value`` holds either Media entries or Cases that each hold a
 ``Media`` list. A Media entry carries MD5 and SHA1 itself, and any other hash in ``AlternativeHashes`` as
 ``{"HashName": ..., "HashValue": ...}``; Haven reads and writes SHA256 and PDQ there and ignores others
-(PhotoDNA and the like, which Haven does not hold).
+(PhotoDNA and the like, which Haven does not hold). VICS has no field for a video's frame hashes or for
+local features, so Haven writes its own there, which other readers skip: ``vPDQ`` (a video's frames, as
+``importing.frames_text``, with the video's length in seconds in the Media's ``Duration``) and
+``HavenFeatures1`` (a still image's second-stage features, base64).
 
 Categories. Only the UK data model numbers categories on the UK Sentencing Council scale, as CAID does:
 0 uncategorised, 1 Category A, 2 Category B, 3 Category C, 4 not indecent. Other data models (US, CUSTOM
@@ -23,7 +26,14 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
-from haven.hashbank.importing import BankError, RecordInput
+from haven.hashbank.importing import (
+    BankError,
+    RecordInput,
+    features_text,
+    frames_text,
+    parse_features,
+    parse_frames,
+)
 from haven.hashbank.models import BankRecord, Category
 
 CONTEXT = "http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/UK/$metadata#Media"
@@ -35,7 +45,13 @@ UK_CATEGORIES = {
     4: Category.NOT_INDECENT,
 }
 CATEGORY_NUMBERS = {name: number for number, name in UK_CATEGORIES.items()}
-ALTERNATIVE = {"sha256": "sha256", "sha-256": "sha256", "pdq": "pdq"}
+ALTERNATIVE = {
+    "sha256": "sha256",
+    "sha-256": "sha256",
+    "pdq": "pdq",
+    "vpdq": "vpdq",
+    "havenfeatures1": "features",
+}
 MODEL = re.compile(r"DataModels/(?P<version>\d+\.\d+)\.xml(?:/(?P<region>[A-Za-z]+))?")
 VERSIONS = {"1.2", "1.3", "2.0"}
 
@@ -110,7 +126,15 @@ def _record(entry: Any, *, uk: bool, source: str) -> RecordInput:
         if name:
             hashes[name] = _text(alt, "HashValue")
     series = entry.get("Series") or ""
+    duration = entry.get("Duration")
+    if duration is not None and (
+        isinstance(duration, bool) or not isinstance(duration, int | float) or duration < 0
+    ):
+        raise BankError("Duration: expected seconds")
     return RecordInput(
+        duration=float(duration) if duration is not None else None,
+        frames=parse_frames(hashes["vpdq"] or "") if hashes.get("vpdq") else (),
+        features=parse_features(hashes["features"] or "") if hashes.get("features") else None,
         md5=hashes["md5"],
         sha1=hashes["sha1"],
         sha256=hashes.get("sha256"),
@@ -162,6 +186,11 @@ def _entry(rec: BankRecord) -> dict[str, Any]:
     alternatives = [{"HashName": "SHA256", "HashValue": rec.sha256.upper()}] if rec.sha256 else []
     if rec.pdq:
         alternatives.append({"HashName": "PDQ", "HashValue": rec.pdq})
+    if rec.duration is not None:
+        alternatives.append({"HashName": "vPDQ", "HashValue": frames_text(rec.frame_rows())})
+    if data := rec.feature_bytes():
+        alternatives.append({"HashName": "HavenFeatures1", "HashValue": features_text(data)})
+    extra = {"Duration": rec.duration} if rec.duration is not None else {}
     return {
         "MediaID": rec.pk,
         "Category": CATEGORY_NUMBERS[Category(rec.category)],
@@ -175,6 +204,7 @@ def _entry(rec: BankRecord) -> dict[str, Any]:
         "DateUpdated": rec.updated_at.isoformat().replace("+00:00", "Z"),
         "Tags": ";".join(lists),
         "AlternativeHashes": alternatives,
+        **extra,
     }
 
 

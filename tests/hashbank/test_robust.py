@@ -10,14 +10,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from haven.accounts.actions import create_api_key
 from haven.hashbank import robust, stills
 from haven.hashbank.actions import set_status
 from haven.hashbank.hashing import hamming, hash_file
-from haven.hashbank.importing import BankError, RecordInput
+from haven.hashbank.importing import BankError, RecordInput, features_text, parse_frames
 from haven.hashbank.matcher import matcher
 from haven.hashbank.models import BankList, BankRecord, ImageFeatures, Status
 from tests.conftest import Orgs
@@ -190,3 +190,72 @@ def test_the_api_and_a_scan_say_how_a_robust_match_was_made(
     assert all(r["status"] == "known" for r in rows)
     assert {m["variant"] for r in rows for m in r["matches"]} >= {"robust"}
     assert BankList.objects.get(name="national")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "vics"])
+def test_exports_carry_frames_and_features_to_another_centre(
+    pictures: dict[str, Path], orgs: Orgs, tmp_path: Path, fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A centre's export, imported elsewhere (no media travels), matches crops and video copies there."""
+    from haven.hashbank.footage import Film, altered, write  # noqa: PLC0415
+    from haven.hashbank.video import hash_video  # noqa: PLC0415
+
+    film = Film(seed=61, seconds=10, fps=10)
+    reel = write(film, tmp_path / "reel.mp4")
+    marked, suffix = altered(film, "watermarked")
+    copy = hash_video(write(marked, tmp_path / f"copy{suffix}"))
+    call_command("bank", "add", str(pictures["original-11"]), "--category", "B", "--series", "s11")
+    call_command("bank", "add", str(reel), "--category", "A", "--series", "reel-61")
+    capsys.readouterr()
+    call_command("bank", "export", "--format", fmt)
+    exported = tmp_path / f"export.{fmt}"
+    exported.write_text(capsys.readouterr().out)
+    BankRecord.objects.all().delete()  # another centre's empty bank
+    matcher().reset()
+    call_command("bank", "import", str(exported), "--format", fmt)
+    assert (
+        ImageFeatures.objects.count() == 1 and BankRecord.objects.get(series="reel-61").frames.count() == 10
+    )
+    [match] = matcher().match(hash_file(pictures["overlay-11"], dihedral=True, robust=True))
+    assert (match.series, match.variant) == ("s11", "robust")
+    [hit] = matcher().match_video(copy)
+    assert (hit.series, hit.how) == ("reel-61", "vpdq")
+
+
+def test_a_partners_hash_list_carries_a_videos_frames(tmp_path: Path, orgs: Orgs) -> None:
+    from haven.hashbank.footage import Film, write  # noqa: PLC0415
+
+    reel = write(Film(seed=62, seconds=6, fps=10), tmp_path / "reel.mp4")
+    call_command("bank", "add", str(reel), "--category", "A", "--series", "reel-62")
+    BankRecord.objects.update(graders=2, graders_agree=True)
+    key = create_api_key(orgs.platform, ["hashes:read"]).secret
+    answer = Client().get("/api/v1/hashlists/national", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert answer.status_code == 200, answer.content
+    [entry] = answer.json()["items"]
+    assert entry["duration"] == pytest.approx(6, abs=0.2)
+    frames = parse_frames(entry["vpdq"])
+    assert [f[0] for f in frames] == list(range(6)) and all(len(f[2]) == 64 for f in frames)
+    assert frames == BankRecord.objects.get().frame_rows()
+
+
+def test_bad_frames_and_features_in_a_csv_are_listed_and_the_rest_imported(
+    tmp_path: Path, orgs: Orgs
+) -> None:
+    good = robust.features(stills.as_array(stills.scene(4)))
+    assert good is not None
+    rows = [
+        "sha256,category,duration,vpdq,features",
+        f"{'1' * 64},B,,,{features_text(good.to_bytes())}",
+        f'{"2" * 64},B,3,"0,100,{"ab" * 32},0;1,oops,{"ab" * 32},1",',
+        f"{'3' * 64},B,,,not base64!",
+        f"{'4' * 64},B,-2,,",
+    ]
+    path = tmp_path / "list.csv"
+    path.write_text("\n".join(rows) + "\n")
+    with pytest.raises(CommandError) as refused:
+        call_command("bank", "import", str(path), "--format", "csv")
+    message = str(refused.value)
+    assert "line 3: vpdq frame 1" in message and "line 4: features: not base64" in message
+    assert "line 5: duration: must not be negative" in message
+    assert list(BankRecord.objects.values_list("sha256", flat=True)) == ["1" * 64]
+    assert ImageFeatures.objects.count() == 1

@@ -150,7 +150,8 @@ class Command(BaseCommand):
     def _export(self, options: dict[str, Any]) -> None:
         records = (
             BankRecord.objects.exclude(status="disabled")
-            .prefetch_related("sources__bank_list")
+            .prefetch_related("sources__bank_list", "frames")
+            .select_related("features")
             .order_by("id")
         )
         if options["list"]:
