@@ -93,7 +93,10 @@ def test_export_csv_and_pdq(tmp_path: Path, db: None, capsys: pytest.CaptureFixt
     capsys.readouterr()
     call_command("bank", "export", "--format", "csv", "--category", "A")
     lines = capsys.readouterr().out.strip().splitlines()
-    assert lines == ["md5,sha1,sha256,pdq,category,series,source", f"{MD5},,{SHA256},,A,S-1,iwf"]
+    assert lines == [
+        "md5,sha1,sha256,pdq,category,series,source,duration,vpdq,features",
+        f"{MD5},,{SHA256},,A,S-1,iwf,,,",
+    ]
     call_command("bank", "export", "--format", "pdq")
     assert capsys.readouterr().out.split() == ["d" * 64]
     call_command("bank", "export", "--format", "csv", "--verified-only")
