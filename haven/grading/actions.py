@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -25,7 +26,7 @@ from haven.hashbank.actions import GRADES, add_records, get_or_create_list, give
 from haven.hashbank.hashing import features_of_bytes
 from haven.hashbank.importing import RecordInput
 from haven.hashbank.models import SELF_REFERRAL_LIST, BankList, BankRecord, Status
-from haven.hashbank.video import looks_like_video
+from haven.hashbank.video import hash_video_bytes, looks_like_video
 from haven.intake.models import MatchStatus, Report, ReportMedia
 
 LOOK_IDLE = timedelta(minutes=10)  # a look left open counts for this long at most
@@ -73,10 +74,8 @@ def queue_novel_media(report: Report) -> list[Item]:
         self_referred = _ungraded_self_referred(media) if media.match_status == MatchStatus.KNOWN else None
         if media.match_status == MatchStatus.KNOWN and self_referred is None:
             continue
-        if not media.pdq or looks_like_video(media.file_name):
-            # Nothing the viewer can show: a video (stills only, until its blurred keyframes come with issue
-            # 18) or a file that did not decode as an image; each has its hashes in the report.
-            continue
+        if not media.pdq and not _is_video(media):
+            continue  # a file that decoded neither as an image nor as a video: nothing the viewer can show
         item = _queue(
             media.sha256,
             md5=media.md5,
@@ -365,7 +364,7 @@ def _give_records(items: list[Item], grader: User, cluster: Cluster) -> None:
                 pdq=i.pdq or None,
                 pdq_quality=i.pdq_quality,
                 source="grading",
-                features=_features(i),
+                **_banked_from_file(i),
             )
             for i in missing
         ],
@@ -379,15 +378,32 @@ def _give_records(items: list[Item], grader: User, cluster: Cluster) -> None:
         item.save(update_fields=["record"])
 
 
-def _features(item: Item) -> bytes | None:
-    """The second-stage features of an item whose file the centre holds, computed as it is banked: the
-    matcher never reads stored media when it matches."""
-    if item.blob is None:
-        return None
+def _is_video(media: ReportMedia) -> bool:
+    """A video, by its name or, failing that, its first bytes (read from the evidence store)."""
+    if looks_like_video(media.file_name):
+        return True
     try:
-        return features_of_bytes(store.read(item.blob.sha256))
+        return media.blob is not None and looks_like_video("", store.read(media.blob.sha256)[:512])
     except store.EvidenceError:
-        return None  # banked on its hashes alone; the store's own checks report a missing file
+        return False
+
+
+def _banked_from_file(item: Item) -> dict[str, Any]:
+    """What banking keeps of an item whose file the centre holds, computed as it is banked (the matcher
+    never reads stored media when it matches): an image's second-stage features, or a video's length and
+    frame hashes."""
+    if item.blob is None:
+        return {}
+    try:
+        data = store.read(item.blob.sha256)
+    except store.EvidenceError:
+        return {}  # banked on its hashes alone; the store's own checks report a missing file
+    if looks_like_video("", data[:512]):
+        video = hash_video_bytes(data, item.sha256)
+        return (
+            {} if video.error else {"duration": video.duration, "frames": tuple(f.row for f in video.frames)}
+        )
+    return {"features": features_of_bytes(data)}
 
 
 def open_look(cluster: Cluster, grader: User) -> Look:

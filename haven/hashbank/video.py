@@ -210,10 +210,11 @@ def _check(container: Any, stream: Any) -> float | None:
     return seconds
 
 
-def _sample(container: Any, stream: Any, every: float) -> Iterator[Frame]:
-    """The first frame shown at or after each multiple of ``every`` seconds, hashed; one decode."""
+def _pictures(container: Any, stream: Any, every: float) -> Iterator[tuple[float, Any]]:
+    """The first frame shown at or after each multiple of ``every`` seconds, with its time; one decode,
+    stopped at the limits whatever the container said."""
     rate = stream.average_rate or stream.guessed_rate or Fraction(30)
-    due, decoded, index = 0.0, 0, 0
+    due, decoded = 0.0, 0
     for frame in container.decode(stream):
         decoded += 1
         if decoded > MAX_FRAMES:
@@ -223,12 +224,46 @@ def _sample(container: Any, stream: Any, every: float) -> Iterator[Frame]:
             raise VideoError(f"video runs past the {_clock(MAX_SECONDS)} limit")
         if seconds + 1e-6 < due:
             continue
+        yield seconds, frame
+        due = (math.floor(seconds / every + 1e-9) + 1) * every
+
+
+def _sample(container: Any, stream: Any, every: float) -> Iterator[Frame]:
+    """Each sampled frame, hashed."""
+    for index, (seconds, frame) in enumerate(_pictures(container, stream, every)):
         width, height = _fit(frame.width, frame.height)
         pixels = frame.reformat(width=width, height=height, format="rgb24").to_ndarray()
         pdq, quality, _ = pdqfast.pdq(np.ascontiguousarray(pixels), dihedral=False)
         yield Frame(index, round(seconds, 3), pdq, quality)
-        index += 1
-        due = (math.floor(seconds / every + 1e-9) + 1) * every
+
+
+def keyframes(data: bytes, count: int = 6, size: int = 160) -> list[tuple[float, np.ndarray[Any, Any]]]:
+    """Up to ``count`` frames spread over the video, each scaled to fit ``size`` pixels, with its time: what
+    the grading viewer shows (blurred) in place of playing a video. Raises VideoError with a reason."""
+    import av  # noqa: PLC0415
+
+    try:
+        container = av.open(io.BytesIO(data), metadata_errors="ignore")
+    except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
+        raise VideoError(f"not a video Haven can read: {_reason(exc)}") from None
+    out = []
+    with container:
+        if not container.streams.video:
+            raise VideoError("no video stream: not a video Haven can read")
+        stream = container.streams.video[0]
+        duration = _check(container, stream) or float(count)
+        try:
+            for seconds, frame in _pictures(container, stream, max(duration / count, 0.04)):
+                scale = min(1.0, size / max(frame.width, frame.height, 1))
+                width, height = max(2, round(frame.width * scale)), max(2, round(frame.height * scale))
+                out.append((seconds, frame.reformat(width=width, height=height, format="rgb24").to_ndarray()))
+                if len(out) == count:
+                    break
+        except av.error.FFmpegError as exc:
+            raise VideoError(f"corrupt video: {_reason(exc)}") from None
+    if not out:
+        raise VideoError("corrupt or empty video: no frame could be decoded")
+    return out
 
 
 def _fit(width: int, height: int) -> tuple[int, int]:

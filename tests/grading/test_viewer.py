@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
+import pytest
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
@@ -154,3 +155,37 @@ def test_only_the_graders_a_cluster_waits_for_see_its_files(
     # Graded and verified: nobody needs to look again.
     assert second.get(f"/staff/grading/items/{item.pk}/image").status_code == 403
     assert not Reveal.objects.exists()
+
+
+def test_a_video_is_shown_as_blurred_keyframes_and_banked_with_its_frames(
+    sign_in: Callable[..., Client], queue_files: Queue, grader: User, tmp_path: Path
+) -> None:
+    from haven.grading.actions import Grade, grade_cluster  # noqa: PLC0415
+    from haven.hashbank.footage import Film, altered, write  # noqa: PLC0415
+    from haven.hashbank.matcher import matcher  # noqa: PLC0415
+    from haven.hashbank.models import BankRecord  # noqa: PLC0415
+    from haven.hashbank.video import hash_video  # noqa: PLC0415
+
+    film = Film(seed=71, seconds=12, fps=10)
+    data = write(film, tmp_path / "novel.mp4").read_bytes()
+    (item,) = queue_files(data)
+    clear = thumbnail(data, blur=0, greyscale=True)
+    sheet = Image.open(io.BytesIO(clear))
+    assert sheet.size == (3 * 160, 2 * 120)  # six keyframes of a 320 x 240 film, in three columns
+    client = sign_in(grader)
+    blurred = image(client, item)
+
+    def first_frame(jpeg: bytes) -> bytes:  # inside the first tile, away from the edges between frames
+        out = io.BytesIO()
+        Image.open(io.BytesIO(jpeg)).crop((8, 8, 152, 112)).save(out, "PNG")
+        return out.getvalue()
+
+    assert sharpness(first_frame(blurred)) < sharpness(first_frame(clear)) / 20
+    entry = AuditEntry.objects.filter(action="grading.image", object_id=str(item.pk)).get()
+    assert entry.details["revealed"] is False
+    grade_cluster(item.cluster, grader=grader, seen=[item.pk], grade=Grade(category="B", series="reel-71"))
+    record = BankRecord.objects.get(sha256=item.sha256)
+    assert record.duration == pytest.approx(12, abs=0.2) and record.frames.count() == 12
+    marked, suffix = altered(film, "watermarked")
+    [hit] = matcher().match_video(hash_video(write(marked, tmp_path / f"copy{suffix}")))
+    assert (hit.record, hit.how) == (record.pk, "vpdq")

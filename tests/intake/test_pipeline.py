@@ -123,7 +123,8 @@ def test_an_uploaded_watermarked_copy_of_a_banked_video_is_known_by_its_frames(
     assert (known.match_status, novel.match_status, broken.match_status) == ("known", "novel", "no_hash")
     hit = known.matches[0]
     assert (hit["series"], hit["how"]) == ("reel-31", "vpdq") and hit["query_share"] >= 0.5
-    assert not Item.objects.filter(sha256=novel.sha256).exists()  # a video waits for the keyframe viewer
+    assert Item.objects.filter(sha256=novel.sha256).exists()  # graded from its keyframes
+    assert not Item.objects.filter(sha256=broken.sha256).exists()  # nothing to show
 
 
 @pytest.mark.django_db(transaction=True)  # the worker runs after real commits, on its own connection
