@@ -144,6 +144,5 @@ class NovelRows(RowWriter):
 
     def write(self, data: dict[str, Any]) -> None:
         self.inner.write(data)
-        # Videos wait for the grading queue's keyframe viewer (issue 18's next part): not queued yet.
-        if data.get("status") in NOVEL_STATUSES and data.get("sha256") and data.get("kind") != "video":
+        if data.get("status") in NOVEL_STATUSES and data.get("sha256"):
             self.novel.append(data)
