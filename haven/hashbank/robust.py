@@ -10,8 +10,8 @@ record keeps these (``ImageFeatures``), never the picture.
 bits (locality-sensitive hashing of binary codes: no vocabulary to train or ship), and a query's candidates
 are the records sharing the most words with it.
 
-``verify`` decides. The two sets of descriptors are matched (nearest neighbour, with Lowe's ratio test and
-one query point a banked point), and RANSAC fits one rotation, scale and shift (OpenCV's
+``verify`` decides. The two sets of descriptors are matched (nearest neighbour by faiss, with Lowe's ratio
+test and one query point a banked point), and RANSAC fits one rotation, scale and shift (OpenCV's
 ``estimateAffinePartial2D``) through them. The match is called known only when at least ``MIN_INLIERS``
 points agree with that one movement, the movement is a plausible copy (a scale between 0.5 and 2, at most
 10 degrees of turn) and the agreeing points spread over at least ``MIN_CELLS`` of the banked picture's 8 x 8
@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import cv2
+import faiss
 import numpy as np
 
 VERSION = 1  # of the features' recipe and byte layout; stored features of another version are not used
@@ -124,9 +125,6 @@ class Evidence:
         return asdict(self)
 
 
-_matcher = cv2.BFMatcher(cv2.NORM_HAMMING)
-
-
 def _box(points: np.ndarray[Any, Any], width: int, height: int) -> tuple[float, float, float, float]:
     low, high = points.min(axis=0), points.max(axis=0)
     return (round(float(low[0]) / width, 3), round(float(low[1]) / height, 3),
@@ -135,21 +133,30 @@ def _box(points: np.ndarray[Any, Any], width: int, height: int) -> tuple[float, 
 
 def verify(query: Features, banked: Features) -> Evidence | None:
     """The evidence that ``query`` shows the banked picture, or None when it does not (module docstring)."""
-    pairs = _matcher.knnMatch(query.descriptors, banked.descriptors, k=2)
-    best: dict[int, Any] = {}
-    for pair in pairs:
-        if len(pair) < 2:
-            continue
-        first, second = pair
-        if first.distance > MAX_DESCRIPTOR_DISTANCE or first.distance >= RATIO * second.distance:
-            continue
-        if first.trainIdx not in best or first.distance < best[first.trainIdx].distance:
-            best[first.trainIdx] = first
+    nearest = faiss.IndexBinaryFlat(256)
+    nearest.add(np.ascontiguousarray(banked.descriptors))
+    # 256 points against 256: starting faiss's threads would cost eight times the search itself.
+    threads = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    try:
+        distance, index = nearest.search(np.ascontiguousarray(query.descriptors), 2)
+    finally:
+        faiss.omp_set_num_threads(threads)
+    # Lowe's ratio test, and one query point a banked point (the closest wins).
+    good = (
+        (distance[:, 0] <= MAX_DESCRIPTOR_DISTANCE)
+        & (distance[:, 0] < RATIO * distance[:, 1])
+        & (index[:, 1] >= 0)
+    )
+    best: dict[int, tuple[int, int]] = {}
+    for point in np.flatnonzero(good):
+        target = int(index[point, 0])
+        if target not in best or distance[point, 0] < best[target][1]:
+            best[target] = (int(point), int(distance[point, 0]))
     if len(best) < MIN_INLIERS:
         return None
-    chosen = list(best.values())
-    source = query.points[[m.queryIdx for m in chosen]]
-    target = banked.points[[m.trainIdx for m in chosen]]
+    source = query.points[[point for point, _ in best.values()]]
+    target = banked.points[list(best)]
     movement, mask = cv2.estimateAffinePartial2D(
         source, target, method=cv2.RANSAC, ransacReprojThreshold=REPROJECTION_PIXELS, maxIters=2000,
         confidence=0.995, refineIters=10,
