@@ -150,9 +150,9 @@ def verify(query: Features, banked: Features) -> Evidence | None:
     )
     best: dict[int, tuple[int, int]] = {}
     for point in np.flatnonzero(good):
-        target = int(index[point, 0])
-        if target not in best or distance[point, 0] < best[target][1]:
-            best[target] = (int(point), int(distance[point, 0]))
+        banked_point = int(index[point, 0])
+        if banked_point not in best or distance[point, 0] < best[banked_point][1]:
+            best[banked_point] = (int(point), int(distance[point, 0]))
     if len(best) < MIN_INLIERS:
         return None
     source = query.points[[point for point, _ in best.values()]]
