@@ -42,7 +42,7 @@ def seed() -> int:
     national = get_or_create_list("national")
     items = []
     for i in range(DEMO_RECORDS):
-        h = hash_bytes(picture(i), f"demo-{i}.png")
+        h = hash_bytes(picture(i), f"demo-{i}.png", robust=True)
         items.append(
             RecordInput(
                 md5=h.md5,
@@ -53,6 +53,7 @@ def seed() -> int:
                 category=("A", "B", "C", "not_indecent")[i % 4],
                 series=f"DEMO-{i // 6 + 1}",
                 source="demo",
+                features=h.features,  # so that a cropped or captioned copy is found by the robust stage
             )
         )
     add_records(items, national, origin="haven demo")
