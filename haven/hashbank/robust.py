@@ -33,6 +33,7 @@ import numpy as np
 VERSION = 1  # of the features' recipe and byte layout; stored features of another version are not used
 SIDE = 512
 KEYPOINTS = 256
+MAX_POINTS = 1024  # what an imported record's features may hold
 GRID = 4
 WORD_BITS = 16
 TABLES = 3
@@ -48,7 +49,6 @@ _HEADER = struct.Struct("<BHHH")  # version, width, height, points
 
 # The bits each table's word is made of: fixed for good, so every process files descriptors the same way.
 _BITS = np.random.default_rng(20261201).permutation(256)[: WORD_BITS * TABLES].reshape(TABLES, WORD_BITS)
-_WEIGHTS = np.uint32(1) << np.arange(WORD_BITS, dtype=np.uint32)
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,8 @@ class Features:
             raise ValueError(f"image features of version {version}, not {VERSION}")
         if len(data) != _HEADER.size + n * (4 + 32):
             raise ValueError("image features of the wrong length")
+        if not (width and height) or n > MAX_POINTS:
+            raise ValueError(f"image features out of range: {width} x {height} pixels, {n} points")
         start = _HEADER.size
         points = np.frombuffer(data, "<u2", n * 2, start).reshape(n, 2).astype(np.float32) / 8
         descriptors = np.frombuffer(data, np.uint8, n * 32, start + n * 4).reshape(n, 32)

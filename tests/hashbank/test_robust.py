@@ -120,7 +120,10 @@ def test_features_are_checked_when_banked(orgs: Orgs) -> None:
     again = robust.Features.from_bytes(data)
     assert np.array_equal(again.descriptors, good.descriptors)
     assert np.allclose(again.points, good.points, atol=0.07)
-    for bad, reason in ((data[:-1], "wrong length"), (b"\x09" + data[1:], "version 9"), (b"", "too short")):
+    flat_header = data[:1] + bytes(4) + data[5:]  # a picture of 0 x 0 pixels
+    bad_ones = ((data[:-1], "wrong length"), (b"\x09" + data[1:], "version 9"), (b"", "too short"),
+                (flat_header, "out of range"))  # fmt: skip
+    for bad, reason in bad_ones:
         with pytest.raises(BankError, match=reason):
             RecordInput(sha256="a" * 64, features=bad)
     with pytest.raises(BankError, match="need the file's sha256"):
