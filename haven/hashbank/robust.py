@@ -15,8 +15,9 @@ test and one query point a banked point), and RANSAC fits one rotation, scale an
 ``estimateAffinePartial2D``) through them. The match is called known only when at least ``MIN_INLIERS``
 points agree with that one movement, the movement is a plausible copy (a scale between 0.5 and 2, at most
 10 degrees of turn) and the agreeing points spread over at least ``MIN_CELLS`` of the banked picture's 8 x 8
-cells: a shared watermark or a line of the same text in the same font agrees too, but only over a small
-patch. The evidence (points, turn, scale, and where in each picture they lie) goes with the match.
+cells and at least a quarter of each picture's width and height (``MIN_SPAN``): a shared watermark or a
+line of the same text in the same font agrees too, but only over a small patch or a strip. The evidence
+(points, turn, scale, and where in each picture they lie) goes with the match.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ MAX_DESCRIPTOR_DISTANCE = 80
 MIN_INLIERS = 20
 MIN_CELLS = 6
 CELLS = 8
+MIN_SPAN = 0.25  # of each picture's width and of its height, that the agreeing points must stretch over
 REPROJECTION_PIXELS = 6.0
 _HEADER = struct.Struct("<BHHH")  # version, width, height, points
 
@@ -175,10 +177,12 @@ def verify(query: Features, banked: Features) -> Evidence | None:
     cells = len({(int(x * CELLS / banked.width), int(y * CELLS / banked.height)) for x, y in on_banked})
     if cells < MIN_CELLS:
         return None
-    return Evidence(
-        inliers, cells, round(degrees, 2), round(scale, 3),
-        _box(source[agree], query.width, query.height), _box(on_banked, banked.width, banked.height),
-    )  # fmt: skip
+    query_box = _box(source[agree], query.width, query.height)
+    banked_box = _box(on_banked, banked.width, banked.height)
+    if min(query_box[2] - query_box[0], query_box[3] - query_box[1],
+           banked_box[2] - banked_box[0], banked_box[3] - banked_box[1]) < MIN_SPAN:  # fmt: skip
+        return None  # a line of text, a banner: agreeing points in a strip, not over the picture
+    return Evidence(inliers, cells, round(degrees, 2), round(scale, 3), query_box, banked_box)
 
 
 def words(descriptors: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:

@@ -12,6 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client
+from PIL import ImageDraw
 
 from haven.accounts.actions import create_api_key
 from haven.hashbank import robust, stills
@@ -106,11 +107,29 @@ def test_a_shared_patch_alone_is_not_a_match(orgs: Orgs) -> None:
     assert one is not None and two is not None
     assert robust.verify(one, two) is None
     assert robust.verify(one, one) is not None
-    robust.MIN_CELLS, kept = 1, robust.MIN_CELLS
+    kept = robust.MIN_CELLS, robust.MIN_SPAN
+    robust.MIN_CELLS, robust.MIN_SPAN = 1, 0.0
     try:
         assert robust.verify(one, two) is not None  # the points agree: the spread alone refused them
     finally:
-        robust.MIN_CELLS = kept
+        robust.MIN_CELLS, robust.MIN_SPAN = kept
+
+
+def test_the_same_line_of_text_alone_is_not_a_match(orgs: Orgs) -> None:
+    """Two unrelated pictures with one caption in the same font agree along it: many points over many cells,
+    but in a strip. The span rule refuses them."""
+    first, second = stills.scene(960), stills.scene(961)
+    for picture, where in ((first, (20, 60)), (second, (40, 330))):
+        ImageDraw.Draw(picture).text(where, "harbour meadow lantern", fill=(0, 0, 0), font=stills._font(40))
+    one, two = (robust.features(stills.as_array(p)) for p in (first, second))
+    assert one is not None and two is not None
+    assert robust.verify(one, two) is None
+    robust.MIN_SPAN, kept = 0.0, robust.MIN_SPAN
+    try:
+        found = robust.verify(one, two)
+        assert found is not None and found.cells >= robust.MIN_CELLS  # the other rules let it through
+    finally:
+        robust.MIN_SPAN = kept
 
 
 def test_features_are_checked_when_banked(orgs: Orgs) -> None:
