@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -117,15 +118,15 @@ class RowWriter:
 Hasher = Callable[[list[str]], Iterable[FileHashes | VideoHashes]]
 
 
-def process_pool(workers: int) -> Hasher:
-    """Hash on this machine's cores, in input order."""
+def process_pool(workers: int, *, robust: bool = True) -> Hasher:
+    """Hash on this machine's cores, in input order; ``robust=False`` skips the second stage's features."""
 
     def run(paths: list[str]) -> Iterator[FileHashes | VideoHashes]:
         # forkserver, not fork: a forked worker would inherit this process's database connection, and its
         # exit could close the connection under us. Workers import only haven.hashbank's hashing modules.
         context = multiprocessing.get_context("forkserver")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            yield from pool.map(hash_any, paths, chunksize=8)
+            yield from pool.map(partial(hash_any, robust=robust), paths, chunksize=8)
 
     return run
 
@@ -151,7 +152,9 @@ def novel_sink() -> NovelSink | None:
     return _novel_sink
 
 
-def dask_cluster(address: str, *, workers: int, batch: int = 32, connect_timeout: float = 10) -> Hasher:
+def dask_cluster(
+    address: str, *, workers: int, batch: int = 32, connect_timeout: float = 10, robust: bool = True
+) -> Hasher:
     """Hash on a Dask cluster, in completion order. Every worker must see the files at the same paths.
 
     ``address`` is a scheduler such as ``tcp://10.0.0.5:8786``, or ``local`` for a cluster of ``workers``
@@ -182,12 +185,12 @@ def dask_cluster(address: str, *, workers: int, batch: int = 32, connect_timeout
             batches = iter([paths[i : i + batch] for i in range(0, len(paths), batch)])
             limit = 4 * max(1, len(client.scheduler_info()["workers"]) if cluster is None else workers)
             first = itertools.islice(batches, limit)
-            running = as_completed([client.submit(hash_any_batch, b, pure=False) for b in first])
+            running = as_completed([client.submit(hash_any_batch, b, robust, pure=False) for b in first])
             for future in running:
                 yield from future.result()
                 following = next(batches, None)
                 if following is not None:
-                    running.add(client.submit(hash_any_batch, following, pure=False))
+                    running.add(client.submit(hash_any_batch, following, robust, pure=False))
         finally:
             client.close()
             if cluster is not None:

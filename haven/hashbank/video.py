@@ -103,18 +103,18 @@ def head_of(path: Path | str) -> bytes:
         return b""
 
 
-def hash_any(path: str) -> FileHashes | VideoHashes:
+def hash_any(path: str, robust: bool = True) -> FileHashes | VideoHashes:
     """A video's hashes if the file is one (by its name or its first bytes), else an image's with its eight
-    orientations and its second-stage features: what `haven scan` hashes each file with, in a worker process
-    or on a Dask worker."""
+    orientations and (with ``robust``) its second-stage features: what `haven scan` hashes each file with,
+    in a worker process or on a Dask worker."""
     if looks_like_video(path, head_of(path)):
         return hash_video(path)
-    return hash_file(path, dihedral=True, robust=True)
+    return hash_file(path, dihedral=True, robust=robust)
 
 
-def hash_any_batch(paths: list[str]) -> list[FileHashes | VideoHashes]:
+def hash_any_batch(paths: list[str], robust: bool = True) -> list[FileHashes | VideoHashes]:
     """Several files: one task for a Dask worker, which imports no Django."""
-    return [hash_any(path) for path in paths]
+    return [hash_any(path, robust) for path in paths]
 
 
 def hash_video(path: Path | str, *, every: float = EVERY_SECONDS) -> VideoHashes:

@@ -211,6 +211,11 @@ def test_the_api_and_a_scan_say_how_a_robust_match_was_made(
     assert len(rows) == len(ORIGINALS) * len(ALTERED)
     assert all(r["status"] == "known" for r in rows)
     assert {m["variant"] for r in rows for m in r["matches"]} >= {"robust"}
+    call_command("scan", str(pictures["crop-11"].parent), "--output", str(output), "--format", "jsonl",
+                 "--workers", "1", "--no-robust")  # fmt: skip
+    rows = [json.loads(line) for line in output.read_text().splitlines()]
+    assert "robust" not in {m["variant"] for r in rows for m in r["matches"]}
+    assert sum(r["status"] == "unknown" for r in rows) >= len(ORIGINALS) * 2  # what PDQ alone misses
     assert BankList.objects.get(name="national")
 
 
