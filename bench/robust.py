@@ -5,9 +5,9 @@ in the same run.
     taskset -c 0 .venv/bin/python -m bench.robust --pictures /tmp/reval-held/query/distractors
 
 ``--pictures`` is a folder of benign pictures (the evaluation's distractors, ``bench.robust_eval``); the
-features of ``--real`` of them are computed once (on every core) and kept beside the folder. The index of
-``--records`` records files each real picture's features under several record ids (record ``r`` has
-picture ``r % real``'s), so its word lists are as long as a bank of that many such pictures would make.
+features of ``--real`` of them are computed once (on every core) and kept in the temporary folder. The
+index of ``--records`` records files each real picture's features under several record ids (record ``r``
+has picture ``r % real``'s), so its word lists are as long as a bank of that many such pictures would make.
 
 The queries are the kind the stage meets: new pictures the bank does not hold (most of what a centre
 sees), and crops, overlays and turns of banked ones. Each goes through the stage as the matcher runs it:
@@ -18,10 +18,12 @@ matcher reads them from the database, one query for the eight).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
 import os
 import resource
 import statistics
+import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -39,7 +41,9 @@ def _features(path: str) -> bytes | None:
 
 
 def load(folder: Path, real: int, workers: int) -> list[robust.Features]:
-    cache = folder.parent / f"robust-features-{real}.npz"
+    # Kept in the temporary folder, not beside the pictures: the evaluation scans the folder around them.
+    digest = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:12]
+    cache = Path(tempfile.gettempdir()) / f"haven-robust-features-{digest}-{real}.npz"
     if cache.exists():
         data = np.load(cache)
         shapes, points, descriptors = data["shape"], data["points"], data["descriptors"]  # read once each
