@@ -249,6 +249,7 @@ def test_exports_carry_frames_and_features_to_another_centre(
     assert (hit.series, hit.how) == ("reel-61", "vpdq")
 
 
+@pytest.mark.django_db(transaction=True)  # on PostgreSQL a hash list pages by committed transactions' stamps
 def test_a_partners_hash_list_carries_a_videos_frames(tmp_path: Path, orgs: Orgs) -> None:
     from haven.hashbank.footage import Film, write  # noqa: PLC0415
 
