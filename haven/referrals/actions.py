@@ -309,7 +309,7 @@ def propose_route(report: Report) -> ProposedRoute:
     analyst's confirmed force stays in force."""
     route, reason = route_report(report.payload)
     names = forces.names()
-    proposed = [{"code": c, "name": names.get(c, c)} for c in route.forces] if route else []
+    proposed = [{"code": c, "name": names.get(c, c)} for c in route.codes] if route else []
     found = ProposedRoute.objects.filter(report=report).first() or ProposedRoute(report=report)
     found.forces, found.reason = proposed, reason[:300]
     settled = proposed[0]["code"] if len(proposed) == 1 else ""

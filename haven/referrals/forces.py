@@ -36,6 +36,22 @@ class RegisterError(ValueError):
     """A register row that cannot be used; the message names the line and the problem."""
 
 
+def code_and_name(row: dict[str, str | None], line: int, seen: set[str]) -> tuple[str, str]:
+    """A register row's code and name, checked (a slug, not seen before; 1 to 200 characters), and the code
+    added to ``seen``; RegisterError names the line and the problem."""
+    code, name = ((row.get(c) or "").strip() for c in ("code", "name"))
+    if not code or slugify(code) != code or len(code) > 100:
+        raise RegisterError(
+            f"line {line}: code: expected lowercase letters, digits and hyphens, not {code!r}"
+        )
+    if code in seen:
+        raise RegisterError(f"line {line}: code {code!r} appears twice")
+    if not name or len(name) > 200:
+        raise RegisterError(f"line {line}: name: expected 1 to 200 characters")
+    seen.add(code)
+    return code, name
+
+
 def read(stream: IO[str]) -> Iterator[Force]:
     """The forces of a register file, in order; RegisterError on the first bad line (a register is all
     or nothing: half a register would route cases to nowhere)."""
@@ -44,19 +60,12 @@ def read(stream: IO[str]) -> Iterator[Force]:
         raise RegisterError(f"line 1: the header must be {','.join(COLUMNS)}")
     seen: set[str] = set()
     for row in reader:
-        line = reader.line_num
-        code, name, kind = ((row.get(c) or "").strip() for c in ("code", "name", "kind"))
-        if not code or slugify(code) != code or len(code) > 100:
-            raise RegisterError(
-                f"line {line}: code: expected lowercase letters, digits and hyphens, not {code!r}"
-            )
-        if code in seen:
-            raise RegisterError(f"line {line}: code {code!r} appears twice")
-        if not name or len(name) > 200:
-            raise RegisterError(f"line {line}: name: expected 1 to 200 characters")
+        code, name = code_and_name(row, reader.line_num, seen)
+        kind = (row.get("kind") or "").strip()
         if kind not in KINDS:
-            raise RegisterError(f"line {line}: kind: expected one of {', '.join(KINDS)}, got {kind!r}")
-        seen.add(code)
+            raise RegisterError(
+                f"line {reader.line_num}: kind: expected one of {', '.join(KINDS)}, got {kind!r}"
+            )
         yield Force(code, name, kind, (row.get("nation") or "").strip())
 
 

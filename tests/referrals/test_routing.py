@@ -56,7 +56,7 @@ KNOWN = {
 @pytest.mark.parametrize(("postcode", "force"), sorted(KNOWN.items()))
 def test_known_postcodes_route_to_their_force(postcode: str, force: str) -> None:
     route = route_postcode(postcode)
-    assert route.forces == (force,), route.reason
+    assert route.codes == (force,), route.reason
 
 
 @pytest.mark.parametrize(
@@ -66,7 +66,7 @@ def test_known_postcodes_route_to_their_force(postcode: str, force: str) -> None
 )  # fmt: skip
 def test_a_district_on_a_boundary_offers_its_forces(postcode: str, candidates: set[str]) -> None:
     route = route_postcode(postcode)
-    assert set(route.forces) == candidates and not route.settled
+    assert set(route.codes) == candidates and not route.settled
     assert "crosses a force boundary" in route.reason
 
 
@@ -94,9 +94,9 @@ def test_a_malformed_postcode_exits_non_zero_saying_why(postcode: str, why: str)
 
 def test_abroad_goes_to_the_international_route_and_nowhere_asks_the_analyst() -> None:
     abroad = route_location("FR", "75001")
-    assert abroad is not None and abroad.forces == ("nca-international",)
+    assert abroad is not None and abroad.codes == ("nca-international",)
     home = route_location("GB", "M1 1AE")
-    assert home is not None and home.forces == ("greater-manchester",)
+    assert home is not None and home.codes == ("greater-manchester",)
     assert route_location(None, None) is None and route_location("", "  ") is None
 
 
