@@ -17,8 +17,16 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "org": ("org", "create or list organisations: centre, police forces, industry partners, hotlines"),
     "triage": ("triage", "triage rescore: score every processed report and subject again (after an upgrade)"),
-    "route": ("route", "the police force for a UK postcode: route POSTCODE (the candidates on a boundary)"),
+    "route": (
+        "route",
+        "the police force for a UK postcode: route POSTCODE (the candidates on a boundary); "
+        "--agency: the children's services for a child there",
+    ),
     "forces": ("forces", "the national register of police forces: forces load [--file F] | forces list"),
+    "agencies": (
+        "agencies",
+        "the register of children's services: agencies load [--file F] | agencies list",
+    ),
     "chats": (
         "chats",
         "grooming in chats: chats analyse FILE [--format F] [--output F] | chats evaluate FILE | synthetic",

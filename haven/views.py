@@ -14,13 +14,15 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from haven.accounts.models import User
+from haven.accounts.models import OrganisationKind, User
 from haven.accounts.roles import has_permission
 from haven.api import problem
 from haven.audit.actions import record
 from haven.core.access import Permission, public, requires
 from haven.grading.views import waiting_for
-from haven.referrals.models import State
+from haven.referrals.models import SafeguardingState, State
+from haven.referrals.safeguarding import deadline_passed
+from haven.referrals.safeguarding import visible_to as safeguarding_visible_to
 from haven.referrals.views import visible_to
 from haven.triage.models import Priority
 from haven.triage.views import open_reports, with_clocks
@@ -48,13 +50,21 @@ def home(request: HttpRequest) -> HttpResponse:
             .select_related("report", "subject", "override_by")
             .order_by("-override_at")[:HOME_ROWS]
         )
-    # Supervisors see every force's; a liaison officer their own force's (``visible_to``).
-    if has_permission(user, Permission.PRIORITY_OVERRIDE) or has_permission(
-        user, Permission.REFERRALS_RESPOND
-    ):
+    # Supervisors see every force's and agency's; a liaison their own organisation's (``visible_to``).
+    overseeing = has_permission(user, Permission.PRIORITY_OVERRIDE)
+    answering = has_permission(user, Permission.REFERRALS_RESPOND)
+    kind = user.organisation.kind
+    if overseeing or (answering and kind == OrganisationKind.POLICE_FORCE):
         work["unacknowledged"] = list(
             visible_to(user).filter(state=State.SENT).order_by("sent_at")[:HOME_ROWS]
         )
+    if overseeing or (answering and kind == OrganisationKind.CHILDREN_SERVICES):
+        deciding = safeguarding_visible_to(user).filter(
+            state__in=[SafeguardingState.SENT, SafeguardingState.ACKNOWLEDGED]
+        )
+        work["safeguarding"] = [
+            (r, deadline_passed(r, now)) for r in deciding.order_by("decide_by")[:HOME_ROWS]
+        ]
     if has_permission(user, Permission.HASHBANK_GRADE):
         waiting = waiting_for(user)
         work["grading"] = {"clusters": waiting.count(), "files": waiting.aggregate(n=Sum("size"))["n"] or 0}

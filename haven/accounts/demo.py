@@ -15,6 +15,8 @@ ORGANISATIONS = [
     ("west-yorkshire", "West Yorkshire Police", OrganisationKind.POLICE_FORCE),
     ("example-platform", "Example Platform Ltd (demo)", OrganisationKind.INDUSTRY),
     ("example-hotline", "Example Hotline (demo)", OrganisationKind.HOTLINE),
+    # A real agency of the register (its name as the register has it), with an invented liaison.
+    ("cs-manchester", "Manchester", OrganisationKind.CHILDREN_SERVICES),
 ]
 
 
@@ -34,6 +36,7 @@ LOGINS = [
     DemoLogin("manchester", "haven-demo-manchester", Role.FORCE_LIAISON, "greater-manchester"),
     DemoLogin("yorkshire", "haven-demo-yorkshire", Role.FORCE_LIAISON, "west-yorkshire"),
     DemoLogin("partner", "haven-demo-partner", Role.PARTNER, "example-platform"),
+    DemoLogin("safeguarding", "haven-demo-safeguarding", Role.SAFEGUARDING_LIAISON, "cs-manchester"),
 ]
 
 # Demo only: a fixed key so the README's curl examples work. It is stored hashed like any other key.

@@ -13,6 +13,7 @@ class OrganisationKind(models.TextChoices):
     POLICE_FORCE = "police_force", "Police force"
     INDUSTRY = "industry", "Industry partner"
     HOTLINE = "hotline", "Hotline"
+    CHILDREN_SERVICES = "children_services", "Children's services"
 
 
 class Organisation(models.Model):
@@ -33,6 +34,7 @@ class Role(models.TextChoices):
     GRADER = "grader", "Grader"
     SUPERVISOR = "supervisor", "Supervisor"
     FORCE_LIAISON = "force_liaison", "Force liaison"
+    SAFEGUARDING_LIAISON = "safeguarding_liaison", "Safeguarding liaison"
     PARTNER = "partner", "Partner"
     ADMIN = "admin", "Administrator"
 

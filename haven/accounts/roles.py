@@ -27,6 +27,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     Role.SUPERVISOR: ANALYST
     | {P.AUDIT_VIEW, P.HASHBANK_GRADE, P.HASHBANK_MANAGE, P.REPORTS_RETRY, P.PRIORITY_OVERRIDE},
     Role.FORCE_LIAISON: frozenset({P.STAFF_HOME, P.REFERRALS_VIEW, P.REFERRALS_RESPOND, P.REPORTS_SUBMIT}),
+    # Children's services staff see and answer their own agency's safeguarding referrals, and nothing else.
+    Role.SAFEGUARDING_LIAISON: frozenset({P.STAFF_HOME, P.REFERRALS_VIEW, P.REFERRALS_RESPOND}),
     Role.PARTNER: frozenset({P.STAFF_HOME}),
     Role.ADMIN: frozenset({P.STAFF_HOME, P.ACCOUNTS_MANAGE, P.INSIGHTS_VIEW, P.EXCLUSIONS_MANAGE}),
 }
@@ -39,6 +41,7 @@ ROLE_ORGANISATION_KINDS: dict[str, frozenset[str]] = {
     Role.SUPERVISOR: frozenset({OrganisationKind.CENTRE}),
     Role.ADMIN: frozenset({OrganisationKind.CENTRE}),
     Role.FORCE_LIAISON: frozenset({OrganisationKind.POLICE_FORCE}),
+    Role.SAFEGUARDING_LIAISON: frozenset({OrganisationKind.CHILDREN_SERVICES}),
     Role.PARTNER: frozenset({OrganisationKind.INDUSTRY, OrganisationKind.HOTLINE}),
 }
 

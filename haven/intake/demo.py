@@ -81,7 +81,13 @@ def _demo(i: int) -> ReportIn:
             "external_id": f"DEMO-{i:04d}",
             "incident": incident,
             "reported_persons": [{"identifiers": _identifiers(i)}],
-            "victims": [{"age_estimate": 12 + i % 4}],
+            # Public places' postcodes (Manchester town hall, Leeds civic hall), not anyone's home.
+            "victims": [
+                {
+                    "age_estimate": 12 + i % 4,
+                    "location": {"country": "GB", "postcode": "LS1 1UR" if i % 6 == 4 else "M2 5DB"},
+                }
+            ],
             "media": [{"sha256": f"{i + 1:064x}", "file_name": f"demo-{i}.jpg", "viewed_by_reporter": True}],
             "reporter": {
                 "organisation": "Example Platform Ltd (demo)",

@@ -22,9 +22,10 @@ from haven.intake.models import Report
 from haven.intel.actions import close_hold, open_hold, set_contact
 from haven.intel.models import Grading, Member, Subject
 from haven.referrals import forces
+from haven.referrals.agencies import label
 from haven.referrals.forces import Force
 from haven.referrals.models import Message, Outcome, ProposedRoute, Referral, State
-from haven.referrals.routing import route_report
+from haven.referrals.routing import route_child, route_report
 from haven.triage.actions import leave_queue, rejoin_queue
 from haven.triage.models import WINDOWS, Priority
 
@@ -195,34 +196,42 @@ def record_outcome(
 
 
 def load_forces(forces: list[Force], *, actor: AuditActor) -> dict[str, int]:
-    """Put the register's forces in place as police-force organisations: a new code is added, a known one
-    gets the register's name. Nothing is removed (a force that leaves the register keeps its referrals).
-    Loading the same register again changes nothing. Audited once, with what changed."""
+    """Put the register's forces in place as police-force organisations (``load_register``)."""
+    entries = [(f.code, f.name) for f in forces]
+    return load_register(
+        entries, OrganisationKind.POLICE_FORCE, action="referrals.forces_loaded", actor=actor
+    )
+
+
+def load_register(
+    entries: list[tuple[str, str]], kind: OrganisationKind, *, action: str, actor: AuditActor
+) -> dict[str, int]:
+    """Put a register's (code, name) entries in place as organisations of one kind: a new code is added, a
+    known one gets the register's name. Nothing is removed (an organisation that leaves the register keeps
+    its referrals). Loading the same register again changes nothing. Audited once, with what changed."""
     added: list[str] = []
     renamed: list[str] = []
     with transaction.atomic():
-        existing = {o.slug: o for o in Organisation.objects.filter(slug__in=[f.code for f in forces])}
-        for force in forces:
-            org = existing.get(force.code)
+        existing = {o.slug: o for o in Organisation.objects.filter(slug__in=[code for code, _ in entries])}
+        for code, name in entries:
+            org = existing.get(code)
             if org is None:
-                Organisation.objects.create(
-                    slug=force.code, name=force.name, kind=OrganisationKind.POLICE_FORCE
-                )
-                added.append(force.code)
-            elif org.kind != OrganisationKind.POLICE_FORCE:
+                Organisation.objects.create(slug=code, name=name, kind=kind)
+                added.append(code)
+            elif org.kind != kind:
                 raise ReferralError(
-                    f"{force.code}: already an organisation of kind {org.kind}, not a police force"
+                    f"{code}: already an organisation of kind {org.kind}, not {kind.label.lower()}"
                 )
-            elif org.name != force.name:
-                org.name = force.name
+            elif org.name != name:
+                org.name = name
                 org.save(update_fields=["name"])
-                renamed.append(force.code)
+                renamed.append(code)
         if added or renamed:
-            record("referrals.forces_loaded", actor=actor, details={"added": added, "renamed": renamed})
+            record(action, actor=actor, details={"added": added, "renamed": renamed})
     return {
         "added": len(added),
         "renamed": len(renamed),
-        "unchanged": len(forces) - len(added) - len(renamed),
+        "unchanged": len(entries) - len(added) - len(renamed),
     }
 
 
@@ -304,7 +313,8 @@ def post_message(
 
 
 def propose_route(report: Report) -> ProposedRoute:
-    """The pipeline's step after scoring: where the report's location says its case should go. It runs in
+    """The pipeline's step after scoring: where the report's location says its case should go, and which
+    children's services its child's location routes to. It runs in
     ``process_report``'s transaction and is not audited report by report (the system's own work). An
     analyst's confirmed force stays in force."""
     route, reason = route_report(report.payload)
@@ -312,6 +322,9 @@ def propose_route(report: Report) -> ProposedRoute:
     proposed = [{"code": c, "name": names.get(c, c)} for c in route.codes] if route else []
     found = ProposedRoute.objects.filter(report=report).first() or ProposedRoute(report=report)
     found.forces, found.reason = proposed, reason[:300]
+    child, child_reason = route_child(report.payload)
+    found.agencies = [{"code": c, "name": label(c)} for c in child.codes] if child else []
+    found.agency_reason = child_reason[:300]
     settled = proposed[0]["code"] if len(proposed) == 1 else ""
     found.force = found.confirmed_force or ("" if settled == found.sent_back_by else settled)
     found.save()

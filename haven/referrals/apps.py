@@ -11,8 +11,10 @@ class ReferralsConfig(AppConfig):
         from haven.intake.models import Report
         from haven.intake.pipeline import register_step
         from haven.referrals.actions import propose_route, remind_unacknowledged
+        from haven.referrals.safeguarding import remind_overdue
 
         register_chore("remind_unacknowledged_referrals", 300, remind_unacknowledged)
+        register_chore("remind_overdue_safeguarding_referrals", 300, remind_overdue)
 
         def route(report: Report) -> None:
             propose_route(report)

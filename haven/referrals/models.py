@@ -109,6 +109,87 @@ class ProposedRoute(models.Model):
     # and that force is not settled on again by the postcode alone.
     sent_back_by = models.CharField(max_length=100, blank=True)
     sent_back_reason = models.TextField(max_length=4000, blank=True)
+    # The child's side (``routing.route_child``): the children's services the victims' locations route
+    # to, [{"code", "name"}], one or a boundary's candidates, and why; the analyst confirms it on the
+    # safeguarding referral form.
+    agencies = models.JSONField(default=list)
+    agency_reason = models.CharField(max_length=300, blank=True)
 
     def __str__(self) -> str:
         return f"route of report {self.report_id}: {self.reason}"
+
+
+class Decision(models.TextChoices):
+    """What children's services decide to do, as Working Together to Safeguard Children names the
+    responses."""
+
+    STRATEGY_DISCUSSION = "strategy_discussion", "Strategy discussion with the police"
+    SECTION_47 = "section_47", "Section 47 enquiry"
+    ASSESSMENT = "assessment", "Child and family assessment"
+    SIGNPOSTING = "signposting", "Signposting to other services"
+    NO_FURTHER_ACTION = "no_further_action", "No further action"
+
+
+class SafeguardingState(models.TextChoices):
+    SENT = "sent", "Sent"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    DECIDED = "decided", "Decided"
+    OUTCOME = "outcome", "Outcome recorded"
+
+
+class SafeguardingOutcome(models.TextChoices):
+    PROTECTION_PLAN = "protection_plan", "Child protection plan"
+    CHILD_IN_NEED = "child_in_need", "Child in need plan"
+    EARLY_HELP = "early_help", "Early help"
+    NO_FURTHER_ACTION = "no_further_action", "No further action"
+    NOT_THIS_AGENCY = "not_this_agency", "Not this agency's area: back to the centre"
+
+
+class SafeguardingReferral(models.Model):
+    """A child at risk, referred to the children's services responsible for them: a local authority, or in
+    Northern Ireland a Health and Social Care Trust. It is about the child, whatever the police do about
+    the offender; it carries the child's details as the report gave them, the centre's account of the harm
+    and how it knows, and the report's priority and handling conditions."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    agency = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="safeguarding_referrals")
+    reports = models.ManyToManyField(Report, related_name="safeguarding_referrals")
+    subject_reference = models.CharField(max_length=20, blank=True, help_text="the subject when it was sent")
+    # The children as the reports gave them when it was sent: [{"report", "age_estimate", "postcode",
+    # "country"}]. A victim's identifiers are not copied: the agency works from the child's location.
+    children = models.JSONField(default=list)
+    summary = models.TextField(max_length=4000)
+    state = models.CharField(max_length=12, choices=SafeguardingState.choices, default=SafeguardingState.SENT)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+    liaison = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Acknowledge by the band's window or one working day, whichever is sooner; decide within one working
+    # day of sending. A reminder goes once for each, when it passes.
+    acknowledge_by = models.DateTimeField()
+    decide_by = models.DateTimeField()
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    decision_reminded_at = models.DateTimeField(null=True, blank=True)
+    decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_notes = models.TextField(max_length=4000, blank=True)
+    outcome = models.CharField(max_length=20, choices=SafeguardingOutcome.choices, blank=True)
+    outcome_at = models.DateTimeField(null=True, blank=True)
+    outcome_notes = models.TextField(max_length=4000, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        indexes = [models.Index(fields=["agency", "state"], name="safeguarding_agency_state")]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return "SGR-" + self.uid.hex[:10].upper()
+
+    @property
+    def open(self) -> bool:
+        return self.state != SafeguardingState.OUTCOME

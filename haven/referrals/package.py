@@ -20,7 +20,9 @@ from django.utils import timezone
 from haven.core.pdf import html_to_pdf
 from haven.intake.models import MatchStatus, Report, ReportMedia
 from haven.intel.models import Grading, Sighting, Subject, Tier, Value
-from haven.referrals.models import Referral
+from haven.referrals.models import Referral, SafeguardingReferral
+from haven.referrals.routing import RouteError, outward_code
+from haven.referrals.safeguarding import police_side
 from haven.triage.models import Priority
 
 
@@ -105,3 +107,47 @@ def context(referral: Referral) -> dict[str, Any]:
 def render_pdf(referral: Referral) -> bytes:
     """The package as a PDF: the fragment inside a print document with its own stylesheet."""
     return html_to_pdf(render_to_string("referrals/package_print.html", context(referral)))
+
+
+def _offenders(reports: list[Report]) -> list[dict[str, Any]]:
+    """What children's services need of the people reported: a name if the report gives one, an age, and
+    where they are to the postcode district (whether they are near the child). Not their accounts or
+    addresses: those are for the police, whose contact the referral gives."""
+    found = []
+    for report in reports:
+        for person in report.payload.get("reported_persons") or []:
+            location = person.get("location") or {}
+            try:
+                district = outward_code(location["postcode"]) if location.get("postcode") else ""
+            except RouteError:
+                district = ""
+            found.append({
+                "report": report.reference, "name": person.get("name") or "",
+                "age_estimate": person.get("age_estimate"), "district": district,
+                "country": (location.get("country") or "").upper(),
+            })  # fmt: skip
+    return found
+
+
+def safeguarding_context(referral: SafeguardingReferral) -> dict[str, Any]:
+    """Everything a safeguarding referral shows: the children, the centre's account, each report's grading,
+    priority and risk reasons, what the agency needs of the offender, and the police side, if any."""
+    reports = list(referral.reports.select_related("organisation").order_by("received_at", "id"))
+    entries = _entries(reports)
+    priorities = [e.priority for e in entries if e.priority is not None]
+    bands = sorted(p.effective_band for p in priorities)
+    return {
+        "referral": referral,
+        "entries": entries,
+        "children": referral.children,
+        "offenders": _offenders(reports),
+        "police": police_side(referral),
+        "band": bands[0] if bands else None,
+        "act_by": _earliest([p.deadline for p in priorities]),
+        "conditions": [e for e in entries if e.grading and e.grading.conditions],
+        "generated_at": timezone.now(),
+    }
+
+
+def render_safeguarding_pdf(referral: SafeguardingReferral) -> bytes:
+    return html_to_pdf(render_to_string("referrals/safeguarding_print.html", safeguarding_context(referral)))

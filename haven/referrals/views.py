@@ -39,6 +39,7 @@ from haven.referrals.actions import (
 )
 from haven.referrals.models import Outcome, ProposedRoute, Referral, State
 from haven.referrals.package import context, identifiers_of, render_pdf
+from haven.referrals.safeguarding import safeguarding_side
 
 PAGE_SIZE = 50
 
@@ -104,6 +105,8 @@ class ListForm(forms.Form):
 @requires(Permission.REFERRALS_VIEW)
 def referral_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
+    if user.organisation.kind == OrganisationKind.CHILDREN_SERVICES:
+        return redirect("referrals:safeguarding_list")  # an agency has no police referrals to list
     form = ListForm(request.GET or None)
     referrals = visible_to(user)
     if form.is_valid() and form.cleaned_data["state"]:
@@ -189,6 +192,7 @@ def _render_referral(
             if referral.open
             else [],
             "answering": answering,
+            "children_services": safeguarding_side(referral),
             "form": invalid,
             "action_form": forms_.get("action") or ActionForm(prefix="action"),
             "thread": referral.messages.select_related("author"),

@@ -15,9 +15,11 @@ from haven.intake.demo import seed as seed_reports
 from haven.intake.demo import seed_self_referral
 from haven.intake.models import Report, ReportStatus
 from haven.intake.tasks import process_reports
-from haven.referrals import forces
+from haven.referrals import agencies, forces
 from haven.referrals.actions import load_forces
 from haven.referrals.demo import seed as seed_referrals
+from haven.referrals.demo import seed_safeguarding
+from haven.referrals.safeguarding import load_agencies
 
 
 class Command(BaseCommand):
@@ -27,6 +29,7 @@ class Command(BaseCommand):
         logins = seed()
         # The national register of forces, beside the two demo forces (real names, invented contacts).
         load_forces(forces.shipped(), actor=CommandLine())
+        load_agencies(agencies.shipped(), actor=CommandLine())
         records = seed_bank()
         reports = seed_reports()
         # The demo referrals need linked subjects, so the demo reports are processed here rather than left
@@ -34,6 +37,7 @@ class Command(BaseCommand):
         received = Report.objects.filter(external_id__startswith="DEMO-", status=ReportStatus.RECEIVED)
         process_reports.call(list(received.values_list("id", flat=True)))
         referrals = seed_referrals()
+        safeguarding = seed_safeguarding()
         self_referral = seed_self_referral()
         grading = seed_grading()
         insights = seed_insights()
@@ -50,6 +54,10 @@ class Command(BaseCommand):
             f"Demo reports: {reports} synthetic reports from example-platform, processed and linked"
         )
         self.stdout.write(f"Demo referrals: {referrals}, one demo person sent to both demo forces")
+        self.stdout.write(
+            f"Demo safeguarding referral: the most urgent demo child, sent to {safeguarding or 'no agency'} "
+            "(sign in as safeguarding)"
+        )
         self.stdout.write(
             f"Demo self-referral: {self_referral}, two generated pictures waiting for grading "
             "(check it at /remove/status/)"
