@@ -72,6 +72,16 @@ WITH_ARGUMENTS = {
     "referrals:route",
     "referrals:package",
     "referrals:package_pdf",
+    # Safeguarding referrals: their boundary tests are in tests/referrals/test_safeguarding.py. The list
+    # sends a force's liaison officers to their own list.
+    "referrals:safeguarding_list",
+    "referrals:safeguarding_new",
+    "referrals:safeguarding_detail",
+    "referrals:safeguarding_package",
+    "referrals:safeguarding_package_pdf",
+    "referrals:safeguarding_acknowledge",
+    "referrals:safeguarding_decision",
+    "referrals:safeguarding_outcome",
     "triage:priority",
     "triage:override",
     "triage:access",

@@ -11,6 +11,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from haven.accounts.models import Organisation
 from haven.intake.models import Report
@@ -161,7 +162,7 @@ class SafeguardingReferral(models.Model):
     summary = models.TextField(max_length=4000)
     state = models.CharField(max_length=12, choices=SafeguardingState.choices, default=SafeguardingState.SENT)
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    sent_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(default=timezone.now)  # the deadlines count from it
     liaison = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -144,6 +144,7 @@ def send_safeguarding_referral(
             children=children,
             summary=summary,
             sent_by=actor,
+            sent_at=now,
             acknowledge_by=acknowledge_by,
             decide_by=decide_by,
         )

@@ -91,6 +91,8 @@ class ListForm(forms.Form):
 @requires(Permission.REFERRALS_VIEW)
 def safeguarding_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
+    if user.organisation.kind == OrganisationKind.POLICE_FORCE:
+        return redirect("referrals:list")  # a force has no safeguarding referrals to list
     form = ListForm(request.GET or None)
     referrals = visible_to(user)
     if form.is_valid() and form.cleaned_data["state"]:
