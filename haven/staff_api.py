@@ -42,6 +42,10 @@ class PriorityOut(Schema):
 class RouteOut(Schema):
     forces: list[dict[str, str]] = Field(description="one force, or the candidates on a boundary; or none")
     reason: str
+    agencies: list[dict[str, str]] = Field(
+        description="the child's side: one children's services agency, or a boundary's candidates; or none"
+    )
+    agency_reason: str
 
 
 class QueueItem(Schema):
@@ -95,7 +99,14 @@ def _item(priority: Priority, route: ProposedRoute | None, now: datetime) -> Que
         organisation=report.organisation.name if report.organisation else None,
         assignee=report.assignee.username if report.assignee else None,
         priority=_priority(priority, now),
-        route=RouteOut(forces=route.forces, reason=route.reason) if route else None,
+        route=RouteOut(
+            forces=route.forces,
+            reason=route.reason,
+            agencies=route.agencies,
+            agency_reason=route.agency_reason,
+        )
+        if route
+        else None,
     )
 
 

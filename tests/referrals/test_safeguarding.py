@@ -46,6 +46,8 @@ from tests.intel.conftest import ident, subject_of, submit
 pytestmark = pytest.mark.django_db
 
 HELD_BACK = Path(__file__).parent.parent / "data" / "agency_postcodes_held_back.csv"
+# Suburbs and towns near council boundaries, by postcode district, each labelled from the place.
+SUBURBS = Path(__file__).parent.parent / "data" / "agency_districts_suburbs.csv"
 SUMMARY = "Northshire summary for the agency: an adult asked the child to keep their chats secret."
 POLICE_SUMMARY = "Police summary: the adult's accounts and the addresses they log in from."
 
@@ -142,6 +144,12 @@ def test_the_held_back_postcodes_route_to_their_agency_at_least_90_percent_of_th
     with HELD_BACK.open(encoding="utf-8") as stream:
         rows = list(csv.DictReader(stream))
     assert {r["agency"] for r in rows} <= set(agencies.by_code())
+
+
+def test_suburbs_and_boundary_towns_route_to_their_agency_or_offer_it() -> None:
+    out = io.StringIO()
+    call_command("route", "--agency", "--check", str(SUBURBS), "--min", "99", stdout=out)
+    assert "467 postcodes" in out.getvalue()
 
 
 def test_a_check_file_without_the_agency_column_is_refused(tmp_path: Path) -> None:

@@ -30,7 +30,9 @@ def three(orgs: Orgs) -> dict[str, Report]:
     made = processed(
         orgs,
         report("IMM", incident__imminent_danger=True),
-        report("P2", victims__0__age_estimate=11),
+        report(
+            "P2", victims__0__age_estimate=11, victims__0__location={"country": "GB", "postcode": "N1 2UD"}
+        ),
         report("INFO", reported_persons=[], victims=[]),
     )
     return {r.external_id or "": r for r in made}
@@ -54,6 +56,9 @@ def test_the_queue_is_most_urgent_first_with_reasons_clocks_and_routes(
     facts = {(r["factor"], r["fact"]) for r in second["priority"]["reasons"]}
     assert ("under_13", "victims.age_estimate") in facts
     assert second["route"]["forces"] == [{"code": "greater-manchester", "name": "Greater Manchester Police"}]
+    # The child is in Islington, on a council boundary: both candidates, for the analyst.
+    assert [a["code"] for a in second["route"]["agencies"]] == ["cs-islington", "cs-hackney"]
+    assert second["route"]["agency_reason"].startswith("the child's postcode district N1 crosses a council")
     assert last["priority"]["band"] == "P4" and last["priority"]["deadline"] is None
     assert last["priority"]["reasons"][0]["factor"] == "informational"
     entry = AuditEntry.objects.get(action="triage.queue")
