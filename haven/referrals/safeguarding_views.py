@@ -33,6 +33,7 @@ from haven.referrals.safeguarding import (
     send_safeguarding_referral,
     visible_to,
 )
+from haven.referrals.views import answer, pdf_download
 
 PAGE_SIZE = 50
 
@@ -187,10 +188,7 @@ def safeguarding_package_pdf(request: HttpRequest, uid: uuid.UUID) -> HttpRespon
     pdf = render_safeguarding_pdf(referral)
     record("referrals.safeguarding_package", request=request, obj=referral,
            details={"format": "pdf", "bytes": len(pdf)})  # fmt: skip
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{referral.reference}.pdf"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return pdf_download(pdf, referral.reference)
 
 
 @requires(Permission.REFERRALS_RESPOND)
@@ -211,13 +209,13 @@ def safeguarding_acknowledge(request: HttpRequest, uid: uuid.UUID) -> HttpRespon
 def safeguarding_decision(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     referral = _referral(request, uid)
     form = DecisionForm(request.POST, prefix="decision")
-    if form.is_valid():
-        try:
-            decide(referral, decision=form.cleaned_data["decision"], notes=form.cleaned_data["notes"],
-                   actor=_user(request), request=request)  # fmt: skip
-        except ReferralError as exc:
-            form.add_error("decision", str(exc).capitalize())
-    if form.errors:
+
+    def step(data: dict[str, Any]) -> object:
+        return decide(
+            referral, decision=data["decision"], notes=data["notes"], actor=_user(request), request=request
+        )
+
+    if not answer(form, "decision", step):
         return _render(request, referral, status=400, decision=form)
     messages.success(request, "The decision is recorded.")
     return redirect("referrals:safeguarding_detail", uid=uid)
@@ -228,13 +226,13 @@ def safeguarding_decision(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
 def safeguarding_outcome(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     referral = _referral(request, uid)
     form = OutcomeForm(request.POST, prefix="outcome")
-    if form.is_valid():
-        try:
-            record_outcome(referral, outcome=form.cleaned_data["outcome"], notes=form.cleaned_data["notes"],
-                           actor=_user(request), request=request)  # fmt: skip
-        except ReferralError as exc:
-            form.add_error("outcome", str(exc).capitalize())
-    if form.errors:
+
+    def step(data: dict[str, Any]) -> object:
+        return record_outcome(
+            referral, outcome=data["outcome"], notes=data["notes"], actor=_user(request), request=request
+        )
+
+    if not answer(form, "outcome", step):
         return _render(request, referral, status=400, outcome=form)
     messages.success(request, "The outcome is recorded and the referral is closed.")
     return redirect("referrals:safeguarding_detail", uid=uid)

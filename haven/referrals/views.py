@@ -5,6 +5,7 @@ people, never what the other force was sent. Every view is in the audit trail.""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -42,6 +43,25 @@ from haven.referrals.package import context, identifiers_of, render_pdf
 from haven.referrals.safeguarding import safeguarding_side
 
 PAGE_SIZE = 50
+
+
+def pdf_download(pdf: bytes, name: str) -> HttpResponse:
+    """A referral document as an attachment: a copy of the case, never cached."""
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def answer(form: forms.Form, field: str, step: Callable[[dict[str, Any]], object]) -> bool:
+    """Take a referral's step with the form's data if the form is valid; a step refused becomes the form's
+    error on ``field``. Whether it went through."""
+    if form.is_valid():
+        try:
+            step(form.cleaned_data)
+        except ReferralError as exc:
+            form.add_error(field, str(exc).capitalize())
+    return not form.errors
 
 
 class ReferralForm(forms.Form):
@@ -229,10 +249,7 @@ def referral_package_pdf(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     referral = _referral(request, uid)
     pdf = render_pdf(referral)
     record("referrals.package", request=request, obj=referral, details={"format": "pdf", "bytes": len(pdf)})
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{referral.reference}.pdf"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return pdf_download(pdf, referral.reference)
 
 
 @requires(Permission.REFERRALS_RESPOND)
@@ -255,12 +272,11 @@ def referral_acknowledge(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
 def referral_action(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     referral = _referral(request, uid)
     form = ActionForm(request.POST, prefix="action")
-    if form.is_valid():
-        try:
-            record_action(referral, notes=form.cleaned_data["notes"], actor=_user(request), request=request)
-        except ReferralError as exc:
-            form.add_error("notes", str(exc).capitalize())
-    if form.errors:
+
+    def step(data: dict[str, Any]) -> object:
+        return record_action(referral, notes=data["notes"], actor=_user(request), request=request)
+
+    if not answer(form, "notes", step):
         return _render_referral(request, referral, status=400, action=form)
     messages.success(request, "The action is recorded.")
     return redirect("referrals:detail", uid=uid)
@@ -271,18 +287,13 @@ def referral_action(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
 def referral_outcome(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     referral = _referral(request, uid)
     form = OutcomeForm(request.POST, prefix="outcome")
-    if form.is_valid():
-        try:
-            record_outcome(
-                referral,
-                outcome=form.cleaned_data["outcome"],
-                notes=form.cleaned_data["notes"],
-                actor=_user(request),
-                request=request,
-            )
-        except ReferralError as exc:
-            form.add_error("outcome", str(exc).capitalize())
-    if form.errors:
+
+    def step(data: dict[str, Any]) -> object:
+        return record_outcome(
+            referral, outcome=data["outcome"], notes=data["notes"], actor=_user(request), request=request
+        )
+
+    if not answer(form, "outcome", step):
         return _render_referral(request, referral, status=400, outcome=form)
     messages.success(request, "The outcome is recorded and the referral is closed.")
     return redirect("referrals:detail", uid=uid)
@@ -303,12 +314,9 @@ def referral_message(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     if not may_write(referral, user):
         raise PermissionDenied
     form = MessageForm(request.POST, prefix="message")
-    if form.is_valid():
-        try:
-            post_message(referral, form.cleaned_data["text"], actor=user, request=request)
-        except ReferralError as exc:
-            form.add_error("text", str(exc).capitalize())
-    if form.errors:
+    if not answer(
+        form, "text", lambda data: post_message(referral, data["text"], actor=user, request=request)
+    ):
         return _render_referral(request, referral, status=400, message=form)
     messages.success(request, "The message is added to the referral.")
     return redirect("referrals:detail", uid=uid)
