@@ -82,6 +82,7 @@ WITH_ARGUMENTS = {
     "referrals:safeguarding_acknowledge",
     "referrals:safeguarding_decision",
     "referrals:safeguarding_outcome",
+    "referrals:safeguarding_message",
     "triage:priority",
     "triage:override",
     "triage:access",

@@ -24,7 +24,7 @@ from haven.intel.models import Grading, Member, Subject
 from haven.referrals import forces
 from haven.referrals.agencies import label
 from haven.referrals.forces import Force
-from haven.referrals.models import Message, Outcome, ProposedRoute, Referral, State
+from haven.referrals.models import Message, Outcome, ProposedRoute, Referral, SafeguardingReferral, State
 from haven.referrals.routing import route_child, route_report
 from haven.triage.actions import leave_queue, rejoin_queue
 from haven.triage.models import WINDOWS, Priority
@@ -285,30 +285,42 @@ def _remind(reference: str, force: str, due_by: str, officers: list[str]) -> Non
     )
 
 
-def may_write(referral: Referral, user: User) -> bool:
-    """The centre's referring staff, and the liaison officers of the force it was sent to."""
+AnyReferral = Referral | SafeguardingReferral
+
+
+def recipient_id(referral: AnyReferral) -> int:
+    """The organisation a referral was sent to: its force, or its agency."""
+    return referral.force_id if isinstance(referral, Referral) else referral.agency_id
+
+
+def may_write(referral: AnyReferral, user: User) -> bool:
+    """The centre's referring staff, and the liaisons of the force or agency it was sent to."""
     if user.organisation.kind == OrganisationKind.CENTRE:
         return has_permission(user, Permission.REFERRALS_SEND)
-    return user.organisation_id == referral.force_id and has_permission(user, Permission.REFERRALS_RESPOND)
+    return user.organisation_id == recipient_id(referral) and has_permission(
+        user, Permission.REFERRALS_RESPOND
+    )
 
 
 def post_message(
-    referral: Referral, text: str, *, actor: User, request: HttpRequest | None = None
+    referral: AnyReferral, text: str, *, actor: User, request: HttpRequest | None = None
 ) -> Message:
-    """Add a message to the referral's thread: a force asking for more information, or the centre's
-    answer. Audited with its text."""
+    """Add a message to the referral's thread: the force or agency asking for more information, or the
+    centre's answer. Audited with its text."""
     text = text.strip()
     if not text:
         raise ReferralError("write the message")
     if not may_write(referral, actor):
-        raise ReferralError("only the centre and the force it was sent to write on a referral")
+        raise ReferralError("only the centre and the organisation it was sent to write on a referral")
+    message = Message(author=actor, text=text, from_recipient=actor.organisation_id == recipient_id(referral))
+    if isinstance(referral, Referral):
+        message.referral = referral
+    else:
+        message.safeguarding = referral
     with transaction.atomic():
-        message = Message.objects.create(
-            referral=referral, author=actor, text=text,
-            from_force=actor.organisation.kind == OrganisationKind.POLICE_FORCE,
-        )  # fmt: skip
-        record("referrals.message", actor=actor, request=request, obj=referral,
-               details={"message": message.pk, "from_force": message.from_force, "text": text})  # fmt: skip
+        message.save()
+        details = {"message": message.pk, "from_recipient": message.from_recipient, "text": text}
+        record("referrals.message", actor=actor, request=request, obj=referral, details=details)
     return message
 
 

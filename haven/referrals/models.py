@@ -73,19 +73,33 @@ class Referral(models.Model):
 
 
 class Message(models.Model):
-    """One message on a referral's thread: the force asks the centre for more, the centre answers."""
+    """One message on a referral's thread: the force (or, on a safeguarding referral, the agency) asks the
+    centre for more, the centre answers. A message is on exactly one referral of either kind."""
 
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="messages")
+    referral = models.ForeignKey(
+        Referral, on_delete=models.CASCADE, related_name="messages", null=True, blank=True
+    )
+    safeguarding = models.ForeignKey(
+        "SafeguardingReferral", on_delete=models.CASCADE, related_name="messages", null=True, blank=True
+    )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    from_force = models.BooleanField()
+    # From the organisation the referral was sent to (the force or the agency); otherwise from the centre.
+    from_recipient = models.BooleanField()
     text = models.TextField(max_length=4000)
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(referral__isnull=False, safeguarding__isnull=True)
+                | models.Q(referral__isnull=True, safeguarding__isnull=False),
+                name="message_on_one_referral",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"message {self.pk} on {self.referral}"
+        return f"message {self.pk} on {self.referral or self.safeguarding}"
 
 
 class ProposedRoute(models.Model):

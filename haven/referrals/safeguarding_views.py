@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -20,7 +21,7 @@ from haven.audit.actions import record
 from haven.core.access import Permission, requires
 from haven.core.listing import paginate
 from haven.intake.models import Report
-from haven.referrals.actions import ReferralError, ungraded
+from haven.referrals.actions import ReferralError, may_write, post_message, ungraded
 from haven.referrals.models import Decision, SafeguardingOutcome, SafeguardingReferral, SafeguardingState
 from haven.referrals.package import render_safeguarding_pdf, safeguarding_context
 from haven.referrals.safeguarding import (
@@ -33,7 +34,7 @@ from haven.referrals.safeguarding import (
     send_safeguarding_referral,
     visible_to,
 )
-from haven.referrals.views import answer, pdf_download
+from haven.referrals.views import MessageForm, answer, pdf_download
 
 PAGE_SIZE = 50
 
@@ -158,6 +159,9 @@ def _render(request: HttpRequest, referral: SafeguardingReferral, *, status: int
         "police": police_side(referral),
         "answering": answering,
         "form": invalid,
+        "thread": referral.messages.select_related("author"),
+        "may_write": may_write(referral, user),
+        "message_form": forms_.get("message") or MessageForm(prefix="message"),
         "decision_form": forms_.get("decision") or DecisionForm(prefix="decision"),
         "outcome_form": forms_.get("outcome") or OutcomeForm(prefix="outcome"),
         **safeguarding_context(referral),
@@ -235,4 +239,23 @@ def safeguarding_outcome(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     if not answer(form, "outcome", step):
         return _render(request, referral, status=400, outcome=form)
     messages.success(request, "The outcome is recorded and the referral is closed.")
+    return redirect("referrals:safeguarding_detail", uid=uid)
+
+
+@requires(Permission.REFERRALS_VIEW)
+@require_POST
+def safeguarding_message(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+    """The agency asks the centre for more, or the centre answers: only those two sides write here."""
+    referral = _referral(request, uid)
+    user = _user(request)
+    if not may_write(referral, user):
+        raise PermissionDenied
+    form = MessageForm(request.POST, prefix="message")
+
+    def step(data: dict[str, Any]) -> object:
+        return post_message(referral, data["text"], actor=user, request=request)
+
+    if not answer(form, "text", step):
+        return _render(request, referral, status=400, message=form)
+    messages.success(request, "The message is added to the referral.")
     return redirect("referrals:safeguarding_detail", uid=uid)

@@ -26,4 +26,5 @@ urlpatterns = [
     ),
     path("safeguarding/<uuid:uid>/decision/", sg.safeguarding_decision, name="safeguarding_decision"),
     path("safeguarding/<uuid:uid>/outcome/", sg.safeguarding_outcome, name="safeguarding_outcome"),
+    path("safeguarding/<uuid:uid>/messages/", sg.safeguarding_message, name="safeguarding_message"),
 ]

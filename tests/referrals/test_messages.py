@@ -43,7 +43,7 @@ def test_the_force_asks_and_the_centre_answers(
     assert centre.post(url, {"message-text": ANSWER}).status_code == 302
     html = force.get(page).content.decode()
     assert html.index(QUESTION) < html.index(ANSWER)
-    assert [(m.from_force, m.author) for m in Message.objects.order_by("at")] == [
+    assert [(m.from_recipient, m.author) for m in Message.objects.order_by("at")] == [
         (True, liaison_a), (False, analyst)]  # fmt: skip
     entries = AuditEntry.objects.filter(action="referrals.message").order_by("seq")
     assert [e.details["text"] for e in entries] == [QUESTION, ANSWER]

@@ -457,3 +457,36 @@ def test_the_report_page_shows_both_routes_and_the_form_proposes_the_childs_agen
     referral = SafeguardingReferral.objects.get()
     assert sent["Location"] == reverse("referrals:safeguarding_detail", args=[referral.uid])
     assert referral.agency == agency_orgs[1]  # the analyst's choice stands
+
+
+def test_the_agency_asks_the_centre_and_only_the_two_sides_read_or_write(
+    sign_in: Callable[..., Client],
+    orgs: Orgs,
+    analyst: User,
+    liaison_a: User,
+    grader: User,
+    referred: SafeguardingReferral,
+    sue: User,
+    lena: User,
+) -> None:
+    url = reverse("referrals:safeguarding_message", args=[referred.uid])
+    page = reverse("referrals:safeguarding_detail", args=[referred.uid])
+    question, answer = "Does the centre know the child's school?", "The platform gave no school; it is asked."
+    agency = sign_in(sue)
+    assert agency.post(url, {"message-text": question}).status_code == 302
+    assert sign_in(analyst).post(url, {"message-text": answer}).status_code == 302
+    html = agency.get(page).content.decode()
+    assert html.index("Manchester, sue") < html.index("The centre, alice")
+    assert [(m.from_recipient, m.author, m.referral) for m in referred.messages.order_by("at")] == [
+        (True, sue, None), (False, analyst, None)]  # fmt: skip
+    assert agency.post(url, {"message-text": " "}).status_code == 400
+    assert sign_in(lena).post(url, {"message-text": question}).status_code == 404
+    assert sign_in(liaison_a).post(url, {"message-text": question}).status_code == 404
+    assert sign_in(grader).post(url, {"message-text": question}).status_code == 403
+    # Joint working shows the police nothing of the thread.
+    police = send_referral(subject_of("SG-1"), orgs.force_a, summary=POLICE_SUMMARY, actor=analyst)
+    force_page = sign_in(liaison_a).get(reverse("referrals:detail", args=[police.uid])).content.decode()
+    assert question not in force_page and answer not in force_page
+    assert referred.messages.count() == 2
+    entries = AuditEntry.objects.filter(action="referrals.message").order_by("seq")
+    assert [e.details["from_recipient"] for e in entries] == [True, False]
