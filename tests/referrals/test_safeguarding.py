@@ -42,6 +42,7 @@ from haven.referrals.workdays import LONDON, bank_holidays, last_year, working_d
 from tests.conftest import Orgs
 from tests.intake.conftest import a_report
 from tests.intel.conftest import ident, subject_of, submit
+from tests.referrals.test_package import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -490,3 +491,25 @@ def test_the_agency_asks_the_centre_and_only_the_two_sides_read_or_write(
     assert referred.messages.count() == 2
     entries = AuditEntry.objects.filter(action="referrals.message").order_by("seq")
     assert [e.details["from_recipient"] for e in entries] == [True, False]
+
+
+def test_the_command_lists_both_kinds_and_writes_the_safeguarding_pdf(
+    orgs: Orgs, analyst: User, referred: SafeguardingReferral, tmp_path: Path
+) -> None:
+    police = send_referral(subject_of("SG-1"), orgs.force_a, summary=POLICE_SUMMARY, actor=analyst)
+    out = io.StringIO()
+    call_command("referrals", "list", stdout=out)
+    lines = [line.split("\t")[:3] for line in out.getvalue().splitlines()]
+    assert lines == [[referred.reference, "sent", "cs-manchester"], [police.reference, "sent", "force-a"]]
+    pdf = tmp_path / "sg.pdf"
+    call_command(
+        "referrals", "package", referred.reference.lower(), "--output", str(pdf), stdout=io.StringIO()
+    )
+    text, _ = pdf_text(pdf.read_bytes(), tmp_path)
+    assert (
+        referred.reference in text and "What is known of the harm" in text and pdf.stat().st_mode & 0o077 == 0
+    )
+    entry = AuditEntry.objects.get(action="referrals.safeguarding_package")
+    assert entry.details["file"] == str(pdf)
+    with pytest.raises(CommandError, match="SGR-0000000000: no such referral"):
+        call_command("referrals", "package", "SGR-0000000000", "--output", str(pdf))
