@@ -31,7 +31,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "chats",
         "grooming in chats: chats analyse FILE [--format F] [--output F] | chats evaluate FILE | synthetic",
     ),
-    "referrals": ("referrals", "referrals list | referrals package REF-… or SGR-… --output FILE.pdf (audited)"),
+    "referrals": (
+        "referrals",
+        "referrals list | referrals package REF-… or SGR-… --output FILE.pdf (audited)",
+    ),
     "apikey": ("apikey", "create, list or revoke partner API keys"),
     "audit": ("audit", "audit trail tools: `haven audit verify` checks the hash chain"),
     "hash": ("hash", "hash files: md5, sha1, sha256 and PDQ as JSON lines (no matching)"),
