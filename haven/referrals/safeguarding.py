@@ -28,6 +28,7 @@ from haven.audit.actions import AuditActor, record
 from haven.core.access import Permission
 from haven.intake.models import Report
 from haven.intel.models import Member
+from haven.referrals import agencies
 from haven.referrals.actions import (
     LIAISONS_NAMED,
     ReferralError,
@@ -47,7 +48,7 @@ from haven.referrals.models import (
     SafeguardingState,
 )
 from haven.referrals.routing import route_child
-from haven.referrals.workdays import working_days_after
+from haven.referrals.workdays import ENGLAND_AND_WALES, NATION_DIVISIONS, working_days_after
 
 State = SafeguardingState
 
@@ -102,8 +103,15 @@ def proposed_agency(report: Report) -> tuple[Organisation | None, list[Organisat
     return (candidates[0] if len(candidates) == 1 else None), candidates, reason
 
 
-def _deadlines(sent_at: datetime, band: str | None) -> tuple[datetime, datetime]:
-    decide_by = working_days_after(sent_at, 1)
+def calendar_of(agency: Organisation) -> str:
+    """The bank holidays an agency keeps: its nation's, from the register (England and Wales for an
+    organisation the shipped register does not know)."""
+    found = agencies.by_code().get(agency.slug)
+    return NATION_DIVISIONS[found.nation] if found else ENGLAND_AND_WALES
+
+
+def _deadlines(sent_at: datetime, band: str | None, division: str) -> tuple[datetime, datetime]:
+    decide_by = working_days_after(sent_at, 1, division)
     return min(sent_at + acknowledgement_window(band), decide_by), decide_by
 
 
@@ -137,7 +145,7 @@ def send_safeguarding_referral(
         )
         band = most_urgent_band([report])
         now = timezone.now()
-        acknowledge_by, decide_by = _deadlines(now, band)
+        acknowledge_by, decide_by = _deadlines(now, band, calendar_of(agency))
         referral = SafeguardingReferral.objects.create(
             agency=agency,
             subject_reference=subject.subject.reference if subject and subject.subject else "",

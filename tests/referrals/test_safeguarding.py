@@ -33,12 +33,13 @@ from haven.referrals.models import Decision, SafeguardingOutcome, SafeguardingRe
 from haven.referrals.routing import _OUTWARD, AGENCIES, POLICE, areas, districts, route_postcode
 from haven.referrals.safeguarding import (
     acknowledge,
+    calendar_of,
     decide,
     record_outcome,
     remind_overdue,
     send_safeguarding_referral,
 )
-from haven.referrals.workdays import LONDON, bank_holidays, last_year, working_days_after
+from haven.referrals.workdays import DIVISIONS, LONDON, bank_holidays, last_year, working_days_after
 from tests.conftest import Orgs
 from tests.intake.conftest import a_report
 from tests.intel.conftest import ident, subject_of, submit
@@ -192,10 +193,42 @@ def test_one_working_day_skips_weekends_and_bank_holidays(start: str, due: str) 
     assert working_days_after(_at(start)) == _at(due)
 
 
+@pytest.mark.parametrize(
+    ("division", "start", "due"),
+    [
+        # Easter Monday is a working day in Scotland, not in England and Wales or Northern Ireland.
+        ("scotland", "2026-04-02T09:30", "2026-04-06T09:30"),
+        ("northern-ireland", "2026-04-02T09:30", "2026-04-07T09:30"),
+        # St Patrick's Day (a Tuesday in 2026) in Northern Ireland only.
+        ("northern-ireland", "2026-03-16T10:00", "2026-03-18T10:00"),
+        ("england-and-wales", "2026-03-16T10:00", "2026-03-17T10:00"),
+        # St Andrew's Day (a Monday in 2026), and the first Monday of August, in Scotland only.
+        ("scotland", "2026-11-27T15:00", "2026-12-01T15:00"),
+        ("scotland", "2026-07-31T12:00", "2026-08-04T12:00"),
+        ("england-and-wales", "2026-07-31T12:00", "2026-08-03T12:00"),
+        # The Twelfth falls on a Sunday in 2026: Monday the 13th is the substitute.
+        ("northern-ireland", "2026-07-10T11:00", "2026-07-14T11:00"),
+    ],
+)
+def test_each_nations_agencies_keep_their_own_bank_holidays(division: str, start: str, due: str) -> None:
+    assert working_days_after(_at(start), 1, division) == _at(due)
+
+
 def test_the_bank_holiday_table_is_sound_and_covers_next_year() -> None:
-    assert all(day.weekday() < 5 for day in bank_holidays())
-    assert last_year() >= timezone.now().year + 1
-    assert {d for d in bank_holidays() if d.year == 2023} >= {_at("2023-05-08").date()}  # the coronation
+    for division in DIVISIONS:
+        assert all(day.weekday() < 5 for day in bank_holidays(division)), division
+        assert last_year(division) >= timezone.now().year + 1, division
+        assert _at("2023-05-08").date() in bank_holidays(division)  # the coronation, UK-wide
+
+
+@pytest.mark.parametrize(
+    ("code", "division"),
+    [("cs-glasgow-city", "scotland"), ("hsct-belfast", "northern-ireland"),
+     ("cs-cardiff", "england-and-wales"), ("cs-kent", "england-and-wales"),
+     ("cs-not-in-the-register", "england-and-wales")],
+)  # fmt: skip
+def test_an_agency_keeps_its_nations_calendar(code: str, division: str) -> None:
+    assert calendar_of(Organisation(slug=code, kind=OrganisationKind.CHILDREN_SERVICES)) == division
 
 
 # The referral
