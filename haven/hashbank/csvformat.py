@@ -65,12 +65,9 @@ def _duration(value: str | None) -> float | None:
     if not value:
         return None
     try:
-        seconds = float(value)
+        return float(value)  # RecordInput checks that it is not negative
     except ValueError:
         raise BankError(f"duration: expected seconds, got {value[:40]!r}") from None
-    if not seconds >= 0:
-        raise BankError("duration: must not be negative")
-    return seconds
 
 
 def write(records: Iterable[BankRecord], stream: IO[str]) -> int:

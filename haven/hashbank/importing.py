@@ -112,6 +112,12 @@ class RecordInput:
             raise BankError(f"pdq_quality: expected 0 to 100, got {self.pdq_quality}")
         self.series = self.series.strip()[:100]
         self.source = self.source.strip()[:200]
+        self._check_video_and_features()
+
+    def _check_video_and_features(self) -> None:
+        """A video's length and frames, and an image's features: what every reader hands in, checked once."""
+        if self.duration is not None and not self.duration >= 0:  # NaN fails too
+            raise BankError("duration: must not be negative")
         if self.frames and not self.sha256:
             raise BankError("frames: a video's frames need the file's sha256")
         if self.features is not None:

@@ -220,6 +220,8 @@ class FeatureIndex:
             [] for _ in range(TABLES)
         ]
         self._delta_size = 0
+        # Whether each table's delta is one part sorted by word: cleared by an addition, set by sorting.
+        self._delta_ordered = [False] * TABLES
         self._record_at: list[int] = []  # slot → record id, or -1 once removed
         self._slot_of: dict[int, int] = {}
 
@@ -272,6 +274,7 @@ class FeatureIndex:
         owner = np.full(len(descriptors), slot, dtype=np.int32)
         for table in range(TABLES):
             self._delta[table].append((filed[table].astype(_KEY), owner))
+            self._delta_ordered[table] = False
         self._delta_size += len(descriptors)
         if self._delta_size >= self.MERGE_AT:
             self._merge()
@@ -304,14 +307,12 @@ class FeatureIndex:
         parts = self._delta[table]
         if not parts:
             return None
-        if len(parts) > 1:
+        if not self._delta_ordered[table]:
             keys = np.concatenate([k for k, _ in parts])
             owner = np.concatenate([o for _, o in parts])
             order = np.argsort(keys, kind="stable")
             self._delta[table] = [(keys[order], owner[order])]
-        elif not np.all(parts[0][0][:-1] <= parts[0][0][1:]):
-            order = np.argsort(parts[0][0], kind="stable")
-            self._delta[table] = [(parts[0][0][order], parts[0][1][order])]
+            self._delta_ordered[table] = True
         return self._delta[table][0]
 
     def candidates(

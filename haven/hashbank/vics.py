@@ -127,10 +127,8 @@ def _record(entry: Any, *, uk: bool, source: str) -> RecordInput:
             hashes[name] = _text(alt, "HashValue")
     series = entry.get("Series") or ""
     duration = entry.get("Duration")
-    if duration is not None and (
-        isinstance(duration, bool) or not isinstance(duration, int | float) or duration < 0
-    ):
-        raise BankError("Duration: expected seconds")
+    if duration is not None and (isinstance(duration, bool) or not isinstance(duration, int | float)):
+        raise BankError("Duration: expected seconds")  # RecordInput checks that it is not negative
     return RecordInput(
         duration=float(duration) if duration is not None else None,
         frames=parse_frames(hashes["vpdq"] or "") if hashes.get("vpdq") else (),

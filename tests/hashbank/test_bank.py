@@ -301,3 +301,19 @@ def test_a_file_that_is_not_vics_is_refused_whole(tmp_path: Path, db: None, text
     with pytest.raises(CommandError, match=re.escape(f"{path}: ") + ".*" + re.escape(reason)):
         call_command("bank", "import", str(path), "--format", "vics", stdout=io.StringIO())
     assert BankRecord.objects.count() == 0
+
+
+def test_a_vics_videos_duration_is_checked_like_a_csv_ones(tmp_path: Path, db: None) -> None:
+    """A negative or non-numeric Duration is listed with its Media; the good entry is imported."""
+    path = tmp_path / "durations.json"
+    path.write_text(vics_document(
+        "odata.metadata", "http://github.com/ICMEC/ProjectVic/DataModels/1.2.xml#Media",
+        [{"MediaID": 1, "Category": 1, "MD5": "A1" * 16, "Duration": 12.5},
+         {"MediaID": 2, "Category": 1, "MD5": "A2" * 16, "Duration": -3},
+         {"MediaID": 3, "Category": 1, "MD5": "A3" * 16, "Duration": "long"}],
+    ))  # fmt: skip
+    with pytest.raises(CommandError) as refused:
+        call_command("bank", "import", str(path), "--format", "vics", stdout=io.StringIO())
+    message = str(refused.value)
+    assert "duration: must not be negative" in message and "Duration: expected seconds" in message
+    assert list(BankRecord.objects.values_list("md5", flat=True)) == ["a1" * 16]
