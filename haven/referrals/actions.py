@@ -41,15 +41,25 @@ def contact_of(user: User) -> str:
     return f"{user.get_full_name() or user.username}, {user.email}" if user.email else user.username
 
 
-def liaisons(force: Organisation) -> QuerySet[User]:
-    """The force's active liaison officers, in the order they were added."""
-    return User.objects.filter(organisation=force, role=Role.FORCE_LIAISON, is_active=True).order_by("id")
+# The role that answers referrals at each kind of organisation a referral goes to, and whom to call there
+# when nobody in that role has an account.
+LIAISON_ROLES = {
+    OrganisationKind.POLICE_FORCE: (Role.FORCE_LIAISON, "the force's liaison desk"),
+    OrganisationKind.CHILDREN_SERVICES: (Role.SAFEGUARDING_LIAISON, "the agency's front door (MASH)"),
+}
 
 
-def force_contact(force: Organisation) -> str:
-    """Whom to call at a force before one of its officers has taken the case: its liaison officers."""
-    named = [contact_of(u) for u in liaisons(force)[:LIAISONS_NAMED]]
-    return "; ".join(named) or "the force's liaison desk"
+def liaisons(organisation: Organisation) -> QuerySet[User]:
+    """A force's liaison officers, or an agency's safeguarding liaisons: the active ones, in the order they
+    were added."""
+    role, _ = LIAISON_ROLES[OrganisationKind(organisation.kind)]
+    return User.objects.filter(organisation=organisation, role=role, is_active=True).order_by("id")
+
+
+def liaisons_contact(organisation: Organisation) -> str:
+    """Whom to call at a force or an agency before one of its people has taken the case: its liaisons."""
+    named = [contact_of(u) for u in liaisons(organisation)[:LIAISONS_NAMED]]
+    return "; ".join(named) or LIAISON_ROLES[OrganisationKind(organisation.kind)][1]
 
 
 def reports_of(members: Iterable[Member]) -> list[Report]:
@@ -83,7 +93,7 @@ def send_referral(
             raise ReferralError(f"grade every report before referring it; not graded: {names}")
         referral = Referral(force=force, subject_reference=subject.reference, summary=summary, sent_by=actor)
         hold = open_hold(
-            force, [m.pk for m in members], reference=referral.reference, contact=force_contact(force)
+            force, [m.pk for m in members], reference=referral.reference, contact=liaisons_contact(force)
         )
         referral.hold = hold
         band = most_urgent_band(reports)
@@ -112,8 +122,8 @@ def send_referral(
     return referral
 
 
-def liaison_emails(force: Organisation) -> list[str]:
-    return list(liaisons(force).exclude(email="").values_list("email", flat=True))
+def liaison_emails(organisation: Organisation) -> list[str]:
+    return list(liaisons(organisation).exclude(email="").values_list("email", flat=True))
 
 
 def _announce(referral: Referral, band: str | None, link: str, officers: list[str]) -> None:

@@ -22,7 +22,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from haven.accounts.models import Organisation, OrganisationKind, Role, User
+from haven.accounts.models import Organisation, OrganisationKind, User
 from haven.accounts.roles import has_permission
 from haven.audit.actions import AuditActor, record
 from haven.core.access import Permission
@@ -30,11 +30,11 @@ from haven.intake.models import Report
 from haven.intel.models import Member
 from haven.referrals import agencies
 from haven.referrals.actions import (
-    LIAISONS_NAMED,
     ReferralError,
     acknowledgement_window,
     contact_of,
-    force_contact,
+    liaison_emails,
+    liaisons_contact,
     load_register,
     most_urgent_band,
     ungraded,
@@ -58,18 +58,6 @@ def load_agencies(register: list[Agency], *, actor: AuditActor) -> dict[str, int
     entries = [(a.code, a.name) for a in register]
     kind = OrganisationKind.CHILDREN_SERVICES
     return load_register(entries, kind, action="referrals.agencies_loaded", actor=actor)
-
-
-def agency_liaisons(agency: Organisation) -> QuerySet[User]:
-    return User.objects.filter(organisation=agency, role=Role.SAFEGUARDING_LIAISON, is_active=True).order_by(
-        "id"
-    )
-
-
-def agency_contact(agency: Organisation) -> str:
-    """Whom to call at an agency before one of its staff has taken the referral: its liaisons."""
-    named = [contact_of(u) for u in agency_liaisons(agency)[:LIAISONS_NAMED]]
-    return "; ".join(named) or "the agency's front door (MASH)"
 
 
 def children_of(report: Report) -> list[dict[str, Any]]:
@@ -157,7 +145,7 @@ def send_safeguarding_referral(
             decide_by=decide_by,
         )
         referral.reports.set([report])
-        staff = agency_emails(agency)
+        staff = liaison_emails(agency)
         record(
             "referrals.safeguarding_sent",
             actor=actor,
@@ -176,10 +164,6 @@ def send_safeguarding_referral(
             link = request.build_absolute_uri(link) if request is not None else link
             transaction.on_commit(partial(_announce, referral, band, link, staff))
     return referral
-
-
-def agency_emails(agency: Organisation) -> list[str]:
-    return list(agency_liaisons(agency).exclude(email="").values_list("email", flat=True))
 
 
 def _announce(referral: SafeguardingReferral, band: str | None, link: str, staff: list[str]) -> None:
@@ -292,7 +276,7 @@ def remind_overdue() -> int:
                     continue
                 setattr(locked, stamp, now)
                 locked.save(update_fields=[stamp])
-                staff = agency_emails(locked.agency)
+                staff = liaison_emails(locked.agency)
                 deadline = locked.acknowledge_by if step == "acknowledged" else locked.decide_by
                 due_by = f"{timezone.localtime(deadline):%Y-%m-%d %H:%M %Z}"
                 record("referrals.safeguarding_reminded", obj=locked,
@@ -357,7 +341,7 @@ def police_side(referral: SafeguardingReferral) -> list[OtherSide]:
         .order_by("sent_at")
     )
     return [
-        OtherSide(r.force.name, "police", r.reference, r.open, r.hold.contact or force_contact(r.force))
+        OtherSide(r.force.name, "police", r.reference, r.open, r.hold.contact or liaisons_contact(r.force))
         for r in found
     ]
 
@@ -377,7 +361,7 @@ def safeguarding_side(referral: Referral) -> list[OtherSide]:
             "children's services",
             s.reference,
             s.open,
-            contact_of(s.liaison) if s.liaison else agency_contact(s.agency),
+            contact_of(s.liaison) if s.liaison else liaisons_contact(s.agency),
         )
         for s in found
     ]
