@@ -271,8 +271,14 @@ def remind_overdue() -> int:
             SafeguardingReferral.objects.filter(due).order_by("sent_at").values_list("pk", flat=True)[:100]
         ):
             with transaction.atomic():
-                locked = SafeguardingReferral.objects.select_for_update().select_related("agency").get(pk=pk)
-                if not SafeguardingReferral.objects.filter(due, pk=pk).exists():
+                # Locked only if it is still due: another worker may have reminded, or the agency answered.
+                locked = (
+                    SafeguardingReferral.objects.select_for_update()
+                    .select_related("agency")
+                    .filter(due, pk=pk)
+                    .first()
+                )
+                if locked is None:
                     continue
                 setattr(locked, stamp, now)
                 locked.save(update_fields=[stamp])
@@ -297,13 +303,6 @@ def _remind(reference: str, agency: str, step: str, due_by: str, staff: list[str
         None,
         staff,
     )
-
-
-def overdue() -> QuerySet[SafeguardingReferral]:
-    """Open referrals past their acknowledgement or decision time, for supervisors."""
-    now = timezone.now()
-    late = Q(state=State.SENT, acknowledge_by__lt=now) | Q(state=State.ACKNOWLEDGED, decide_by__lt=now)
-    return SafeguardingReferral.objects.filter(late).select_related("agency").order_by("sent_at")
 
 
 def visible_to(user: User) -> QuerySet[SafeguardingReferral]:
